@@ -1,0 +1,194 @@
+"""The `newsbot` command line; errors become short messages and an exit code here, nowhere else."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+
+from bot.container import Archive, build_archive
+from bot.errors import NewsbotError
+from bot.settings import Settings
+from index.ingest import IngestReport
+from index.ingest import Progress as IngestProgress
+from index.retrieval import SearchFilters
+from index.store import StoreUnavailable
+
+app = typer.Typer(
+    help="Ask a news archive questions; every answer cites the exact passage.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+@contextmanager
+def _archive() -> Iterator[Archive]:
+    """The archive for one command; expected failures end the command with a message."""
+    archive: Archive | None = None
+    try:
+        archive = build_archive(Settings())
+        yield archive
+    except (NewsbotError, StoreUnavailable) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        if archive is not None:
+            archive.close()
+
+
+class _BarProgress(IngestProgress):
+    """An ingest progress bar: files, chunks embedded and chunks per second."""
+
+    def __init__(self) -> None:
+        self._bar = Progress(
+            TextColumn("[bold]ingest[/bold]"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files · {task.fields[chunks]} chunks · {task.fields[rate]} chunks/s"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        )
+        self._task: Any = None
+        self._chunks = 0
+
+    def start(self, total_files: int) -> None:
+        self._bar.start()
+        self._task = self._bar.add_task("ingest", total=total_files, chunks=0, rate="0")
+
+    def advance(self, files: int, chunks: int) -> None:
+        self._chunks += chunks
+        elapsed = self._bar.tasks[0].elapsed or 0
+        rate = f"{self._chunks / elapsed:.0f}" if elapsed > 0 else "0"
+        self._bar.update(self._task, advance=files, chunks=self._chunks, rate=rate)
+
+    def finish(self) -> None:
+        self._bar.stop()
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles.")],
+    prune: Annotated[
+        bool, typer.Option(help="Remove articles whose files under PATHS are gone.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Add or update articles; unchanged ones are skipped, bad files reported and skipped."""
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        err.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
+        raise typer.Exit(2)
+    with _archive() as archive:
+        progress = _BarProgress() if err.is_terminal and not as_json else None
+        report = archive.ingestor.ingest_paths(paths, prune=prune, progress=progress)
+        stats = archive.stats()
+    if as_json:
+        out.print_json(json.dumps({**report.as_dict(), "totals": stats}))
+    else:
+        _print_report(report, stats)
+    if report.ingested == 0 and report.failed:
+        raise typer.Exit(1)
+
+
+def _print_report(report: IngestReport, stats: dict[str, object]) -> None:
+    out.print(
+        f"new {report.new} · updated {report.updated} · unchanged {report.unchanged} · "
+        f"duplicate {report.duplicate} · pruned {report.pruned} · failed {len(report.failed)} "
+        f"· {report.chunks_added} chunks added in {report.seconds:.1f}s"
+    )
+    for problem in report.failed:
+        out.print(f"  [yellow]skipped[/yellow] {problem.where}: {problem.reason}")
+    for problem in report.warnings:
+        out.print(f"  [yellow]warning[/yellow] {problem.where}: {problem.reason}")
+    out.print(f"archive: {stats['articles']} articles, {stats['chunks']} chunks")
+
+
+def _parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date like 2005-03-01", param_hint=name
+        ) from exc
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    top_k: Annotated[int, typer.Option("--top-k", "-k", min=1, max=100)] = 5,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
+    after: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    before: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """The best passages for a query (dense + BM25, fused), one per article."""
+    filters = SearchFilters(
+        tuple(source or ()), _parse_date(after, "--after"), _parse_date(before, "--before")
+    )
+    with _archive() as archive:
+        passages = archive.retriever.search(query, top_k=top_k, filters=filters)
+    rows = [
+        {
+            "id": p.chunk.id, "article_id": p.chunk.article_id, "title": p.chunk.title,
+            "source": p.chunk.source, "url": p.chunk.url, "published": p.chunk.published or None,
+            "text": p.chunk.text, "start": p.chunk.start, "end": p.chunk.end,
+            "score": round(p.score, 6),
+        }
+        for p in passages
+    ]  # fmt: skip
+    if as_json:
+        out.print_json(json.dumps({"query": query, "results": rows}))
+        return
+    if not rows:
+        out.print("no passages found")
+    for n, row in enumerate(rows, start=1):
+        out.print(
+            f"[bold]{n}. {row['title']}[/bold]  ({row['article_id']} {row['start']}–{row['end']})"
+        )
+        out.print(f"   {row['text']}", highlight=False)
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Counts of articles, chunks and duplicates, and where the index lives."""
+    with _archive() as archive:
+        numbers = archive.stats()
+    if as_json:
+        out.print_json(json.dumps(numbers))
+    else:
+        for key, value in numbers.items():
+            out.print(f"{key:16} {value}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("chromadb", "httpx", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.ERROR)
+    app(prog_name="newsbot")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""The composition root: the one place where settings become objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from bot.errors import ConfigError, IndexMismatch
+from bot.settings import Settings
+from index.catalog import Catalog
+from index.chunking import ChunkSpec
+from index.embedding import (
+    MINILM_MAX_TOKENS,
+    OnnxMiniLM,
+    OpenAICompatibleEmbedder,
+    SentenceTransformerEmbedder,
+    TextEmbedder,
+    WordPieceCounter,
+)
+from index.ingest import Ingestor
+from index.lexical import LexicalIndex
+from index.retrieval import HybridRetriever
+from index.store import ChromaConfig, ChunkVectors
+
+
+def build_embedder(settings: Settings) -> TextEmbedder:
+    if settings.embedding_backend == "minilm-onnx":
+        return OnnxMiniLM(threads=settings.embedding_threads or None)
+    if not settings.embedding_model:
+        raise ConfigError(f"NEWSBOT_EMBEDDING_MODEL is required for {settings.embedding_backend}")
+    if settings.embedding_backend == "openai":
+        if not settings.embedding_url:
+            raise ConfigError("NEWSBOT_EMBEDDING_URL is required for the openai backend")
+        return OpenAICompatibleEmbedder(
+            settings.embedding_url, settings.embedding_model, settings.embedding_api_key
+        )
+    return SentenceTransformerEmbedder(settings.embedding_model)
+
+
+def chroma_config(settings: Settings) -> ChromaConfig:
+    return ChromaConfig(
+        path=settings.chroma_path,
+        host=settings.chroma_host,
+        port=settings.chroma_port,
+        ssl=settings.chroma_ssl,
+        headers=settings.chroma_headers,
+        tenant=settings.chroma_tenant,
+        database=settings.chroma_database,
+        collection=settings.chroma_collection,
+    )
+
+
+@dataclass
+class Archive:
+    """The index side, built lazily so a command opens only what it uses."""
+
+    settings: Settings
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.settings.catalog_path)
+
+    @cached_property
+    def embedder(self) -> TextEmbedder:
+        embedder = build_embedder(self.settings)
+        self._check_embedding_model(embedder.name)
+        return embedder
+
+    @cached_property
+    def count_tokens(self) -> WordPieceCounter:
+        embedder = self.embedder
+        return embedder.counter if isinstance(embedder, OnnxMiniLM) else WordPieceCounter()
+
+    @cached_property
+    def vectors(self) -> ChunkVectors:
+        return ChunkVectors(chroma_config(self.settings))
+
+    @cached_property
+    def ingestor(self) -> Ingestor:
+        s = self.settings
+        return Ingestor(
+            catalog=self.catalog,
+            vectors=self.vectors,
+            embedder=self.embedder,
+            count_tokens=self.count_tokens,
+            chunk_spec=ChunkSpec(s.chunk_max_tokens, s.chunk_overlap_tokens),
+            lexical_dir=s.lexical_dir,
+            max_tokens=MINILM_MAX_TOKENS,
+            max_file_bytes=int(s.max_file_mb * 1_000_000),
+            embed_titles=s.embed_titles,
+        )
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(self.catalog, self.vectors, self.embedder, self._load_lexical)
+
+    def _load_lexical(self) -> LexicalIndex:
+        return self.ingestor.refresh_lexical()
+
+    def stats(self) -> dict[str, object]:
+        counts = self.catalog.counts()
+        return {
+            **counts,
+            "embedding_model": self.catalog.get_meta("embedding_model")
+            or build_embedder_name(self.settings),
+            "data_dir": str(self.settings.data_dir.resolve()),
+            "vector_store": chroma_config(self.settings).location,
+        }
+
+    def _check_embedding_model(self, name: str) -> None:
+        recorded = self.catalog.get_meta("embedding_model")
+        if recorded is None:
+            self.catalog.set_meta("embedding_model", name)
+        elif recorded != name and self.catalog.counts()["articles"]:
+            raise IndexMismatch(
+                f"the index in {self.settings.data_dir} was built with {recorded}, "
+                f"but {name} is configured: restore the setting or use a new NEWSBOT_DATA_DIR"
+            )
+        elif recorded != name:
+            self.catalog.set_meta("embedding_model", name)
+
+    def close(self) -> None:
+        if "catalog" in self.__dict__:
+            self.catalog.close()
+
+
+def build_embedder_name(settings: Settings) -> str:
+    """The configured embedder's name, without loading it."""
+    if settings.embedding_backend == "minilm-onnx":
+        return OnnxMiniLM.name
+    if settings.embedding_backend == "openai":
+        return f"openai-compatible:{settings.embedding_model}"
+    return f"sentence-transformers:{Path(settings.embedding_model).name}"
+
+
+def build_archive(settings: Settings | None = None) -> Archive:
+    return Archive(settings or Settings())

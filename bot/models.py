@@ -1,0 +1,44 @@
+"""Plain data that every edge (REST, Discord, CLI) shows: answers and their citations."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One cited passage: `article text[start:end] == quote`, exactly."""
+
+    n: int
+    id: str  # the chunk id: stable while the article's content is unchanged
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None  # ISO date, or None when unknown
+    quote: str
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer whose every claim carries `[n]` markers that point into `citations`."""
+
+    answer: str
+    answerable: bool
+    citations: list[Citation] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier exchange of a conversation, for follow-up questions."""
+
+    question: str
+    answer: str

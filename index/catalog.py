@@ -1,0 +1,317 @@
+"""The article catalog (SQLite): texts, metadata, aliases, chunk offsets; the source of truth.
+
+Chroma and BM25 are derived from it: an article exists once its catalog row is committed,
+and every ingest starts by reconciling the vector store with these rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from index.articles import Article
+from index.chunking import Chunk
+
+SCHEMA = """
+PRAGMA foreign_keys = ON;
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL UNIQUE,
+    record_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    published TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    author TEXT NOT NULL DEFAULT '',
+    origin TEXT NOT NULL DEFAULT '',
+    ingested_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    alias_id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    origin TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    ordinal INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id, ordinal);
+CREATE INDEX IF NOT EXISTS aliases_by_article ON aliases(article_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk with what a reader needs to show and cite it."""
+
+    id: str
+    article_id: str
+    ordinal: int
+    start: int
+    end: int
+    text: str
+    title: str
+    source: str
+    url: str
+    published: str
+
+
+@dataclass(frozen=True)
+class Removal:
+    """What removing an id did: chunks that are gone, or the alias that now owns the article."""
+
+    gone_chunks: set[str] = field(default_factory=set)
+    heir: str | None = None
+
+
+class Catalog:
+    """Thread-safe access to the catalog database; every write is one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.RLock()
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def record_hash(self, article_id: str) -> str | None:
+        row = self._one("SELECT record_hash FROM articles WHERE id = ?", article_id)
+        return row[0] if row else None
+
+    def article_with_hash(self, content_hash: str) -> str | None:
+        row = self._one("SELECT id FROM articles WHERE content_hash = ?", content_hash)
+        return row[0] if row else None
+
+    def canonical_id(self, article_id: str) -> str | None:
+        """The stored article an id names, following an alias."""
+        if self._one("SELECT 1 FROM articles WHERE id = ?", article_id):
+            return article_id
+        row = self._one("SELECT article_id FROM aliases WHERE alias_id = ?", article_id)
+        return row[0] if row else None
+
+    def article(self, article_id: str) -> Article | None:
+        canonical = self.canonical_id(article_id)
+        if canonical is None:
+            return None
+        row = self._one("SELECT * FROM articles WHERE id = ?", canonical)
+        aliases = self._all("SELECT alias_id FROM aliases WHERE article_id = ?", canonical)
+        return _article_from_row(row, tuple(a[0] for a in aliases)) if row else None
+
+    def chunk_ids(self, article_id: str | None = None) -> set[str]:
+        if article_id is None:
+            return {r[0] for r in self._all("SELECT id FROM chunks")}
+        return {r[0] for r in self._all("SELECT id FROM chunks WHERE article_id = ?", article_id)}
+
+    def chunks(self, ids: list[str] | None = None) -> list[StoredChunk]:
+        """Chunks with their text cut from the article, in id order given (all when None)."""
+        query = """SELECT c.id, c.article_id, c.ordinal, c.start, c."end", a.text, a.title,
+                          a.source, a.url, a.published
+                   FROM chunks c JOIN articles a ON a.id = c.article_id"""
+        if ids is None:
+            rows = self._all(query + " ORDER BY c.article_id, c.ordinal")
+        else:
+            rows = []
+            for start in range(0, len(ids), 500):
+                batch = ids[start : start + 500]
+                marks = ",".join("?" * len(batch))
+                rows.extend(self._all(f"{query} WHERE c.id IN ({marks})", *batch))
+            order = {chunk_id: n for n, chunk_id in enumerate(ids)}
+            rows.sort(key=lambda r: order[r["id"]])
+        return [_chunk_from_row(r) for r in rows]
+
+    def chunk_ids_matching(
+        self, sources: tuple[str, ...], after: date | None, before: date | None
+    ) -> set[str]:
+        """Chunks of articles from these sources (any, when empty) published in the range."""
+        clauses, args = [], []
+        if sources:
+            clauses.append(f"a.source IN ({','.join('?' * len(sources))})")
+            args.extend(sources)
+        if after:
+            clauses.append("a.published != '' AND a.published >= ?")
+            args.append(after.isoformat())
+        if before:
+            clauses.append("a.published != '' AND a.published <= ?")
+            args.append(before.isoformat())
+        where = " AND ".join(clauses) or "1"
+        sql = f"SELECT c.id FROM chunks c JOIN articles a ON a.id = c.article_id WHERE {where}"
+        return {r[0] for r in self._all(sql, *args)}
+
+    def origins(self) -> Iterator[tuple[str, str, bool]]:
+        """(id, origin file, is_alias) of everything ingested from files."""
+        for row in self._all("SELECT id, origin FROM articles WHERE origin != ''"):
+            yield row[0], row[1], False
+        for row in self._all("SELECT alias_id, origin FROM aliases WHERE origin != ''"):
+            yield row[0], row[1], True
+
+    def counts(self) -> dict[str, int]:
+        def count(table: str) -> int:
+            return int(self._one(f"SELECT COUNT(*) FROM {table}")[0])
+
+        return {
+            "articles": count("articles"),
+            "chunks": count("chunks"),
+            "duplicates": count("aliases"),
+        }
+
+    def generation(self) -> int:
+        """Bumped by every write, so derived indexes can tell whether they are stale."""
+        row = self._one("SELECT value FROM meta WHERE key = 'generation'")
+        return int(row[0]) if row else 0
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = ?", key)
+        return row[0] if row else None
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def put_article(self, article: Article, chunks: list[Chunk], origin: str = "") -> None:
+        """Insert or replace an article and its chunks atomically."""
+        with self._transaction() as db:
+            db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
+            db.execute(
+                """INSERT INTO articles (id, content_hash, record_hash, title, text, url,
+                       published, source, author, origin, ingested_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET content_hash = excluded.content_hash,
+                       record_hash = excluded.record_hash, title = excluded.title,
+                       text = excluded.text, url = excluded.url, published = excluded.published,
+                       source = excluded.source, author = excluded.author,
+                       origin = excluded.origin, ingested_at = excluded.ingested_at""",
+                (
+                    article.id, article.content_hash, article.record_hash, article.title,
+                    article.text, article.url, article.published_iso, article.source,
+                    article.author, origin, _now(),
+                ),
+            )  # fmt: skip
+            db.executemany(
+                'INSERT INTO chunks (id, article_id, ordinal, start, "end") VALUES (?, ?, ?, ?, ?)',
+                [(c.id, article.id, c.ordinal, c.start, c.end) for c in chunks],
+            )
+            _bump_generation(db)
+
+    def put_alias(self, alias_id: str, article_id: str, origin: str = "") -> None:
+        with self._transaction() as db:
+            db.execute(
+                """INSERT INTO aliases (alias_id, article_id, origin) VALUES (?, ?, ?)
+                   ON CONFLICT(alias_id) DO UPDATE SET article_id = excluded.article_id,
+                       origin = excluded.origin""",
+                (alias_id, article_id, origin),
+            )
+
+    def remove(self, article_id: str) -> Removal:
+        """Remove an article or alias; an article with aliases passes to its first alias."""
+        with self._transaction() as db:
+            if db.execute("DELETE FROM aliases WHERE alias_id = ?", (article_id,)).rowcount:
+                return Removal()
+            heir = db.execute(
+                "SELECT alias_id, origin FROM aliases WHERE article_id = ? ORDER BY alias_id",
+                (article_id,),
+            ).fetchone()
+            if heir is not None:
+                db.execute("DELETE FROM aliases WHERE alias_id = ?", (heir[0],))
+                db.execute(
+                    "UPDATE articles SET id = ?, origin = ?, source = CASE WHEN source = id "
+                    "THEN ? ELSE source END WHERE id = ?",
+                    (heir[0], heir[1], heir[0], article_id),
+                )
+                _bump_generation(db)
+                return Removal(heir=heir[0])
+            gone = {
+                r[0]
+                for r in db.execute("SELECT id FROM chunks WHERE article_id = ?", (article_id,))
+            }
+            db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            _bump_generation(db)
+            return Removal(gone_chunks=gone)
+
+    def drop_articles_with_chunks(self, chunk_ids: set[str]) -> list[str]:
+        """Forget the articles owning these chunks (their vectors were lost); returns their ids."""
+        owners = {c.article_id for c in self.chunks(sorted(chunk_ids))}
+        with self._transaction() as db:
+            for article_id in owners:
+                db.execute("DELETE FROM aliases WHERE article_id = ?", (article_id,))
+                db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            _bump_generation(db)
+        return sorted(owners)
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _one(self, sql: str, *args: object) -> sqlite3.Row | None:
+        with self._lock:
+            row: sqlite3.Row | None = self._db.execute(sql, args).fetchone()
+            return row
+
+    def _all(self, sql: str, *args: object) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self._db, self._lock)
+
+
+class _Transaction:
+    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
+        self._db, self._lock = db, lock
+
+    def __enter__(self) -> sqlite3.Connection:
+        self._lock.acquire()
+        self._db.execute("BEGIN IMMEDIATE")
+        return self._db
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        try:
+            self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+        finally:
+            self._lock.release()
+
+
+def _bump_generation(db: sqlite3.Connection) -> None:
+    db.execute(
+        "INSERT INTO meta (key, value) VALUES ('generation', '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _article_from_row(row: sqlite3.Row, aliases: tuple[str, ...]) -> Article:
+    published = date.fromisoformat(row["published"]) if row["published"] else None
+    return Article(
+        id=row["id"], title=row["title"], text=row["text"], url=row["url"],
+        published=published, source=row["source"], author=row["author"], aliases=aliases,
+    )  # fmt: skip
+
+
+def _chunk_from_row(row: sqlite3.Row) -> StoredChunk:
+    return StoredChunk(
+        id=row["id"], article_id=row["article_id"], ordinal=row["ordinal"], start=row["start"],
+        end=row["end"], text=row["text"][row["start"] : row["end"]], title=row["title"],
+        source=row["source"], url=row["url"], published=row["published"],
+    )  # fmt: skip

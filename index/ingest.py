@@ -1,0 +1,288 @@
+"""The idempotent, crash-safe ingest pipeline: files → articles → chunks → vectors + catalog + BM25.
+
+Crash safety comes from ordering: vectors are written first, then the catalog row is committed
+(the commit point), then superseded vectors are deleted. Every run starts by reconciling Chroma
+with the catalog, so whatever a killed run left half-done is cleaned up and redone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.articles import Article
+from index.catalog import Catalog
+from index.chunking import Chunk, ChunkSpec, TokenCounter, chunk_article
+from index.embedding import TextEmbedder
+from index.lexical import LexicalIndex
+from index.loaders import Problem, iter_article_files, load_file
+from index.store import ChunkVectors
+
+SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+EMBED_BATCH_ARTICLES = 32
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did, article by article."""
+
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicate: int = 0
+    pruned: int = 0
+    chunks_added: int = 0
+    chunks_removed: int = 0
+    files: int = 0
+    seconds: float = 0.0
+    failed: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ingested(self) -> int:
+        return self.new + self.updated + self.unchanged + self.duplicate
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+            "duplicate": self.duplicate, "pruned": self.pruned, "files": self.files,
+            "chunks_added": self.chunks_added, "chunks_removed": self.chunks_removed,
+            "seconds": round(self.seconds, 2),
+            "failed": [{"where": p.where, "reason": p.reason} for p in self.failed],
+            "warnings": [{"where": p.where, "reason": p.reason} for p in self.warnings],
+        }  # fmt: skip
+
+
+class Progress:
+    """Receives progress; the CLI shows a bar, everything else ignores it."""
+
+    def start(self, total_files: int) -> None: ...
+    def advance(self, files: int, chunks: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass
+class _Pending:
+    article: Article
+    origin: str
+    previous_chunks: set[str]
+    replaces: bool
+
+
+class Ingestor:
+    """Keeps the catalog, the vectors and the BM25 index in step with the articles given."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        vectors: ChunkVectors,
+        embedder: TextEmbedder,
+        count_tokens: TokenCounter,
+        chunk_spec: ChunkSpec,
+        lexical_dir: Path,
+        max_tokens: int = 256,
+        max_file_bytes: int = 5_000_000,
+        embed_titles: bool = True,
+    ) -> None:
+        self.catalog = catalog
+        self.vectors = vectors
+        self.embedder = embedder
+        self.count_tokens = count_tokens
+        self.chunk_spec = chunk_spec
+        self.lexical_dir = lexical_dir
+        self.max_tokens = max_tokens
+        self.max_file_bytes = max_file_bytes
+        self.embed_titles = embed_titles
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def ingest_paths(
+        self, paths: Sequence[Path], prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
+        progress = progress or Progress()
+        report = IngestReport()
+        started = time.perf_counter()
+        self.reconcile()
+        files = list(iter_article_files([Path(p) for p in paths]))
+        progress.start(len(files))
+        seen: set[str] = set()
+        pending: list[_Pending] = []
+        for path, root in files:
+            loaded = load_file(path, root, self.max_file_bytes)
+            report.files += 1
+            report.failed.extend(loaded.skipped)
+            report.warnings.extend(loaded.warnings)
+            for article in loaded.articles:
+                seen.add(article.id)
+                self._classify(article, str(path.resolve()), report, pending)
+            if len(pending) >= EMBED_BATCH_ARTICLES:
+                progress.advance(0, self._write(pending, report))
+                pending = []
+            progress.advance(1, 0)
+        progress.advance(0, self._write(pending, report))
+        if prune:
+            report.pruned = self._prune([Path(p).resolve() for p in paths], seen, report)
+        self.refresh_lexical()
+        progress.finish()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def ingest_articles(self, articles: Iterable[Article]) -> IngestReport:
+        """Ingest articles that did not come from files (the REST API)."""
+        report = IngestReport()
+        started = time.perf_counter()
+        self.reconcile()
+        pending: list[_Pending] = []
+        for article in articles:
+            self._classify(article, "", report, pending)
+        self._write(pending, report)
+        self.refresh_lexical()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def delete(self, article_id: str) -> bool:
+        """Remove an article (or an alias of one); False when the id is unknown."""
+        if self.catalog.canonical_id(article_id) is None:
+            return False
+        self._remove(article_id)
+        self.refresh_lexical()
+        return True
+
+    # -- consistency -------------------------------------------------------------------------
+
+    def reconcile(self) -> None:
+        """Make Chroma hold exactly the catalog's chunks: forget lost articles, drop orphans."""
+        stored = self.vectors.ids()
+        expected = self.catalog.chunk_ids()
+        if expected - stored:
+            # Their vectors are gone (a wiped or new Chroma): re-ingesting the files redoes them.
+            self.catalog.drop_articles_with_chunks(expected - stored)
+            expected = self.catalog.chunk_ids()
+        orphans = stored - expected
+        if orphans:
+            self.vectors.delete(orphans)
+
+    def refresh_lexical(self) -> LexicalIndex:
+        """Rebuild BM25 when the catalog changed since it was built; returns the current index."""
+        generation = self.catalog.generation()
+        current = LexicalIndex.load(self.lexical_dir)
+        if current is not None and current.generation == generation:
+            return current
+        rows = ((c.id, f"{c.title}\n{c.text}") for c in self.catalog.chunks())
+        rebuilt = LexicalIndex.build(rows, generation)
+        rebuilt.save(self.lexical_dir)
+        return rebuilt
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _classify(
+        self, article: Article, origin: str, report: IngestReport, pending: list[_Pending]
+    ) -> None:
+        known = self.catalog.canonical_id(article.id)
+        if known is not None and known != article.id:
+            # An alias: unchanged while its content still matches the article it points to.
+            owner = self.catalog.article(known)
+            if owner is not None and owner.content_hash == article.content_hash:
+                report.duplicate += 1
+                return
+            self._remove(article.id)
+            known = None
+        if known is not None and self.catalog.record_hash(article.id) == article.record_hash:
+            report.unchanged += 1
+            return
+        twin = self.catalog.article_with_hash(article.content_hash) or next(
+            (p.article.id for p in pending if p.article.content_hash == article.content_hash), None
+        )
+        if twin is not None and twin != article.id:
+            if known is not None:
+                self._remove(article.id)
+            self.catalog.put_alias(article.id, twin, origin)
+            report.duplicate += 1
+            return
+        if known is not None and twin == article.id:
+            # Same text, new metadata (date, URL, source): relabel the vectors, no re-embedding.
+            self.catalog.put_article(article, self._current_chunks(article), origin)
+            self.vectors.relabel(self.catalog.chunk_ids(article.id), article)
+            report.updated += 1
+            return
+        previous = self._hand_over_to_alias(article.id) if known is not None else set()
+        pending.append(_Pending(article, origin, previous, replaces=known is not None))
+
+    def _write(self, pending: list[_Pending], report: IngestReport) -> int:
+        """Chunk, embed and store a batch of articles; returns how many chunks were added."""
+        if not pending:
+            return 0
+        chunked = [(p, self._chunk(p.article)) for p in pending]
+        texts = [self._embed_text(p.article, c) for p, chunks in chunked for c in chunks]
+        vectors = self.embedder.embed(texts)
+        row = 0
+        for item, chunks in chunked:
+            self.vectors.add(item.article, chunks, vectors[row : row + len(chunks)])
+            row += len(chunks)
+            self.catalog.put_article(item.article, chunks, item.origin)  # the commit point
+            stale = item.previous_chunks - {c.id for c in chunks}
+            if stale:
+                self.vectors.delete(stale)
+            report.chunks_added += len(chunks)
+            report.chunks_removed += len(stale)
+            if item.replaces:
+                report.updated += 1
+            else:
+                report.new += 1
+        return row
+
+    def _hand_over_to_alias(self, article_id: str) -> set[str]:
+        """Before an article's text changes, an alias still holding the old text keeps it."""
+        chunk_ids = self.catalog.chunk_ids(article_id)
+        removal = self.catalog.remove(article_id)
+        if removal.heir is not None:
+            heir = self.catalog.article(removal.heir)
+            if heir is not None:
+                self.vectors.relabel(chunk_ids, heir)
+            return set()
+        return chunk_ids
+
+    def _remove(self, article_id: str) -> None:
+        chunk_ids = self.catalog.chunk_ids(self.catalog.canonical_id(article_id) or article_id)
+        removal = self.catalog.remove(article_id)
+        if removal.gone_chunks:
+            self.vectors.delete(removal.gone_chunks)
+        elif removal.heir is not None:
+            heir = self.catalog.article(removal.heir)
+            if heir is not None:
+                self.vectors.relabel(chunk_ids, heir)
+
+    def _prune(self, roots: list[Path], seen: set[str], report: IngestReport) -> int:
+        pruned = 0
+        for article_id, origin, _is_alias in list(self.catalog.origins()):
+            under_root = any(Path(origin).is_relative_to(root) for root in roots)
+            if under_root and article_id not in seen and not Path(origin).exists():
+                before = self.catalog.counts()["chunks"]
+                self._remove(article_id)
+                report.chunks_removed += before - self.catalog.counts()["chunks"]
+                pruned += 1
+        return pruned
+
+    def _chunk(self, article: Article) -> list[Chunk]:
+        budget = self.max_tokens - SPECIAL_TOKENS
+        if self.embed_titles:
+            budget -= self.count_tokens([article.title + "\n\n"])[0]
+        return chunk_article(
+            article.id,
+            article.content_hash,
+            article.text,
+            self.chunk_spec,
+            self.count_tokens,
+            budget=max(budget, 32),
+        )
+
+    def _current_chunks(self, article: Article) -> list[Chunk]:
+        return [
+            Chunk(c.id, article.id, c.ordinal, c.start, c.end, c.text)
+            for c in self.catalog.chunks(sorted(self.catalog.chunk_ids(article.id)))
+        ]
+
+    def _embed_text(self, article: Article, chunk: Chunk) -> str:
+        return f"{article.title}\n\n{chunk.text}" if self.embed_titles else chunk.text

@@ -1,0 +1,126 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 over the same chunks, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from index.catalog import Catalog, StoredChunk
+from index.embedding import TextEmbedder
+from index.lexical import LexicalIndex
+from index.store import ChunkVectors, DenseFilter
+
+RRF_K = 60  # the constant from Cormack et al. (2009); dampens the weight of the very top ranks
+CANDIDATES_PER_RESULT = 8  # each ranker returns this many chunks per result wanted
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Restrict results to articles from these sources and/or published in this date range."""
+
+    sources: tuple[str, ...] = ()
+    published_after: date | None = None
+    published_before: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.sources or self.published_after or self.published_before)
+
+    def dense(self) -> DenseFilter:
+        def day(d: date | None) -> int | None:
+            return int(d.strftime("%Y%m%d")) if d else None
+
+        return DenseFilter(day(self.published_after), day(self.published_before), self.sources)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk with its article's metadata and how it scored."""
+
+    chunk: StoredChunk
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+
+
+class HybridRetriever:
+    """Dense + BM25, fused with reciprocal rank fusion, best passage per article."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        vectors: ChunkVectors,
+        embedder: TextEmbedder,
+        load_lexical: Callable[[], LexicalIndex],
+        dense_weight: float = 1.0,
+        lexical_weight: float = 1.0,
+    ) -> None:
+        self.catalog = catalog
+        self.vectors = vectors
+        self.embedder = embedder
+        self._load_lexical = load_lexical
+        self._lexical: LexicalIndex | None = None
+        self._lexical_lock = threading.Lock()
+        self.dense_weight = dense_weight
+        self.lexical_weight = lexical_weight
+
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index, reloaded when an ingest has changed the catalog since."""
+        generation = self.catalog.generation()
+        with self._lexical_lock:
+            if self._lexical is None or self._lexical.generation != generation:
+                self._lexical = self._load_lexical()
+            return self._lexical
+
+    def search(
+        self,
+        query: str,
+        top_k: int = 5,
+        filters: SearchFilters | None = None,
+        per_article: int = 1,
+        mode: str = "hybrid",
+    ) -> list[Passage]:
+        """The best passages for a query; at most `per_article` from any one article."""
+        depth = max(top_k * CANDIDATES_PER_RESULT, 50)
+        dense = self._dense(query, depth, filters) if mode in ("hybrid", "dense") else []
+        lexical = self._bm25(query, depth, filters) if mode in ("hybrid", "bm25") else []
+        fused = self._fuse(dense, lexical)
+        chunks = {c.id: c for c in self.catalog.chunks([chunk_id for chunk_id, *_ in fused])}
+        results: list[Passage] = []
+        taken: dict[str, int] = {}
+        for chunk_id, score, dense_rank, lexical_rank in fused:
+            chunk = chunks.get(chunk_id)
+            if chunk is None or taken.get(chunk.article_id, 0) >= per_article:
+                continue
+            taken[chunk.article_id] = taken.get(chunk.article_id, 0) + 1
+            results.append(Passage(chunk, score, dense_rank, lexical_rank))
+            if len(results) == top_k:
+                break
+        return results
+
+    def _dense(self, query: str, depth: int, filters: SearchFilters | None) -> list[str]:
+        vector = self.embedder.embed([query])[0]
+        where = filters.dense() if filters and filters.active else None
+        return [chunk_id for chunk_id, _ in self.vectors.query(vector, depth, where)]
+
+    def _bm25(self, query: str, depth: int, filters: SearchFilters | None) -> list[str]:
+        allowed = None
+        if filters and filters.active:
+            allowed = self.catalog.chunk_ids_matching(
+                filters.sources, filters.published_after, filters.published_before
+            )
+        return [chunk_id for chunk_id, _ in self.lexical().search(query, depth, allowed)]
+
+    def _fuse(
+        self, dense: list[str], lexical: list[str]
+    ) -> list[tuple[str, float, int | None, int | None]]:
+        scores: dict[str, float] = {}
+        for weight, ranking in ((self.dense_weight, dense), (self.lexical_weight, lexical)):
+            for rank, chunk_id in enumerate(ranking, start=1):
+                scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (RRF_K + rank)
+        dense_rank = {c: r for r, c in enumerate(dense, start=1)}
+        lexical_rank = {c: r for r, c in enumerate(lexical, start=1)}
+        ordered = sorted(scores.items(), key=lambda item: -item[1])
+        return [(c, s, dense_rank.get(c), lexical_rank.get(c)) for c, s in ordered]

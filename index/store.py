@@ -1,0 +1,186 @@
+"""Chunk vectors in Chroma, written and queried through LlamaIndex's ChromaVectorStore."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
+from llama_index.core.vector_stores.types import (
+    FilterOperator,
+    MetadataFilter,
+    MetadataFilters,
+    VectorStoreQuery,
+)
+from llama_index.vector_stores.chroma import ChromaVectorStore
+
+from index.articles import Article
+from index.chunking import Chunk
+
+COLLECTION = "newsbot_chunks"
+ID_PAGE = 5000
+
+
+class StoreUnavailable(RuntimeError):
+    """The vector store cannot be reached (a Chroma server down, a folder unreadable)."""
+
+
+@dataclass(frozen=True)
+class ChromaConfig:
+    """Where the vectors live: a local folder (embedded) or a Chroma server when `host` is set."""
+
+    path: Path
+    host: str = ""
+    port: int = 8000
+    ssl: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    tenant: str = "default_tenant"
+    database: str = "default_database"
+    collection: str = COLLECTION
+
+    @property
+    def location(self) -> str:
+        scheme = "https" if self.ssl else "http"
+        return f"{scheme}://{self.host}:{self.port}" if self.host else str(self.path)
+
+
+@dataclass(frozen=True)
+class DenseFilter:
+    """Filters Chroma can apply itself: a published-day range (yyyymmdd ints) and exact sources."""
+
+    published_from: int | None = None
+    published_to: int | None = None
+    sources: tuple[str, ...] = ()
+
+
+def open_collection(config: ChromaConfig) -> Any:
+    import chromadb
+    from chromadb.config import Settings
+
+    settings = Settings(anonymized_telemetry=False)
+    try:
+        if config.host:
+            client = chromadb.HttpClient(
+                host=config.host, port=config.port, ssl=config.ssl, headers=config.headers,
+                settings=settings, tenant=config.tenant, database=config.database,
+            )  # fmt: skip
+        else:
+            config.path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(
+                path=str(config.path), settings=settings,
+                tenant=config.tenant, database=config.database,
+            )  # fmt: skip
+        return client.get_or_create_collection(
+            config.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+    except Exception as exc:  # chromadb raises many types for "cannot reach"
+        raise StoreUnavailable(f"cannot open Chroma at {config.location}: {exc}") from exc
+
+
+def published_day(article: Article) -> int:
+    """The publication date as yyyymmdd, 0 when unknown: an int so Chroma can range-filter it."""
+    return int(article.published.strftime("%Y%m%d")) if article.published else 0
+
+
+class ChunkVectors:
+    """The chunk vectors of the archive; ids are chunk ids, metadata is what dense filters need."""
+
+    def __init__(self, config: ChromaConfig) -> None:
+        self.config = config
+        self._collection = open_collection(config)
+        self._store = ChromaVectorStore(chroma_collection=self._collection)
+
+    def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        nodes = [
+            TextNode(
+                id_=chunk.id,
+                text=chunk.text,
+                embedding=vector.tolist(),
+                metadata=self._metadata(article),
+                relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.id)},
+            )
+            for chunk, vector in zip(chunks, vectors, strict=True)
+        ]
+        self._guard(self._store.add, nodes)
+
+    def delete(self, chunk_ids: set[str] | list[str]) -> None:
+        ids = sorted(chunk_ids)
+        for start in range(0, len(ids), ID_PAGE):
+            self._guard(self._store.delete_nodes, node_ids=ids[start : start + ID_PAGE])
+
+    def relabel(self, chunk_ids: set[str], article: Article) -> None:
+        """Point chunks at changed article metadata (id, date, source) without re-embedding."""
+        ids = sorted(chunk_ids)
+        for start in range(0, len(ids), ID_PAGE):
+            page = ids[start : start + ID_PAGE]
+            metadatas = [self._metadata(article)] * len(page)
+            self._guard(self._collection.update, ids=page, metadatas=metadatas)
+
+    def ids(self) -> set[str]:
+        found: set[str] = set()
+        offset = 0
+        while True:
+            page = self._guard(self._collection.get, include=[], limit=ID_PAGE, offset=offset)
+            found.update(page["ids"])
+            if len(page["ids"]) < ID_PAGE:
+                return found
+            offset += ID_PAGE
+
+    def count(self) -> int:
+        return int(self._guard(self._collection.count))
+
+    def query(
+        self, vector: np.ndarray, top_k: int, where: DenseFilter | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity), best first."""
+        query = VectorStoreQuery(
+            query_embedding=vector.tolist(),
+            similarity_top_k=top_k,
+            filters=_metadata_filters(where) if where else None,
+        )
+        result = self._guard(self._store.query, query)
+        # ChromaVectorStore reports exp(-distance); with cosine space, distance = 1 - cosine.
+        return [
+            (node_id, 1.0 + math.log(max(similarity, 1e-12)))
+            for node_id, similarity in zip(result.ids or [], result.similarities or [], strict=True)
+        ]
+
+    @staticmethod
+    def _metadata(article: Article) -> dict[str, Any]:
+        return {
+            "article_id": article.id,
+            "published_day": published_day(article),
+            "source": article.source,
+        }
+
+    def _guard(self, call: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return call(*args, **kwargs)
+        except (ValueError, TypeError):
+            raise
+        except Exception as exc:
+            raise StoreUnavailable(f"Chroma at {self.config.location} failed: {exc}") from exc
+
+
+def _metadata_filters(where: DenseFilter) -> MetadataFilters | None:
+    filters: list[MetadataFilter | MetadataFilters] = []
+    if where.published_from is not None:
+        filters.append(
+            MetadataFilter(
+                key="published_day", value=where.published_from, operator=FilterOperator.GTE
+            )
+        )
+    if where.published_to is not None:
+        filters.append(
+            MetadataFilter(
+                key="published_day", value=where.published_to, operator=FilterOperator.LTE
+            )
+        )
+    if where.sources:
+        filters.append(
+            MetadataFilter(key="source", value=list(where.sources), operator=FilterOperator.IN)
+        )
+    return MetadataFilters(filters=filters) if filters else None
