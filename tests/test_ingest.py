@@ -1,0 +1,159 @@
+"""Ingest is idempotent, follows changes, records duplicates, prunes, and survives bad input."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from chromadb.api.shared_system_client import SharedSystemClient
+
+from bot.container import Archive, build_archive
+from index.retrieval import SearchFilters
+from tests.conftest import SEEDS, make_settings
+
+
+def consistent(archive: Archive) -> set[str]:
+    """Chroma holds exactly the catalog's chunks; returns them."""
+    in_catalog = archive.catalog.chunk_ids()
+    assert archive.vectors.ids() == in_catalog
+    assert archive.vectors.count() == len(in_catalog)
+    return in_catalog
+
+
+def copy_seeds(folder: Path) -> Path:
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_seeds_twice_changes_nothing(archive: Archive, tmp_path: Path) -> None:
+    seeds = copy_seeds(tmp_path / "seeds")
+    first = archive.ingestor.ingest_paths([seeds])
+    chunks = consistent(archive)
+    second = archive.ingestor.ingest_paths([seeds])
+    assert (first.new, first.unchanged) == (4, 0)
+    assert (second.new, second.updated, second.unchanged, second.chunks_added) == (0, 0, 4, 0)
+    assert consistent(archive) == chunks
+    assert archive.stats()["articles"] == 4
+
+
+def test_changed_article_replaces_its_chunks(archive: Archive, tmp_path: Path) -> None:
+    seeds = copy_seeds(tmp_path / "seeds")
+    archive.ingestor.ingest_paths([seeds])
+    target = sorted(seeds.iterdir())[3]
+    old = archive.catalog.chunk_ids(target.name)
+    target.write_text(target.read_text() + "\n\nA late paragraph says the talks moved to Vienna.")
+    report = archive.ingestor.ingest_paths([seeds])
+    new = archive.catalog.chunk_ids(target.name)
+    assert (report.updated, report.unchanged) == (1, 3)
+    assert new and not (old & new)  # chunk ids follow the content
+    assert not (old & consistent(archive))
+    [hit] = archive.retriever.search("talks moved to Vienna late paragraph", top_k=1)
+    assert hit.chunk.article_id == target.name and "Vienna" in hit.chunk.text
+
+
+def test_exact_duplicate_is_stored_once_as_an_alias(archive: Archive, tmp_path: Path) -> None:
+    seeds = copy_seeds(tmp_path / "seeds")
+    original = sorted(seeds.iterdir())[0]
+    shutil.copy(original, seeds / "zz_copy.txt")
+    report = archive.ingestor.ingest_paths([seeds])
+    assert (report.new, report.duplicate) == (4, 1)
+    assert archive.stats()["duplicates"] == 1
+    article = archive.catalog.article("zz_copy.txt")
+    assert article is not None and article.id == original.name
+    assert article.aliases == ("zz_copy.txt",)
+    assert archive.ingestor.ingest_paths([seeds]).duplicate == 1  # still one, nothing added
+
+
+def test_prune_removes_vanished_files_and_promotes_aliases(
+    archive: Archive, tmp_path: Path
+) -> None:
+    seeds = copy_seeds(tmp_path / "seeds")
+    first, second = sorted(seeds.iterdir())[:2]
+    shutil.copy(first, seeds / "zz_copy.txt")
+    archive.ingestor.ingest_paths([seeds])
+    first.unlink()
+    second.unlink()
+    assert archive.ingestor.ingest_paths([seeds]).pruned == 0  # without --prune nothing goes
+    report = archive.ingestor.ingest_paths([seeds], prune=True)
+    assert report.pruned == 2
+    assert archive.catalog.article(second.name) is None
+    heir = archive.catalog.article("zz_copy.txt")
+    assert heir is not None and heir.id == "zz_copy.txt" and heir.source == "zz_copy.txt"
+    assert archive.stats()["articles"] == 3 and archive.stats()["duplicates"] == 0
+    consistent(archive)
+    hits = archive.retriever.search(heir.title, top_k=3)
+    assert "zz_copy.txt" in {h.chunk.article_id for h in hits}
+
+
+def test_metadata_change_relabels_without_reembedding(archive: Archive, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.json"
+    record = {"id": "n1", "title": "Dock strike ends", "text": "Dock workers returned to work "
+              "on Friday after a two-week strike over pay.", "published": "2005-01-10"}  # fmt: skip
+    feed.write_text(json.dumps(record))
+    archive.ingestor.ingest_paths([feed])
+    chunks = archive.catalog.chunk_ids("n1")
+    january = SearchFilters(published_after=date(2005, 1, 1), published_before=date(2005, 1, 31))
+    assert archive.retriever.search("dock strike", filters=january)
+    feed.write_text(json.dumps({**record, "published": "2005-06-10"}))
+    report = archive.ingestor.ingest_paths([feed])
+    assert (report.updated, report.chunks_added) == (1, 0)
+    assert archive.catalog.chunk_ids("n1") == chunks
+    assert archive.catalog.article("n1").published == date(2005, 6, 10)  # type: ignore[union-attr]
+    assert not archive.retriever.search("dock strike", filters=january)
+    june = SearchFilters(published_after=date(2005, 6, 1))
+    assert [p.chunk.article_id for p in archive.retriever.search("dock strike", filters=june)] == [
+        "n1"
+    ]
+
+
+def test_bad_files_are_reported_while_the_rest_ingest(archive: Archive, tmp_path: Path) -> None:
+    folder = copy_seeds(tmp_path / "mixed")
+    (folder / "empty.txt").write_text("")
+    (folder / "broken.json").write_text("[{")
+    (folder / "feed.jsonl").write_text('{"id": "ok", "text": "Fine line."}\nnot json\n')
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    report = archive.ingestor.ingest_paths([folder])
+    assert report.new == 5
+    assert {p.where for p in report.failed} == {
+        "empty.txt",
+        "broken.json",
+        "feed.jsonl#2",
+        "photo.jpg",
+    }
+    consistent(archive)
+
+
+def test_lost_vectors_are_detected_and_rebuilt(tmp_path: Path) -> None:
+    seeds = copy_seeds(tmp_path / "seeds")
+    settings = make_settings(tmp_path / "data")
+    first = build_archive(settings)
+    first.ingestor.ingest_paths([seeds])
+    chunks = first.catalog.chunk_ids()
+    first.close()
+    shutil.rmtree(settings.chroma_path)  # someone wiped the vector store...
+    SharedSystemClient.clear_system_cache()  # ...and a new process starts
+    second = build_archive(settings)
+    report = second.ingestor.ingest_paths([seeds])
+    assert report.new == 4
+    assert consistent(second) == chunks
+    second.close()
+
+
+def test_ingest_articles_and_delete(archive: Archive) -> None:
+    from index.articles import Article
+
+    report = archive.ingestor.ingest_articles(
+        [
+            Article(
+                id="api/1", title="Rail fares rise", text="Rail fares will rise by 4% in January."
+            )
+        ]
+    )
+    assert report.new == 1
+    assert archive.retriever.search("rail fares", top_k=1)[0].chunk.article_id == "api/1"
+    assert archive.ingestor.delete("api/1") is True
+    assert archive.ingestor.delete("api/1") is False
+    assert archive.retriever.search("rail fares", top_k=1) == []
+    consistent(archive)
