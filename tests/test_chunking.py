@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,7 @@ def test_every_bbc_article_chunks_exactly(bbc: Path, counter: WordPieceCounter) 
             assert max(sizes) <= SPEC.max_tokens, article.id
             # Together the chunks cover the whole text, in order.
             assert chunks[0].start == 0 and chunks[-1].end == len(article.text)
-            for before, after in zip(chunks, chunks[1:], strict=False):
+            for before, after in pairwise(chunks):
                 assert before.start < after.start <= before.end + 2, article.id
     assert articles == 2225
 
@@ -52,7 +53,7 @@ def test_neighbours_overlap_by_whole_sentences(counter: WordPieceCounter) -> Non
     text = " ".join(f"Sentence number {i} tells of event {i} in the town." for i in range(60))
     chunks = chunk_article("a", "f" * 64, text, SPEC, counter)
     assert len(chunks) > 2
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in pairwise(chunks):
         shared = text[after.start : before.end]
         assert shared and shared.startswith("Sentence") and shared.endswith(".")
         assert counter([shared])[0] <= SPEC.overlap_tokens
