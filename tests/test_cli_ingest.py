@@ -1,0 +1,71 @@
+"""The `newsbot` command as a user runs it: a real subprocess against a real data dir."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SEEDS
+
+
+def newsbot(data_dir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "bot.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def test_ingest_search_stats(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = newsbot(data, "ingest", str(SEEDS), "--json")
+    assert first.returncode == 0, first.stderr
+    report = json.loads(first.stdout)
+    assert (report["new"], report["totals"]["articles"]) == (4, 4)
+    again = json.loads(newsbot(data, "ingest", str(SEEDS), "--json").stdout)
+    assert (again["unchanged"], again["totals"]["chunks"]) == (4, report["totals"]["chunks"])
+
+    found = newsbot(data, "search", "Lavrov and Rubio meet in Saudi Arabia", "--json", "-k", "2")
+    results = json.loads(found.stdout)["results"]
+    assert results[0]["article_id"] == "003_8e9a2609f1a46fa1.txt"
+    text = (SEEDS / "003_8e9a2609f1a46fa1.txt").read_text()
+    assert results[0]["text"] in text and results[0]["end"] > results[0]["start"]
+
+    stats = json.loads(newsbot(data, "stats", "--json").stdout)
+    assert stats["articles"] == 4 and stats["embedding_model"] == "all-MiniLM-L6-v2-onnx-int8"
+    assert stats["data_dir"] == str(data.resolve())
+
+
+def test_exit_codes(tmp_path: Path) -> None:
+    missing = newsbot(tmp_path / "data", "ingest", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    (junk / "a.txt").write_text("")
+    (junk / "b.json").write_text("{oops")
+    nothing = newsbot(tmp_path / "data", "ingest", str(junk))
+    assert nothing.returncode == 1
+    assert "empty file" in nothing.stdout and "malformed JSON" in nothing.stdout
+    bad_date = newsbot(tmp_path / "data", "search", "x", "--after", "March")
+    assert bad_date.returncode == 2 and "2005-03-01" in bad_date.stderr
+
+
+@pytest.mark.slow
+def test_whole_bbc_corpus(bbc: Path, tmp_path: Path) -> None:
+    """2,225 files: 98 exact duplicates stored once, the cp1252 file's £ intact, README skipped."""
+    data = tmp_path / "data"
+    result = newsbot(data, "ingest", str(bbc), "--json", timeout=1800)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["totals"]["articles"] == 2127 and report["duplicate"] == 98
+    assert report["failed"] == [
+        {"where": "README.TXT", "reason": "a README or licence file, not an article"}
+    ]
+    assert report["warnings"] == [{"where": "sport/199.txt", "reason": "not UTF-8; read as cp1252"}]
+    stats = json.loads(newsbot(data, "stats", "--json").stdout)
+    assert (stats["articles"], stats["duplicates"]) == (2127, 98)
+    found = json.loads(newsbot(data, "search", "Mutu signing £15.8m Chelsea", "--json").stdout)
+    assert any("£15.8m" in r["text"] for r in found["results"])
