@@ -75,17 +75,23 @@ def main() -> None:
         mean_tokens = statistics.mean(count_tokens(texts)) if texts else 0
         rows = [
             ("files read", f"{report.files:,}"),
-            ("articles stored (duplicates as aliases)", f"{stats['articles']:,} ({stats['duplicates']})"),
+            (
+                "articles stored (duplicates as aliases)",
+                f"{stats['articles']:,} ({stats['duplicates']})",
+            ),
             ("failed / warnings", f"{len(report.failed)} / {len(report.warnings)}"),
             ("chunks (mean word pieces incl. headline)", f"{chunks:,} ({mean_tokens:.0f})"),
             ("cold ingest", f"{cold:.1f} s"),
-            ("articles/s · chunks/s · tokens/s", f"{report.new / cold:.1f} · {pipeline_rate:.1f} · {tokens / cold:,.0f}"),
+            (
+                "articles/s · chunks/s · tokens/s",
+                f"{report.new / cold:.1f} · {pipeline_rate:.1f} · {tokens / cold:,.0f}",
+            ),
             ("bare model, same texts, length-batched", f"{bare:.1f} s ({bare_rate:.1f} chunks/s)"),
             ("bare model, one text at a time", f"{naive_rate:.1f} chunks/s"),
             ("pipeline ÷ bare batched model", f"{pipeline_rate / bare_rate:.2f}"),
             ("batched ÷ one-at-a-time", f"{bare_rate / naive_rate:.2f}×"),
             ("unchanged re-ingest", f"{warm:.2f} s"),
-        ]  # fmt: skip
+        ]
         print(f"| ingest of {corpus.name if not args.quick else '200-file slice'} | |")
         print("|---|---|")
         for name, value in rows:
