@@ -139,7 +139,8 @@ class Catalog:
         self, sources: tuple[str, ...], after: date | None, before: date | None
     ) -> set[str]:
         """Chunks of articles from these sources (any, when empty) published in the range."""
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[object] = []
         if sources:
             clauses.append(f"a.source IN ({','.join('?' * len(sources))})")
             args.extend(sources)
@@ -162,7 +163,8 @@ class Catalog:
 
     def counts(self) -> dict[str, int]:
         def count(table: str) -> int:
-            return int(self._one(f"SELECT COUNT(*) FROM {table}")[0])
+            row = self._one(f"SELECT COUNT(*) FROM {table}")
+            return int(row[0]) if row else 0
 
         return {
             "articles": count("articles"),

@@ -67,7 +67,7 @@ def _past(match: re.Match[str], today: date) -> tuple[date | None, date | None]:
     return today - timedelta(days=count * _UNITS[match.group("unit").lower()]), today
 
 
-def _month_year(match: re.Match[str], today: date) -> tuple[date | None, date | None]:
+def _month_year(match: re.Match[str], today: date) -> tuple[date, date]:
     month = MONTHS[match.group("month").lower()]
     year = int(match.group("year")) if match.group("year") else _latest_year_for(month, today)
     return _month_range(year, month)
@@ -78,7 +78,7 @@ def _latest_year_for(month: int, today: date) -> int:
     return today.year if month <= today.month else today.year - 1
 
 
-def _year(match: re.Match[str], today: date) -> tuple[date | None, date | None]:
+def _year(match: re.Match[str], today: date) -> tuple[date, date]:
     year = int(match.group("year"))
     return date(year, 1, 1), date(year, 12, 31)
 
