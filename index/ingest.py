@@ -7,6 +7,7 @@ with the catalog, so whatever a killed run left half-done is cleaned up and redo
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -96,6 +97,7 @@ class Ingestor:
         self.max_tokens = max_tokens
         self.max_file_bytes = max_file_bytes
         self.embed_titles = embed_titles
+        self._lexical_lock = threading.Lock()
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -167,14 +169,15 @@ class Ingestor:
 
     def refresh_lexical(self) -> LexicalIndex:
         """Rebuild BM25 when the catalog changed since it was built; returns the current index."""
-        generation = self.catalog.generation()
-        current = LexicalIndex.load(self.lexical_dir)
-        if current is not None and current.generation == generation:
-            return current
-        rows = ((c.id, f"{c.title}\n{c.text}") for c in self.catalog.chunks())
-        rebuilt = LexicalIndex.build(rows, generation)
-        rebuilt.save(self.lexical_dir)
-        return rebuilt
+        with self._lexical_lock:
+            generation = self.catalog.generation()
+            current = LexicalIndex.load(self.lexical_dir)
+            if current is not None and current.generation == generation:
+                return current
+            rows = ((c.id, f"{c.title}\n{c.text}") for c in self.catalog.chunks())
+            rebuilt = LexicalIndex.build(rows, generation)
+            rebuilt.save(self.lexical_dir)
+            return rebuilt
 
     # -- steps -------------------------------------------------------------------------------
 

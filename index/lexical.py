@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 STOPWORDS = "en"
+CURRENT = "CURRENT"
+MANIFEST = "newsbot.json"
+KEEP_VERSIONS = 2  # the current one and its predecessor, which a slow reader may still be loading
 
 
 def _stemmer() -> object:
@@ -46,31 +52,33 @@ class LexicalIndex:
         return cls(ids, model, generation)
 
     def save(self, folder: Path) -> None:
-        """Write to a sibling folder, then swap it in: a crash never leaves half an index."""
-        staging = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        if self._model is not None:
-            self._model.save(str(staging), show_progress=False)  # type: ignore[attr-defined]
-        (staging / "newsbot.json").write_text(
-            json.dumps({"generation": self.generation, "ids": self.ids})
-        )
-        old = folder.with_name(folder.name + ".old")
-        shutil.rmtree(old, ignore_errors=True)
-        if folder.exists():
-            folder.rename(old)
-        staging.rename(folder)
-        shutil.rmtree(old, ignore_errors=True)
+        """Write a new version folder, then point CURRENT at it with an atomic rename.
+
+        Readers (other threads, other processes) see either the old index or the new one,
+        never half of one, and two writers never share a folder.
+        """
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / ".lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one writer at a time, across processes too
+            version = Path(tempfile.mkdtemp(prefix=f"g{self.generation}-", dir=folder))
+            if self._model is not None:
+                self._model.save(str(version), show_progress=False)  # type: ignore[attr-defined]
+            manifest = {"generation": self.generation, "ids": self.ids}
+            (version / MANIFEST).write_text(json.dumps(manifest))
+            pointer = folder / f"{CURRENT}.{version.name}"
+            pointer.write_text(version.name)
+            os.replace(pointer, folder / CURRENT)
+            _remove_old_versions(folder, keep=version.name)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
-        """The saved index, or None when there is none or it cannot be read."""
+        """The current saved index, or None when there is none or it cannot be read."""
         import bm25s
 
-        manifest = folder / "newsbot.json"
         try:
-            meta = json.loads(manifest.read_text())
-            model = bm25s.BM25.load(str(folder)) if meta["ids"] else None
+            version = folder / (folder / CURRENT).read_text().strip()
+            meta = json.loads((version / MANIFEST).read_text())
+            model = bm25s.BM25.load(str(version)) if meta["ids"] else None
         except (OSError, ValueError, KeyError):
             return None
         return cls(meta["ids"], model, int(meta["generation"]))
@@ -104,3 +112,13 @@ class LexicalIndex:
             for row, score in zip(docs[0], scores[0], strict=True)
             if score > 0
         ]
+
+
+def _remove_old_versions(folder: Path, keep: str) -> None:
+    versions = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and p.name.startswith("g")),
+        key=lambda p: p.stat().st_mtime,
+    )
+    for old in versions[:-KEEP_VERSIONS]:
+        if old.name != keep:
+            shutil.rmtree(old, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,8 +91,24 @@ class ChunkVectors:
 
     def __init__(self, config: ChromaConfig) -> None:
         self.config = config
-        self._collection = open_collection(config)
-        self._store = ChromaVectorStore(chroma_collection=self._collection)
+        self._lock = threading.Lock()
+        self._opened: tuple[Any, ChromaVectorStore] | None = None
+
+    def _handles(self) -> tuple[Any, ChromaVectorStore]:
+        """The collection, opened on first use: a server that is down now may be up later."""
+        with self._lock:
+            if self._opened is None:
+                collection = open_collection(self.config)
+                self._opened = (collection, ChromaVectorStore(chroma_collection=collection))
+            return self._opened
+
+    @property
+    def _collection(self) -> Any:
+        return self._handles()[0]
+
+    @property
+    def _store(self) -> ChromaVectorStore:
+        return self._handles()[1]
 
     def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
         nodes = [
@@ -174,6 +191,10 @@ def _metadata_filters(where: DenseFilter) -> MetadataFilters | None:
             )
         )
     if where.published_to is not None:
+        if where.published_from is None:  # 0 means "no date": not before anything
+            filters.append(
+                MetadataFilter(key="published_day", value=1, operator=FilterOperator.GTE)
+            )
         filters.append(
             MetadataFilter(
                 key="published_day", value=where.published_to, operator=FilterOperator.LTE

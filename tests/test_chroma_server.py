@@ -39,5 +39,13 @@ def test_ingest_search_and_idempotence_against_a_server(
 
 def test_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "data", chroma_host="127.0.0.1", chroma_port=free_port())
+    archive = build_archive(settings)
+    vectors = archive.vectors  # opening is lazy: a server may come up after start-up
     with pytest.raises(StoreUnavailable, match=r"cannot open Chroma at http://127\.0\.0\.1"):
-        _ = build_archive(settings).vectors
+        vectors.count()
+    server = ChromaServer(tmp_path / "late", port=settings.chroma_port).start()
+    try:
+        assert vectors.count() == 0  # the same object recovers once the server is there
+    finally:
+        server.stop()
+        archive.close()

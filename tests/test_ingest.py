@@ -157,3 +157,36 @@ def test_ingest_articles_and_delete(archive: Archive) -> None:
     assert archive.ingestor.delete("api/1") is False
     assert archive.retriever.search("rail fares", top_k=1) == []
     consistent(archive)
+
+
+def test_date_filters_leave_out_undated_articles(archive: Archive, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    dated = {"id": "dated", "text": "The ferry strike ended in Dover.", "published": "2005-01-10"}
+    undated = {"id": "undated", "text": "The ferry strike ended in Calais."}
+    feed.write_text(f"{json.dumps(dated)}\n{json.dumps(undated)}\n")
+    archive.ingestor.ingest_paths([feed])
+    before = SearchFilters(published_before=date(2005, 12, 31))
+    for mode in ("dense", "bm25", "hybrid"):
+        hits = archive.retriever.search("ferry strike", top_k=5, filters=before, mode=mode)
+        assert [h.chunk.article_id for h in hits] == ["dated"], mode
+
+
+def test_concurrent_bm25_saves_never_collide(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.lexical import LexicalIndex
+
+    folder = tmp_path / "bm25"
+    rows = [(f"c{i}", f"story {i} about ferries and strikes") for i in range(200)]
+
+    def save_and_load(generation: int) -> int:
+        LexicalIndex.build(rows[: 100 + generation], generation).save(folder)
+        loaded = LexicalIndex.load(folder)
+        assert loaded is not None and len(loaded.ids) == 100 + loaded.generation
+        return loaded.generation
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(save_and_load, range(1, 25)))
+    final = LexicalIndex.load(folder)
+    assert final is not None and final.search("ferries", 3)
+    assert len([p for p in folder.iterdir() if p.is_dir()]) <= 2 + 4  # old versions cleaned up
