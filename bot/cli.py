@@ -22,6 +22,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from bot import cli_answer
 from bot.container import Archive, build_archive
 from bot.errors import NewsbotError
 from bot.settings import Settings
@@ -181,6 +182,46 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     else:
         for key, value in numbers.items():
             out.print(f"{key:16} {value}")
+
+
+app.command("ask")(cli_answer.ask)
+app.command("eval")(cli_answer.evaluate)
+
+
+@app.command("discord")
+def discord_bot() -> None:
+    """Run the Discord bot (token from DISCORD_TOKEN; see docs/discord.md)."""
+    from bot.discord_bot.runner import run_bot
+
+    try:
+        run_bot(Settings())
+    except (NewsbotError, StoreUnavailable) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address [default: NEWSBOT_API_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [default: NEWSBOT_API_PORT].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes [default: NEWSBOT_API_WORKERS].")
+    ] = None,
+) -> None:
+    """Serve the REST API (docs at /docs) until Ctrl-C."""
+    from bot.api.server import serve as run_server
+
+    settings = Settings()
+    try:
+        run_server(
+            settings,
+            host=host or settings.api_host,
+            port=port or settings.api_port,
+            workers=workers or settings.api_workers,
+        )
+    except (NewsbotError, StoreUnavailable) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
 
 
 def main() -> None:

@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from bot.answer import AnswerService, RetrievalSpec
+from bot.composers import Composer
+from bot.composers.extractive import ExtractiveComposer
+from bot.composers.llm import build_llm_composer
+from bot.embed_cache import CachedEmbedder
 from bot.errors import ConfigError, IndexMismatch
 from bot.settings import Settings
 from index.catalog import Catalog
@@ -19,7 +24,6 @@ from index.embedding import (
     WordPieceCounter,
 )
 from index.ingest import Ingestor
-from index.lexical import LexicalIndex
 from index.retrieval import HybridRetriever
 from index.store import ChromaConfig, ChunkVectors
 
@@ -92,11 +96,19 @@ class Archive:
         )
 
     @cached_property
-    def retriever(self) -> HybridRetriever:
-        return HybridRetriever(self.catalog, self.vectors, self.embedder, self._load_lexical)
+    def query_embedder(self) -> CachedEmbedder:
+        """The embedder for questions and answer sentences: it remembers recent texts."""
+        return CachedEmbedder(self.embedder)
 
-    def _load_lexical(self) -> LexicalIndex:
-        return self.ingestor.refresh_lexical()
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(
+            self.catalog,
+            self.vectors,
+            self.query_embedder,
+            lexical_dir=self.settings.lexical_dir,
+            build_lexical=self.ingestor.refresh_lexical,
+        )
 
     def stats(self) -> dict[str, object]:
         counts = self.catalog.counts()
@@ -136,3 +148,34 @@ def build_embedder_name(settings: Settings) -> str:
 
 def build_archive(settings: Settings | None = None) -> Archive:
     return Archive(settings or Settings())
+
+
+def build_composers(settings: Settings, archive: Archive) -> dict[str, Composer]:
+    """Every answer mode this configuration supports: extractive always, llm when configured."""
+    extractive = ExtractiveComposer(
+        archive.query_embedder,
+        min_score=settings.answer_min_score,
+        max_sentences=settings.answer_max_sentences,
+    )
+    composers: dict[str, Composer] = {"extractive": extractive}
+    if settings.llm_url:
+        composers["llm"] = build_llm_composer(settings, archive.query_embedder, fallback=extractive)
+    return composers
+
+
+def build_service(
+    settings: Settings | None = None, archive: Archive | None = None
+) -> AnswerService:
+    """The answering service over an archive (built from the settings unless given)."""
+    settings = settings or (archive.settings if archive else Settings())
+    archive = archive or build_archive(settings)
+    composers = build_composers(settings, archive)
+    return AnswerService(
+        retriever=archive.retriever,
+        catalog=archive.catalog,
+        composers=composers,
+        default_mode="llm" if "llm" in composers else "extractive",
+        retrieval=RetrievalSpec(settings.answer_passages, settings.answer_passages_per_article),
+        stats=archive.stats,
+        on_close=archive.close,
+    )

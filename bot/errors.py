@@ -13,3 +13,11 @@ class ConfigError(NewsbotError):
 
 class IndexMismatch(ConfigError):
     """The index on disk was built with another embedding model than the one configured."""
+
+
+class ModeUnavailable(NewsbotError):
+    """An answer mode was asked for that is unknown or not configured (e.g. "llm" with no URL)."""
+
+
+class BadQuestion(NewsbotError):
+    """The question cannot be answered as asked (it is empty, for one)."""

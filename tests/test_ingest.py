@@ -190,3 +190,17 @@ def test_concurrent_bm25_saves_never_collide(tmp_path: Path) -> None:
     final = LexicalIndex.load(folder)
     assert final is not None and final.search("ferries", 3)
     assert len([p for p in folder.iterdir() if p.is_dir()]) <= 2 + 4  # old versions cleaned up
+
+
+def test_a_reader_picks_up_another_writers_ingest(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "data")
+    reader, writer = build_archive(settings), build_archive(settings)
+    writer.ingestor.ingest_paths([copy_seeds(tmp_path / "seeds")])
+    assert reader.retriever.search("Lavrov Rubio", top_k=1, mode="bm25")
+    feed = tmp_path / "late.json"
+    feed.write_text(json.dumps({"id": "late", "text": "Zanzibar cloves fetched record prices."}))
+    writer.ingestor.ingest_paths([feed])
+    hits = reader.retriever.search("Zanzibar cloves", top_k=1, mode="bm25")
+    assert [h.chunk.article_id for h in hits] == ["late"]
+    reader.close()
+    writer.close()

@@ -1,0 +1,206 @@
+"""The one answering service: condense → retrieve → compose, used by the CLI, REST and Discord."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from bot.composers import Composer, StreamingComposer, declined_answer
+from bot.condense import condense_question
+from bot.errors import BadQuestion, ModeUnavailable
+from bot.models import Answer, Turn
+from index.articles import Article
+from index.catalog import Catalog
+from index.retrieval import HybridRetriever, Passage, SearchFilters
+
+# Rewrites a follow-up question to stand alone, given the earlier turns.
+Condenser = Callable[[str, list[Turn]], str]
+
+
+@dataclass(frozen=True)
+class CitationContext:
+    """A cited chunk with the article text around it, for "show me the source" views."""
+
+    id: str  # the chunk id
+    article_id: str
+    title: str
+    source: str
+    url: str
+    published: str | None
+    quote: str  # the chunk text: article.text[start:end]
+    start: int
+    end: int
+    before: str  # up to `context_chars` of article text just before `start`
+    after: str  # up to `context_chars` of article text just after `end`
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RetrievalSpec:
+    """How many passages a composer sees, and how many of them may come from one article."""
+
+    top_k: int = 16
+    per_article: int = 4
+
+
+class AnswerService:
+    """Answers questions over the archive with a named composer; safe to share between threads."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        catalog: Catalog,
+        composers: Mapping[str, Composer],
+        default_mode: str = "extractive",
+        retrieval: RetrievalSpec | None = None,
+        stats: Callable[[], dict[str, object]] | None = None,
+        on_close: Callable[[], None] | None = None,
+        condense: Condenser = condense_question,
+    ) -> None:
+        if default_mode not in composers:
+            raise ModeUnavailable(f"the default answer mode {default_mode!r} is not configured")
+        self.retriever = retriever
+        self.catalog = catalog
+        self.composers = dict(composers)
+        self.default_mode = default_mode
+        self.retrieval = retrieval or RetrievalSpec()
+        self._stats = stats
+        self._on_close = on_close
+        self.condense = condense
+
+    @property
+    def modes(self) -> list[str]:
+        return sorted(self.composers)
+
+    def composer(self, mode: str | None = None) -> Composer:
+        """The composer for a mode name (the default when None); ModeUnavailable otherwise."""
+        name = mode or self.default_mode
+        try:
+            return self.composers[name]
+        except KeyError:
+            known = ", ".join(self.modes)
+            raise ModeUnavailable(
+                f"answer mode {name!r} is not available (configured: {known})"
+            ) from None
+
+    def answer(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        history: list[Turn] | None = None,
+        mode: str | None = None,
+    ) -> Answer:
+        """A cited answer, or a decline (`answerable: False`) when the archive holds no evidence."""
+        final: Answer | None = None
+        for piece in self.stream(question, filters, history, mode):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None  # stream always ends with an Answer
+        return final
+
+    def stream(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        history: list[Turn] | None = None,
+        mode: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Answer text pieces as they are ready, then exactly one final Answer with timings.
+
+        A bad question or mode raises here, before the first piece, so that a streaming edge can
+        still answer with an error status.
+        """
+        if not question.strip():
+            raise BadQuestion("the question is empty")
+        composer = self.composer(mode)
+        return self._pieces(composer, question, filters, history or [])
+
+    def _pieces(
+        self,
+        composer: Composer,
+        question: str,
+        filters: SearchFilters | None,
+        history: list[Turn],
+    ) -> Iterator[str | Answer]:
+        started = time.perf_counter()
+        standalone = self.condense(question, history)
+        passages = self.retriever.search(
+            standalone,
+            top_k=self.retrieval.top_k,
+            filters=filters,
+            per_article=self.retrieval.per_article,
+        )
+        retrieved = time.perf_counter()
+        final: Answer | None = None
+        if not passages:
+            final = declined_answer([])
+            yield final.answer
+        elif isinstance(composer, StreamingComposer):
+            for piece in composer.stream(standalone, passages):
+                if isinstance(piece, Answer):
+                    final = piece
+                    break
+                yield piece
+        else:
+            final = composer.compose(standalone, passages)
+            yield final.answer
+        if final is None:
+            raise RuntimeError(f"the {composer.name} composer ended without an Answer")
+        done = time.perf_counter()
+        timings = {
+            **final.timings_ms,
+            "retrieve": _ms(retrieved - started),
+            "compose": _ms(done - retrieved),
+            "total": _ms(done - started),
+        }
+        yield replace(final, timings_ms=timings)
+
+    def search(
+        self, query: str, top_k: int = 5, filters: SearchFilters | None = None
+    ) -> list[Passage]:
+        """The best passages for a query, one per article."""
+        return self.retriever.search(query, top_k=top_k, filters=filters)
+
+    def citation(self, citation_id: str, context_chars: int = 300) -> CitationContext | None:
+        """A cited chunk by its id with surrounding text, or None when no such chunk exists."""
+        chunks = self.catalog.chunks([citation_id])
+        if not chunks:
+            return None
+        chunk = chunks[0]
+        article = self.catalog.article(chunk.article_id)
+        if article is None:
+            return None
+        context_chars = max(0, context_chars)
+        return CitationContext(
+            id=chunk.id,
+            article_id=chunk.article_id,
+            title=chunk.title,
+            source=chunk.source,
+            url=chunk.url,
+            published=chunk.published or None,
+            quote=chunk.text,
+            start=chunk.start,
+            end=chunk.end,
+            before=article.text[max(0, chunk.start - context_chars) : chunk.start],
+            after=article.text[chunk.end : chunk.end + context_chars],
+        )
+
+    def article(self, article_id: str) -> Article | None:
+        """A stored article by id or by one of its aliases (ids of exact duplicates)."""
+        return self.catalog.article(article_id)
+
+    def stats(self) -> dict[str, object]:
+        numbers = dict(self._stats()) if self._stats else dict(self.catalog.counts())
+        return {**numbers, "answer_modes": self.modes, "default_mode": self.default_mode}
+
+    def close(self) -> None:
+        if self._on_close is not None:
+            self._on_close()
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)

@@ -1,0 +1,92 @@
+"""Writes, behind an API key: ingest articles sent as JSON, delete an article."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path
+from pydantic import Field
+
+from bot.api.deps import ArchiveDep, MetricsDep, StateDep
+from bot.api.errors import ApiError
+from bot.api.openapi import error_responses
+from bot.api.schemas import ArticleIn, DeleteResponse, IngestResponse
+from index.articles import Article
+from index.loaders import Problem, article_from_record
+
+router = APIRouter(prefix="/v1", tags=["admin"])
+MAX_ARTICLES_PER_REQUEST = 1000
+
+ArticleList = Annotated[list[ArticleIn], Field(min_length=1, max_length=MAX_ARTICLES_PER_REQUEST)]
+Articles = Annotated[
+    ArticleIn | ArticleList,
+    Body(description="One article, or a list of them, in the `.json` file schema."),
+]
+
+
+def _default_id(item: ArticleIn) -> str:
+    """Ids for articles sent without one: the same text always gets the same id."""
+    text = (item.text or item.body or "").strip()
+    return "api/" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _parse(items: list[ArticleIn], max_bytes: int) -> tuple[list[Article], list[Problem]]:
+    """Articles ready to ingest (the last one wins when an id repeats) and what was refused."""
+    by_id: dict[str, Article] = {}
+    refused: list[Problem] = []
+    for n, item in enumerate(items, start=1):
+        where = item.id or f"#{n}"
+        try:
+            article = article_from_record(item.record(), _default_id(item), default_source="api")
+        except ValueError as exc:
+            refused.append(Problem(where, str(exc)))
+            continue
+        if len(article.text.encode()) > max_bytes:
+            refused.append(Problem(where, f"text is over the {max_bytes / 1e6:.1f} MB limit"))
+            continue
+        if article.id in by_id:
+            refused.append(Problem(f"#{n}", f"id {article.id!r} repeats; the last one is kept"))
+        by_id[article.id] = article
+    return list(by_id.values()), refused
+
+
+@router.post(
+    "/ingest",
+    summary="Add or update articles",
+    responses=error_responses(400, 401, 403, 413, 422, 429, 503),
+)
+def ingest(
+    payload: Articles, archive: ArchiveDep, state: StateDep, metrics: MetricsDep
+) -> IngestResponse:
+    """Idempotent: unchanged articles are skipped, changed ones re-indexed, exact duplicates
+    stored as aliases. Articles that cannot be read are listed under `failed`; when none
+    can be, nothing is written and the answer is a 422 saying why."""
+    items = payload if isinstance(payload, list) else [payload]
+    max_bytes = int(state.settings.max_file_mb * 1_000_000)
+    articles, refused = _parse(items, max_bytes)
+    if not articles:
+        reasons = "; ".join(f"{p.where}: {p.reason}" for p in refused[:5])
+        raise ApiError(422, "no_valid_articles", f"no article could be read ({reasons})")
+    report = archive.ingestor.ingest_articles(articles)
+    report.failed[:0] = refused
+    metrics.observe_ingest(report)
+    return IngestResponse.model_validate(report.as_dict())
+
+
+@router.delete(
+    "/articles/{article_id:path}",
+    summary="Delete an article",
+    responses=error_responses(401, 403, 404, 422, 429, 503),
+)
+def delete_article(
+    article_id: Annotated[str, Path(max_length=500, examples=["business/010.txt"])],
+    archive: ArchiveDep,
+    metrics: MetricsDep,
+) -> DeleteResponse:
+    """Removes the article, its chunks and vectors; deleting an alias leaves the article."""
+    deleted = archive.ingestor.delete(article_id)
+    if not deleted:
+        raise ApiError(404, "article_not_found", f"no article with id {article_id!r}")
+    metrics.deleted.inc()
+    return DeleteResponse(id=article_id)

@@ -1,0 +1,157 @@
+"""The `newsbot ask` and `newsbot eval` commands (registered on the app in `bot.cli`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from bot.answer import AnswerService
+from bot.container import build_service
+from bot.errors import NewsbotError
+from bot.evaluation import (
+    EvalReport,
+    LabelledQuestion,
+    calibrate,
+    load_questions,
+    run,
+    summarise,
+)
+from bot.models import Answer
+from bot.settings import Settings
+from index.retrieval import SearchFilters
+from index.store import StoreUnavailable
+
+out = Console()
+err = Console(stderr=True)
+
+
+@contextmanager
+def _service(settings: Settings | None = None) -> Iterator[AnswerService]:
+    """The answering service for one command; expected failures end it with a message."""
+    service: AnswerService | None = None
+    try:
+        service = build_service(settings or Settings())
+        yield service
+    except (NewsbotError, StoreUnavailable) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    finally:
+        if service is not None:
+            service.close()
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date like 2005-03-01", param_hint=name
+        ) from exc
+
+
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
+    llm: Annotated[bool, typer.Option("--llm", help="Compose the answer with the LLM.")] = False,
+    source: Annotated[list[str] | None, typer.Option(help="Only this source (repeatable).")] = None,
+    after: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    before: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+) -> None:
+    """Answer a question from the archive, citing the exact passages."""
+    if not question.strip():
+        raise typer.BadParameter("the question is empty", param_hint="QUESTION")
+    filters = SearchFilters(tuple(source or ()), _day(after, "--after"), _day(before, "--before"))
+    with _service() as service:
+        answer = service.answer(question, filters=filters, mode="llm" if llm else None)
+    if as_json:
+        out.print_json(json.dumps(answer.as_dict()))
+    else:
+        print_answer(answer)
+
+
+def print_answer(answer: Answer) -> None:
+    out.print(escape(answer.answer), highlight=False)
+    if answer.citations:
+        out.print()
+    for c in answer.citations:
+        dated = f", {c.published}" if c.published else ""
+        out.print(f"[bold]\\[{c.n}] {escape(c.title)}[/bold]  ({escape(c.article_id)}{dated})")
+        out.print(f"    “{escape(c.quote)}”", highlight=False)
+
+
+def evaluate(
+    files: Annotated[list[Path], typer.Argument(help="Labelled question files (JSONL).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    calibrate_threshold: Annotated[
+        bool,
+        typer.Option(
+            "--calibrate", help="Find the decline threshold (answer_min_score) that fits best."
+        ),
+    ] = False,
+    llm: Annotated[bool, typer.Option("--llm", help="Evaluate the LLM composer.")] = False,
+) -> None:
+    """Run labelled questions against the current index: accuracy, citations, declines, latency."""
+    settings = Settings()
+    try:
+        questions = [q for path in files for q in load_questions(path)]
+    except NewsbotError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2) from exc
+    if calibrate_threshold:
+        settings = settings.model_copy(update={"answer_min_score": 0.0})
+    mode = "llm" if llm else None
+    with _service(settings) as service:
+        service.answer("warm up the model and the indexes")
+
+        def ask_one(q: LabelledQuestion) -> Answer:
+            return service.answer(q.q, history=list(q.history), mode=mode)
+
+        outcomes = run(ask_one, questions)
+    if calibrate_threshold:
+        found = calibrate(outcomes)
+        if as_json:
+            out.print_json(json.dumps(found.__dict__))
+        else:
+            out.print(
+                f"best threshold {found.threshold} gives accuracy {found.accuracy:.1%} over "
+                f"{found.questions} questions (so does any above {found.low} up to {found.high}); "
+                f"set NEWSBOT_ANSWER_MIN_SCORE={found.threshold}"
+            )
+        return
+    report = summarise(outcomes)
+    if as_json:
+        out.print_json(json.dumps(report.as_dict()))
+    else:
+        print_report(report)
+
+
+def print_report(report: EvalReport) -> None:
+    out.print(
+        f"{report.questions} questions ({report.answerable} answerable, "
+        f"{report.unanswerable} unanswerable)"
+    )
+    rows = [
+        ("answer accuracy", f"{report.answer_accuracy:.1%}"),
+        ("citation precision", f"{report.citation_precision:.1%}"),
+        ("citation recall", f"{report.citation_recall:.1%}"),
+        ("decline accuracy", f"{report.decline_accuracy:.1%}"),
+        ("unanswerable declined", f"{report.unanswerable_declined:.1%}"),
+        ("overall accuracy", f"{report.accuracy:.1%}"),
+        ("latency p50", f"{report.latency_p50_ms:.0f} ms"),
+        ("latency p95", f"{report.latency_p95_ms:.0f} ms"),
+    ]
+    for name, value in rows:
+        out.print(f"{name:22} {value}")
+    for failure in report.failures:
+        out.print(f"[yellow]wrong[/yellow] {escape(failure['q'])}", highlight=False)
+        out.print(f"    → {escape(failure['answer'][:200])}", highlight=False)

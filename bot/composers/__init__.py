@@ -1,0 +1,48 @@
+"""Composers turn retrieved passages into a cited Answer; the service picks one by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
+
+from bot.models import Answer
+from index.retrieval import Passage
+
+
+@runtime_checkable
+class Composer(Protocol):
+    """Writes an answer from passages; every `[n]` in it must point at a listed citation."""
+
+    name: str
+
+    def compose(self, question: str, passages: list[Passage]) -> Answer: ...
+
+
+@runtime_checkable
+class StreamingComposer(Composer, Protocol):
+    """A composer that can hand out the answer text as it is written."""
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
+        """Yields answer text pieces, then exactly one final Answer."""
+        ...
+
+
+NOTHING_FOUND = "The archive has nothing on that."
+
+
+def declined_answer(nearest: list[Passage], max_titles: int = 3) -> Answer:
+    """The answer for a question the archive cannot support: no citations, nearest headlines."""
+    titles: list[str] = []
+    for passage in nearest:
+        title = passage.chunk.title.strip()
+        if title and title not in titles:
+            titles.append(title)
+        if len(titles) == max_titles:
+            break
+    text = NOTHING_FOUND
+    if titles:
+        text += " The nearest articles are: " + "; ".join(f"“{t}”" for t in titles) + "."
+    return Answer(answer=text, answerable=False, citations=[])
+
+
+__all__ = ["NOTHING_FOUND", "Composer", "StreamingComposer", "declined_answer"]

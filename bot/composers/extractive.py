@@ -1,0 +1,268 @@
+"""The default composer: quote the archive's own sentences that best answer the question."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from bot.composers import declined_answer
+from bot.composers.cues import Expect, expected_answer, key_terms, name_terms, supplies, words
+from bot.models import Answer, Citation
+from index.embedding import TextEmbedder
+from index.retrieval import Passage
+from index.sentences import sentence_spans
+
+# Weights of the evidence score (each part in [0, 1]); tuned on eval/*.jsonl.
+W_MEANING = 0.55  # cosine similarity of question and sentence embeddings
+W_TERMS = 0.30  # share of the question's key terms the sentence (or its headline) mentions
+W_EXPECTED = 0.15  # the sentence holds what the question asks for (a name, a date, a number)
+W_SENTENCE_TERMS = 0.7  # of the term share: in the sentence; the rest: anywhere in its passage
+W_MISSING_NAMES = 0.25  # penalty when names the question uses are nowhere in the passage
+RANK_BONUS = 0.04  # a little trust in the retriever's order
+EXTRA_MARGIN = 0.08  # a further sentence must score within this of the best one
+NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
+SHORTLIST = 6  # sentences embedded per question: the model is most of the answering time
+MIN_WORDS, MAX_WORDS = 5, 60
+LIST_ITEMS = 4  # list items kept after a sentence that ends with a colon
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+@dataclass(frozen=True, eq=False)
+class Candidate:
+    """One sentence of a retrieved passage, with where it sits and how well it answers."""
+
+    passage: Passage
+    rank: int  # the passage's place in the retrieval results, from 0
+    start: int  # offsets into the article text
+    end: int
+    text: str
+    terms: frozenset[str]
+    vector: np.ndarray | None = field(default=None, repr=False)
+    score: float = 0.0
+    supplies_expected: bool = False
+
+
+class ExtractiveComposer:
+    """Picks 1–3 verbatim sentences from the passages and cites each; declines on weak evidence.
+
+    Give it a `CachedEmbedder` (as the container does) so that repeated sentences and the
+    question, already embedded for retrieval, cost nothing.
+    """
+
+    name = "extractive"
+
+    def __init__(
+        self,
+        embedder: TextEmbedder,
+        min_score: float = 0.47,  # NEWSBOT_ANSWER_MIN_SCORE: see eval/README.md
+        max_sentences: int = 3,
+        shortlist: int = SHORTLIST,
+    ) -> None:
+        self.embedder = embedder
+        self.min_score = min_score
+        self.max_sentences = max_sentences
+        self.shortlist = shortlist
+
+    def compose(self, question: str, passages: list[Passage]) -> Answer:
+        final: Answer | None = None
+        for piece in self.stream(question, passages):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None
+        return final
+
+    def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
+        """One text piece per quoted sentence, then the Answer."""
+        ranked = self.rank(question, passages)
+        if not ranked or ranked[0].score < self.min_score:
+            declined = declined_answer(passages)
+            yield declined.answer
+            yield declined
+            return
+        citations: list[Citation] = []
+        pieces: list[str] = []
+        for n, candidate in enumerate(self.choose(question, ranked), start=1):
+            citations.append(_citation(n, candidate))
+            piece = ("" if n == 1 else " ") + with_marker(candidate.text, n)
+            pieces.append(piece)
+            yield piece
+        yield Answer(answer="".join(pieces), answerable=True, citations=citations)
+
+    def rank(self, question: str, passages: list[Passage]) -> list[Candidate]:
+        """The likeliest sentences of the passages, scored as answers to the question, best first.
+
+        Every sentence gets a cheap lexical score; only the best `shortlist` of them are embedded
+        (in one batch with the question), since embedding costs most of the answering time.
+        """
+        lexical = score_lexically(question, sentence_candidates(passages))
+        shortlist = lexical[: self.shortlist]
+        if not shortlist:
+            return []
+        embedded = self.embedder.embed([question, *(c.text for c in shortlist)])
+        vectors = embedded[1:]
+        meaning = np.clip(vectors @ embedded[0], 0.0, 1.0)
+        scored = [
+            replace(c, vector=v, score=c.score + W_MEANING * float(m))
+            for c, v, m in zip(shortlist, vectors, meaning, strict=True)
+        ]
+        scored.sort(key=lambda c: -c.score)
+        return scored
+
+    def choose(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+        """The best sentence, plus any close runner-up that adds a missing term or the answer."""
+        best = ranked[0]
+        chosen = [best]
+        asked = key_terms(question)
+        covered = set(best.terms & asked)
+        has_expected = best.supplies_expected
+        for candidate in ranked[1:]:
+            if len(chosen) >= self.max_sentences:
+                break
+            if candidate.score < best.score - EXTRA_MARGIN:
+                break
+            new_terms = (candidate.terms & asked) - covered
+            adds_answer = candidate.supplies_expected and not has_expected
+            if not (new_terms or adds_answer) or _repeats(candidate, chosen):
+                continue
+            chosen.append(candidate)
+            covered |= candidate.terms & asked
+            has_expected = has_expected or candidate.supplies_expected
+        return chosen
+
+
+def score_lexically(question: str, candidates: list[Candidate]) -> list[Candidate]:
+    """Candidates with their cheap score (terms, expected answer, names, shape), best first."""
+    asked = key_terms(question)
+    expect = expected_answer(question)
+    weights = _term_weights(asked, candidates)
+    names = name_terms(question)
+    context: dict[
+        int, tuple[frozenset[str], frozenset[str]]
+    ] = {}  # terms of each headline, and + passage
+    scored = []
+    for candidate in candidates:
+        if candidate.rank not in context:
+            chunk = candidate.passage.chunk
+            title = key_terms(chunk.title)
+            context[candidate.rank] = title, title | key_terms(chunk.text)
+        title, around = context[candidate.rank]
+        has = supplies(candidate.text, expect, question)
+        terms = W_SENTENCE_TERMS * _coverage(weights, candidate.terms | title)
+        terms += (1 - W_SENTENCE_TERMS) * _coverage(weights, around)
+        missing = len(names - around) / len(names) if names else 0.0
+        score = (
+            W_TERMS * terms
+            + W_EXPECTED * (0.5 if expect is Expect.NONE else float(has))
+            + RANK_BONUS / (1 + candidate.rank)
+            - W_MISSING_NAMES * missing
+            - shape_penalty(candidate.text)
+        )
+        scored.append(replace(candidate, score=score, supplies_expected=has))
+    scored.sort(key=lambda c: -c.score)
+    return scored
+
+
+def _term_weights(asked: frozenset[str], candidates: list[Candidate]) -> dict[str, float]:
+    """Question terms weighted by rarity among the candidates: common ones tell little apart."""
+    n = len(candidates)
+    return {
+        term: math.log(1 + n / (1 + sum(term in c.terms for c in candidates))) for term in asked
+    }
+
+
+def _coverage(weights: dict[str, float], terms: frozenset[str] | set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def sentence_candidates(passages: list[Passage]) -> list[Candidate]:
+    """The sentences of every passage (offsets into the article), each sentence once.
+
+    A sentence that introduces a list ("… demands, including:") keeps the items that follow
+    it in the passage, since on its own it says nothing.
+    """
+    seen: set[tuple[str, str]] = set()
+    candidates = []
+    for rank, passage in enumerate(passages):
+        chunk = passage.chunk
+        spans = sentence_spans(chunk.text)
+        for i, (s, e) in enumerate(spans):
+            if chunk.text[s:e].endswith(":"):
+                e = _list_end(chunk.text, spans, i)
+            text = chunk.text[s:e]
+            key = (chunk.article_id, text)  # overlapping chunks, repeated headings: once each
+            if key in seen or len(words(text)) < 2:
+                continue
+            seen.add(key)
+            candidates.append(
+                Candidate(
+                    passage,
+                    rank,
+                    chunk.start + s,
+                    chunk.start + e,
+                    text,
+                    key_terms(text),
+                )
+            )
+    return candidates
+
+
+def _list_end(text: str, spans: list[tuple[int, int]], intro: int) -> int:
+    """Where the list introduced by sentence `intro` ends: a few items, within the word budget."""
+    end = spans[intro][1]
+    for _, e in spans[intro + 1 : intro + 1 + LIST_ITEMS]:
+        if len(words(text[spans[intro][0] : e])) > MAX_WORDS:
+            break
+        end = e
+    return end
+
+
+def shape_penalty(text: str) -> float:
+    """Headings, list items, fragments and rambling sentences make poor answers."""
+    n = len(words(text))
+    penalty = 0.0
+    if n < MIN_WORDS:
+        penalty += 0.10
+    if n > MAX_WORDS:
+        penalty += 0.05
+    if not _ENDS_SENTENCE.search(text):
+        penalty += 0.15  # a heading or a cut-off fragment
+    if text.lstrip().startswith(("-", "•", "*")) or text.rstrip().endswith(":"):
+        penalty += 0.05
+    return penalty
+
+
+def with_marker(sentence: str, n: int) -> str:
+    """The sentence with its citation marker before the final stop: "… on 3 May [1]."."""
+    if sentence.endswith((".", "!", "?")) and not sentence.endswith("..."):
+        return f"{sentence[:-1]} [{n}]{sentence[-1]}"
+    return f"{sentence} [{n}]"
+
+
+def _repeats(candidate: Candidate, chosen: list[Candidate]) -> bool:
+    if candidate.vector is None:
+        return False
+    return any(
+        c.vector is not None and float(candidate.vector @ c.vector) > NEAR_DUPLICATE for c in chosen
+    )
+
+
+def _citation(n: int, candidate: Candidate) -> Citation:
+    chunk = candidate.passage.chunk
+    return Citation(
+        n=n,
+        id=chunk.id,
+        article_id=chunk.article_id,
+        title=chunk.title,
+        source=chunk.source,
+        url=chunk.url,
+        published=chunk.published or None,
+        quote=candidate.text,
+        start=candidate.start,
+        end=candidate.end,
+        score=round(candidate.score, 4),
+    )

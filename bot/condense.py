@@ -1,0 +1,82 @@
+"""Rule-based follow-up condensation: "And who leads it?" becomes a question that stands alone.
+
+A follow-up leans on the previous question through a pronoun ("it", "they", "there"), a leading
+"and"/"what about", or by being too short to name its subject. Such a question gets the key
+words of the previous (itself condensed) question appended, which is what retrieval and the
+extractive composer need: the subject's names and nouns. A question that names its own subject
+passes through unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.composers.cues import STOPWORDS, words
+from bot.models import Turn
+
+_BACK_REFERENCE = re.compile(
+    r"\b(it|its|it's|they|them|their|theirs|he|him|his|she|her|hers|this|these|those|"
+    r"there|the same|the company|the firm|the group|the deal|the country|the talks)\b",
+    re.IGNORECASE,
+)
+_LEADING_LINK = re.compile(r"^\s*(and|but|so|also|then|plus)\b[\s,]*", re.IGNORECASE)
+_WHAT_ABOUT = re.compile(r"^\s*(what|how)\s+about\s+(?P<subject>.+?)[\s?.!]*$", re.IGNORECASE)
+_QUESTION_WORDS = frozenset(
+    ["what", "when", "where", "who", "whom", "whose", "which", "why", "how"]
+)
+MIN_OWN_WORDS = 3  # a question with fewer key words than this cannot name its own subject
+
+
+def condense_question(question: str, history: list[Turn]) -> str:
+    """The question rewritten to stand alone, using the previous turns when it leans on them."""
+    question = question.strip()
+    if not history:
+        return question
+    previous = condense_question(history[-1].question, history[:-1])
+    about = _WHAT_ABOUT.match(question)
+    if about:
+        return _swap_subject(previous, about.group("subject"))
+    if not leans_on_context(question):
+        return question
+    own = {w.lower() for w in words(question)}
+    carried = [w for w in _key_words(previous) if w.lower() not in own]
+    core = _LEADING_LINK.sub("", question)
+    core = core[:1].upper() + core[1:]
+    return f"{core} {' '.join(carried)}".strip() if carried else core
+
+
+def leans_on_context(question: str) -> bool:
+    """Whether the question needs the conversation to be understood."""
+    if _LEADING_LINK.match(question) or _BACK_REFERENCE.search(question):
+        return True
+    return len(_key_words(question)) < MIN_OWN_WORDS and not _names(question)
+
+
+def _key_words(text: str) -> list[str]:
+    seen: set[str] = set()
+    kept = []
+    for word in words(text):
+        lower = word.lower()
+        if lower in STOPWORDS or lower in _QUESTION_WORDS or lower in seen or len(word) < 2:
+            continue
+        seen.add(lower)
+        kept.append(word)
+    return kept
+
+
+def _names(text: str) -> list[str]:
+    """Capitalised words past the first: the proper names a question mentions."""
+    return [w for w in words(text)[1:] if w[:1].isupper()]
+
+
+def _swap_subject(previous: str, subject: str) -> str:
+    """ "What about Germany?" after a question on France: the old question, last name swapped."""
+    tokens = previous.rstrip("?.! ").split()
+    names = [i for i, t in enumerate(tokens) if i > 0 and t[:1].isupper()]
+    if not names:
+        return f"{' '.join(tokens)} {subject}?"
+    last = names[-1]
+    first = last
+    while first - 1 in names:  # a multi-word name: "South Korea"
+        first -= 1
+    return " ".join([*tokens[:first], subject, *tokens[last + 1 :]]) + "?"

@@ -1,0 +1,196 @@
+"""Pure rendering of answers, passages and stats into Discord embeds, within Discord's limits."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from urllib.parse import quote, urlsplit
+
+import discord
+
+from bot.answer import CitationContext
+from bot.models import Answer, Citation
+from index.retrieval import Passage
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
+MESSAGE_CHARS = 2000
+TITLE_CHARS = 256
+DESCRIPTION_CHARS = 4096
+FIELDS_PER_EMBED = 25
+FIELD_NAME_CHARS = 256
+FIELD_VALUE_CHARS = 1024
+FOOTER_CHARS = 2048
+EMBED_TOTAL_CHARS = 6000  # title + description + field names/values + footer + author
+
+QUOTE_PREVIEW_CHARS = 220
+ANSWER_COLOUR = discord.Colour.blurple()
+DECLINE_COLOUR = discord.Colour.light_grey()
+DECLINED_TEXT = "I couldn't find anything in the archive that answers this."
+ELLIPSIS = "…"
+
+_LINE_START = re.compile(r"(?m)^([ \t]*)([#>\-+]|\d+\.)")
+_USER_OR_ROLE = re.compile(r"<@([!&]?\d)")
+
+
+def escape(text: str) -> str:
+    """Article or user text shown literally: no forged links, formatting or mentions."""
+    text = discord.utils.escape_markdown(text)
+    text = _LINE_START.sub(r"\1\\\2", text)  # headings, quotes and lists start a line
+    text = discord.utils.escape_mentions(text)  # @everyone / @here
+    return _USER_OR_ROLE.sub("<@\u200b\\1", text)
+
+
+def code(text: str) -> str:
+    """An id as inline code; a backtick inside it cannot end the span early."""
+    safe = text.replace("`", "'")[:200]
+    return f"`{safe}`"
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word where possible and marked with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip().rstrip("\\") + ELLIPSIS
+
+
+def split_text(text: str, limit: int = MESSAGE_CHARS) -> list[str]:
+    """Pieces of at most `limit` characters, broken at paragraphs, lines, sentences or words."""
+    text = text.strip()
+    pieces: list[str] = []
+    while len(text) > limit:
+        window = text[: limit + 1]
+        cut = limit
+        for separator in ("\n\n", "\n", ". ", " "):
+            at = window.rfind(separator, 0, limit)
+            if at > limit // 3:
+                cut = at + 1 if separator == ". " else at
+                break
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def safe_url(url: str) -> str | None:
+    """An http(s) URL safe inside `[text](url)`, or None when it is not one."""
+    url = url.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return quote(url, safe=":/?#[]@!$&'*+,;=%~-._")
+
+
+def embed_size(embed: discord.Embed) -> int:
+    """Characters that count towards Discord's 6,000 per embed."""
+    return len(embed)
+
+
+def source_field(citation: Citation) -> tuple[str, str]:
+    """One numbered source: date, outlet, headline (linked), article id, the quote's start."""
+    outlet = citation.source if citation.source and citation.source != citation.article_id else ""
+    facts = " · ".join(part for part in (citation.published or "undated", outlet) if part)
+    name = truncate(f"[{citation.n}] {escape(facts)}", FIELD_NAME_CHARS)
+    title = truncate(escape(" ".join((citation.title or citation.article_id).split())), 300)
+    url = safe_url(citation.url)
+    headline = f"**[{title}]({url})**" if url else f"**{title}**"
+    quote_text = escape(truncate(" ".join(citation.quote.split()), QUOTE_PREVIEW_CHARS))
+    value = f"{headline}\narticle {code(citation.article_id)}\n> {quote_text}"
+    return name, truncate(value, FIELD_VALUE_CHARS)
+
+
+def citation_footer(citations: Sequence[Citation]) -> str:
+    """The citation ids, for `/source id:` and the REST API."""
+    ids = " · ".join(f"[{c.n}] {c.id}" for c in citations)
+    return truncate(f"/source id: {ids}", FOOTER_CHARS)
+
+
+def render_answer(question: str, answer: Answer) -> list[discord.Embed]:
+    """An answer as embeds, each sent as one message: the text, then the numbered sources."""
+    title = truncate(escape(" ".join(question.split())), TITLE_CHARS)
+    if not answer.answerable or not answer.citations:
+        text = escape(answer.answer.strip()) or DECLINED_TEXT
+        embed = discord.Embed(
+            title=title, description=truncate(text, DESCRIPTION_CHARS), colour=DECLINE_COLOUR
+        )
+        embed.set_footer(text="No cited answer: try other words, or /search for passages.")
+        return [embed]
+    # Leave room in the first embed for the title and footer within the 6,000 total.
+    parts = split_text(escape(answer.answer), DESCRIPTION_CHARS - 100)
+    embeds = [discord.Embed(title=title, description=parts[0], colour=ANSWER_COLOUR)]
+    embeds += [discord.Embed(description=part, colour=ANSWER_COLOUR) for part in parts[1:]]
+    footer = citation_footer(answer.citations)
+    for citation in answer.citations:
+        name, value = source_field(citation)
+        last = embeds[-1]
+        room = EMBED_TOTAL_CHARS - embed_size(last) - len(footer)
+        if len(last.fields) >= FIELDS_PER_EMBED or len(name) + len(value) > room:
+            last = discord.Embed(title="Sources (continued)", colour=ANSWER_COLOUR)
+            embeds.append(last)
+        last.add_field(name=name, value=value, inline=False)
+    embeds[-1].set_footer(text=footer)
+    return embeds
+
+
+def render_passage(passage: CitationContext, n: int | None = None) -> discord.Embed:
+    """The exact quote in bold, with a little of the article before and after it."""
+    before, after = " ".join(passage.before.split()), " ".join(passage.after.split())
+    quote_text = escape(truncate(passage.quote.strip(), 3000))
+    description = (
+        f"{ELLIPSIS}{escape(before[-400:])} **{quote_text}** {escape(after[:400])}{ELLIPSIS}"
+    )
+    label = f"[{n}] " if n else ""
+    embed = discord.Embed(
+        title=truncate(f"{label}{escape(passage.title or passage.article_id)}", TITLE_CHARS),
+        url=safe_url(passage.url),
+        description=truncate(description, DESCRIPTION_CHARS),
+        colour=ANSWER_COLOUR,
+    )
+    facts = [f"article {passage.article_id}", passage.published or "", passage.source]
+    embed.set_footer(text=truncate(" · ".join(f for f in facts if f) + f" · {passage.id}", 2048))
+    return embed
+
+
+def render_search(query: str, passages: Sequence[Passage]) -> discord.Embed:
+    """The top passages for a query, one field each."""
+    embed = discord.Embed(
+        title=truncate(f"Passages for: {escape(query)}", TITLE_CHARS), colour=ANSWER_COLOUR
+    )
+    if not passages:
+        embed.description = "No passages found."
+        return embed
+    for n, hit in enumerate((p.chunk for p in passages[:10]), start=1):
+        url = safe_url(hit.url)
+        head = escape(truncate(hit.title or hit.article_id, 200))
+        headline = f"[{head}]({url})" if url else f"**{head}**"
+        facts = " · ".join(p for p in (hit.published or "", code(hit.id)) if p)
+        snippet = escape(truncate(" ".join(hit.text.split()), 500))
+        embed.add_field(
+            name=truncate(f"{n}. {escape(hit.title or hit.article_id)}", FIELD_NAME_CHARS),
+            value=truncate(f"{headline} · {facts}\n{snippet}", FIELD_VALUE_CHARS),
+            inline=False,
+        )
+    return embed
+
+
+def render_about(
+    stats: Mapping[str, object], version: str, feedback: Mapping[str, int]
+) -> discord.Embed:
+    """The archive's numbers, the bot's version and how answers were rated."""
+    embed = discord.Embed(
+        title="newsbot",
+        description="Answers questions from a news archive; every claim cites its passage.",
+        colour=ANSWER_COLOUR,
+    )
+    for key in ("articles", "chunks", "duplicates", "default_mode", "embedding_model"):
+        if key in stats:
+            embed.add_field(name=key.replace("_", " "), value=escape(str(stats[key])[:200]))
+    embed.add_field(
+        name="feedback", value=f"👍 {feedback.get('up', 0)} · 👎 {feedback.get('down', 0)}"
+    )
+    embed.set_footer(text=f"newsbot {version} · discord.py {discord.__version__}")
+    return embed

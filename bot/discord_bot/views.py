@@ -1,0 +1,112 @@
+"""The buttons under an answer; their custom_ids carry all state, so they survive restarts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Protocol
+
+import discord
+
+from bot.models import Answer
+
+PASSAGE_PREFIX = "newsbot:passage:"
+VOTE_PREFIX = "newsbot:vote:"
+CUSTOM_ID_CHARS = 100  # Discord's limit
+MAX_PASSAGE_BUTTONS = 20  # 4 rows of 5; the fifth row holds the votes
+BUTTONS_PER_ROW = 5
+
+
+class ButtonHandler(Protocol):
+    """What the buttons call: implemented by the ask cog."""
+
+    async def show_passage(
+        self, interaction: discord.Interaction, citation_id: str, n: int
+    ) -> None: ...
+
+    async def record_vote(self, interaction: discord.Interaction, vote: str) -> None: ...
+
+
+def _handler(interaction: discord.Interaction) -> ButtonHandler:
+    handler = getattr(interaction.client, "button_handler", None)
+    if handler is None:
+        raise RuntimeError("this client has no button handler")
+    return handler  # type: ignore[no-any-return]
+
+
+class PassageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"newsbot:passage:(?P<n>\d{1,3}):(?P<cid>[^\s]{1,80})$",
+):
+    """`Passage n`: shows cited passage n (by its chunk id) ephemerally."""
+
+    def __init__(self, n: int, citation_id: str, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=f"Passage {n}",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"{PASSAGE_PREFIX}{n}:{citation_id}",
+            ),
+            row=row,
+        )
+        self.n = n
+        self.citation_id = citation_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> PassageButton:
+        return cls(int(match["n"]), match["cid"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _handler(interaction).show_passage(interaction, self.citation_id, self.n)
+
+
+class VoteButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"newsbot:vote:(?P<vote>up|down)$"
+):
+    """👍 / 👎 under an answer, recorded per user and message."""
+
+    def __init__(self, vote: str, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                emoji="👍" if vote == "up" else "👎",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"{VOTE_PREFIX}{vote}",
+            ),
+            row=row,
+        )
+        self.vote = vote
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> VoteButton:
+        return cls(match["vote"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _handler(interaction).record_vote(interaction, self.vote)
+
+
+def _fits_button(custom_id: str) -> bool:
+    template = PassageButton.__discord_ui_compiled_template__
+    return len(custom_id) <= CUSTOM_ID_CHARS and template.match(custom_id) is not None
+
+
+def answer_view(answer: Answer) -> discord.ui.View:
+    """Passage buttons for each cited source (up to 20), then the feedback buttons."""
+    view = discord.ui.View(timeout=None)
+    shown = 0
+    for citation in answer.citations:
+        if shown == MAX_PASSAGE_BUTTONS:
+            break
+        if not _fits_button(f"{PASSAGE_PREFIX}{citation.n}:{citation.id}"):
+            continue  # an id that cannot travel in a button: /source still finds it
+        view.add_item(PassageButton(citation.n, citation.id, row=shown // BUTTONS_PER_ROW))
+        shown += 1
+    vote_row = min(4, (shown + BUTTONS_PER_ROW - 1) // BUTTONS_PER_ROW)
+    view.add_item(VoteButton("up", row=vote_row))
+    view.add_item(VoteButton("down", row=vote_row))
+    return view
+
+
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PassageButton, VoteButton)

@@ -1,0 +1,260 @@
+"""Scoring answers against a labelled question file, and calibrating the decline threshold.
+
+A labelled file is JSONL, one question a line:
+    {"q": "...", "answer_any": ["..."], "sources": ["article id", ...], "answerable": true,
+     "history": [{"question": "...", "answer": "..."}]}            (history is optional)
+
+Definitions (all shares in [0, 1]):
+- an answerable question is *right* when the service answers it (`answerable: true`), the answer
+  text contains one of `answer_any` (case-insensitive; any text counts when the list is empty)
+  and at least one citation is to an article in `sources` (any, when `sources` is empty);
+  an unanswerable question is right when the service declines it.
+- answer accuracy: right answerable questions / answerable questions.
+- decline accuracy: questions whose answered-or-declined outcome matches the label / questions.
+- unanswerable declined: declined unanswerable questions / unanswerable questions.
+- citation precision: over every citation the service gave (on any question), the share that is
+  *supported*: its quote contains an `answer_any` string or its article is in `sources`
+  (a citation given for an unanswerable question is never supported).
+- citation recall: mean over answerable questions with `sources` of the share of those
+  articles that were cited.
+- accuracy (what calibration maximises): right questions / questions.
+- latency: wall-clock milliseconds of each `AnswerService.answer` call, p50 and p95.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.errors import NewsbotError
+from bot.models import Answer, Turn
+
+
+class EvalFileError(NewsbotError):
+    """A labelled question file is missing or has a malformed line."""
+
+
+@dataclass(frozen=True)
+class LabelledQuestion:
+    """One question with what a right answer contains and which articles it should cite."""
+
+    q: str
+    answerable: bool
+    answer_any: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    history: tuple[Turn, ...] = ()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the service did on one labelled question."""
+
+    question: LabelledQuestion
+    answer: Answer
+    latency_ms: float
+    right: bool
+    supported_citations: int
+    sources_cited: int
+
+    @property
+    def evidence(self) -> float:
+        """The answer's best citation score (-inf when declined): what the threshold cuts at."""
+        return self.answer.citations[0].score if self.answer.citations else -math.inf
+
+
+@dataclass(frozen=True)
+class EvalReport:
+    """The summary numbers of one evaluation run (definitions in the module docstring)."""
+
+    questions: int
+    answerable: int
+    unanswerable: int
+    accuracy: float
+    answer_accuracy: float
+    decline_accuracy: float
+    unanswerable_declined: float
+    citation_precision: float
+    citation_recall: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The decline threshold that maximises accuracy on a labelled set, and that accuracy."""
+
+    threshold: float
+    accuracy: float
+    questions: int
+    low: float  # every threshold above `low` and up to `high` is as good
+    high: float | None  # None: no upper bound (declining everything is as good)
+
+
+def load_questions(path: Path) -> list[LabelledQuestion]:
+    """Read a labelled JSONL file; a bad line raises EvalFileError naming the line."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise EvalFileError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    questions = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            questions.append(_parse_question(json.loads(line)))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise EvalFileError(f"{path}:{number}: {exc}") from exc
+    if not questions:
+        raise EvalFileError(f"{path} holds no questions")
+    return questions
+
+
+def _parse_question(record: Any) -> LabelledQuestion:
+    if not isinstance(record, dict):
+        raise TypeError("each line must be a JSON object")
+    q = record["q"]
+    if not isinstance(q, str) or not q.strip():
+        raise ValueError('"q" must be a non-empty string')
+    history = tuple(
+        Turn(str(t["question"]), str(t.get("answer", ""))) for t in record.get("history", [])
+    )
+    return LabelledQuestion(
+        q=q,
+        answerable=bool(record.get("answerable", True)),
+        answer_any=tuple(str(a) for a in record.get("answer_any", [])),
+        sources=tuple(str(s) for s in record.get("sources", [])),
+        history=history,
+    )
+
+
+def judge(question: LabelledQuestion, answer: Answer, latency_ms: float) -> Outcome:
+    """Score one answer against its labels."""
+    cited = {c.article_id for c in answer.citations}
+    if question.answerable:
+        text = answer.answer.lower()
+        says_it = not question.answer_any or any(a.lower() in text for a in question.answer_any)
+        cites_it = not question.sources or bool(cited & set(question.sources))
+        right = answer.answerable and says_it and cites_it
+        supported = sum(_supported(question, c.quote, c.article_id) for c in answer.citations)
+    else:
+        right = not answer.answerable
+        supported = 0
+    return Outcome(
+        question, answer, latency_ms, right, supported, len(cited & set(question.sources))
+    )
+
+
+def _supported(question: LabelledQuestion, quote: str, article_id: str) -> bool:
+    quote = quote.lower()
+    return article_id in question.sources or any(a.lower() in quote for a in question.answer_any)
+
+
+def run(
+    ask: Callable[[LabelledQuestion], Answer], questions: Iterable[LabelledQuestion]
+) -> list[Outcome]:
+    """Ask every question (`ask` wraps the answering service) and judge the answers."""
+    outcomes = []
+    for question in questions:
+        started = time.perf_counter()
+        answer = ask(question)
+        outcomes.append(judge(question, answer, (time.perf_counter() - started) * 1000))
+    return outcomes
+
+
+def summarise(outcomes: list[Outcome]) -> EvalReport:
+    answerable = [o for o in outcomes if o.question.answerable]
+    unanswerable = [o for o in outcomes if not o.question.answerable]
+    with_sources = [o for o in answerable if o.question.sources]
+    citations = sum(len(o.answer.citations) for o in outcomes)
+    latencies = sorted(o.latency_ms for o in outcomes)
+    return EvalReport(
+        questions=len(outcomes),
+        answerable=len(answerable),
+        unanswerable=len(unanswerable),
+        accuracy=_share(sum(o.right for o in outcomes), len(outcomes)),
+        answer_accuracy=_share(sum(o.right for o in answerable), len(answerable)),
+        decline_accuracy=_share(
+            sum(o.answer.answerable == o.question.answerable for o in outcomes), len(outcomes)
+        ),
+        unanswerable_declined=_share(sum(o.right for o in unanswerable), len(unanswerable)),
+        citation_precision=_share(sum(o.supported_citations for o in outcomes), citations),
+        citation_recall=_mean(
+            [o.sources_cited / len(set(o.question.sources)) for o in with_sources]
+        ),
+        latency_p50_ms=round(percentile(latencies, 50), 1),
+        latency_p95_ms=round(percentile(latencies, 95), 1),
+        failures=[_failure(o) for o in outcomes if not o.right],
+    )
+
+
+def calibrate(outcomes: list[Outcome]) -> Calibration:
+    """The threshold that maximises accuracy, from outcomes of a run with the threshold at 0.
+
+    A threshold t declines exactly the answers whose evidence is below t, and leaves the
+    others unchanged, so one run at 0 tells the accuracy of every t. Of equally good
+    thresholds the middle one is taken, to stay clear of both sides.
+    """
+    if not outcomes:
+        raise ValueError("nothing to calibrate on")
+    scores = sorted({o.evidence for o in outcomes if math.isfinite(o.evidence)})
+    cuts = [0.0] + [(a + b) / 2 for a, b in itertools.pairwise(scores)]
+    cuts += [scores[-1] + 0.01] if scores else []
+    best_accuracy, best_cuts = -1.0, [0.0]
+    for cut in cuts:
+        accuracy = _accuracy_at(outcomes, cut)
+        if accuracy > best_accuracy + 1e-12:
+            best_accuracy, best_cuts = accuracy, [cut]
+        elif abs(accuracy - best_accuracy) <= 1e-12:
+            best_cuts.append(cut)
+    return Calibration(
+        threshold=round(best_cuts[len(best_cuts) // 2], 5),
+        accuracy=round(best_accuracy, 4),
+        questions=len(outcomes),
+        low=max((x for x in scores if x < min(best_cuts)), default=0.0),
+        high=min((x for x in scores if x >= max(best_cuts)), default=None),
+    )
+
+
+def _accuracy_at(outcomes: list[Outcome], threshold: float) -> float:
+    right = 0
+    for o in outcomes:
+        answered = o.evidence >= threshold
+        right += (answered and o.right) if o.question.answerable else not answered
+    return right / len(outcomes)
+
+
+def percentile(sorted_values: list[float], pct: float) -> float:
+    """Nearest-rank percentile of already sorted values (0 for none)."""
+    if not sorted_values:
+        return 0.0
+    rank = max(1, math.ceil(pct / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def _share(part: int, whole: int) -> float:
+    return round(part / whole, 4) if whole else 0.0
+
+
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 4) if values else 0.0
+
+
+def _failure(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "q": outcome.question.q,
+        "answerable": outcome.question.answerable,
+        "answered": outcome.answer.answerable,
+        "answer": outcome.answer.answer,
+        "cited": [c.article_id for c in outcome.answer.citations],
+        "evidence": outcome.evidence if math.isfinite(outcome.evidence) else None,
+    }

@@ -1,0 +1,156 @@
+"""The answering service over the real seeds index: answers, declines, streaming, lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.answer import AnswerService
+from bot.composers import NOTHING_FOUND
+from bot.container import Archive, build_service
+from bot.errors import BadQuestion, ModeUnavailable, NewsbotError
+from bot.models import Answer, Turn
+from index.retrieval import SearchFilters
+from tests.answer_checks import assert_well_cited
+
+TALKS = "003_8e9a2609f1a46fa1.txt"
+COALITION = "002_c5ccbac007a06862.txt"
+
+
+@pytest.fixture(scope="module")
+def service(seeds_archive: Archive) -> Iterator[AnswerService]:
+    """The service over the shared seeds archive (not closed here: the archive outlives it)."""
+    yield build_service(seeds_archive.settings, seeds_archive)
+
+
+def test_answers_with_the_exact_passage(service: AnswerService, seeds_archive: Archive) -> None:
+    answer = service.answer("When will the US and Russia hold their talks on Ukraine?")
+    assert answer.answerable
+    assert "February 18" in answer.answer
+    assert answer.citations[0].article_id == TALKS
+    assert_well_cited(answer, seeds_archive)
+    assert set(answer.timings_ms) >= {"retrieve", "compose", "total"}
+    assert answer.timings_ms["total"] >= answer.timings_ms["retrieve"]
+
+
+def test_prefers_a_short_direct_answer(service: AnswerService) -> None:
+    answer = service.answer("Where did European leaders meet to coordinate their stance?")
+    assert "Paris" in answer.answer
+    assert 1 <= len(answer.citations) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["What is the capital of Australia?", "How do I make a traditional Italian risotto?"],
+)
+def test_declines_what_the_archive_does_not_hold(service: AnswerService, question: str) -> None:
+    answer = service.answer(question)
+    assert not answer.answerable
+    assert answer.citations == []
+    assert answer.answer.startswith(NOTHING_FOUND)
+    assert "[1]" not in answer.answer
+
+
+def test_decline_names_the_nearest_articles(service: AnswerService) -> None:
+    answer = service.answer("Who won the 2022 FIFA World Cup?")
+    assert not answer.answerable
+    assert "Russia" in answer.answer  # a seed headline, offered as the nearest article
+
+
+def test_filters_that_exclude_everything_decline(service: AnswerService) -> None:
+    answer = service.answer(
+        "When will the US and Russia hold their talks on Ukraine?",
+        filters=SearchFilters(sources=("no-such-source",)),
+    )
+    assert not answer.answerable and answer.citations == []
+    assert answer.answer == NOTHING_FOUND
+
+
+def test_follow_up_uses_the_conversation(service: AnswerService) -> None:
+    history = [Turn("Who is the Hungarian foreign minister?", "Peter Szijjarto [1].")]
+    alone = service.answer("What did he stress?")
+    follow_up = service.answer("What did he stress?", history=history)
+    assert follow_up.answerable
+    assert "end the war" in follow_up.answer
+    assert "end the war" not in alone.answer
+
+
+def test_follow_up_with_ellipsis(service: AnswerService, seeds_archive: Archive) -> None:
+    history = [Turn("When will the US-Russia negotiations on Ukraine be held?", "18 Feb [1].")]
+    answer = service.answer("Where will they take place?", history=history)
+    assert "Saudi Arabia" in answer.answer
+    assert_well_cited(answer, seeds_archive)
+
+
+def test_stream_yields_text_then_one_answer(service: AnswerService) -> None:
+    pieces = list(service.stream("How much aid has the United States committed to Ukraine?"))
+    texts = [p for p in pieces if isinstance(p, str)]
+    answers = [p for p in pieces if isinstance(p, Answer)]
+    assert len(answers) == 1 and pieces[-1] is answers[0]
+    assert texts and "".join(texts) == answers[0].answer
+    assert "76.8 billion" in answers[0].answer
+    assert answers[0].timings_ms["total"] > 0
+
+
+def test_stream_of_a_decline(service: AnswerService) -> None:
+    pieces = list(service.stream("What is the capital of Australia?"))
+    assert isinstance(pieces[-1], Answer) and not pieces[-1].answerable
+    assert "".join(p for p in pieces if isinstance(p, str)) == pieces[-1].answer
+
+
+def test_unknown_or_unconfigured_mode(service: AnswerService) -> None:
+    assert service.modes == ["extractive"]
+    with pytest.raises(ModeUnavailable, match="llm"):
+        service.answer("Who is Russia's foreign minister?", mode="llm")
+    with pytest.raises(ModeUnavailable) as raised:
+        service.stream("Who is Russia's foreign minister?", mode="poetry")  # raises on the call
+    assert isinstance(raised.value, NewsbotError) and "extractive" in str(raised.value)
+    assert service.answer("Who is Russia's foreign minister?", mode="extractive").answerable
+
+
+def test_citation_context(service: AnswerService, seeds_archive: Archive) -> None:
+    answer = service.answer("Who is the Hungarian foreign minister?")
+    cited = answer.citations[0]
+    context = service.citation(cited.id, context_chars=120)
+    assert context is not None
+    article = seeds_archive.catalog.article(context.article_id)
+    assert article is not None
+    assert context.id == cited.id and context.article_id == cited.article_id == TALKS
+    assert article.text[context.start : context.end] == context.quote
+    assert cited.quote in context.quote  # the cited sentence lies in the cited chunk
+    assert context.before == article.text[max(0, context.start - 120) : context.start]
+    assert context.after == article.text[context.end : context.end + 120]
+    assert len(context.before) == 120 or context.start < 120
+    assert context.title == article.title and context.as_dict()["quote"] == context.quote
+    assert service.citation("no-such-chunk:0-1") is None
+
+
+def test_article_search_and_stats(service: AnswerService) -> None:
+    article = service.article(COALITION)
+    assert article is not None and "Keir Starmer" in article.text
+    assert service.article("nope.txt") is None
+    passages = service.search("Lavrov and Rubio in Saudi Arabia", top_k=2)
+    assert passages[0].chunk.article_id == TALKS and len(passages) == 2
+    stats = service.stats()
+    assert stats["articles"] == 4 and stats["answer_modes"] == ["extractive"]
+    assert stats["default_mode"] == "extractive"
+
+
+def test_empty_question_is_a_clear_error(service: AnswerService) -> None:
+    with pytest.raises(BadQuestion, match="empty"):
+        service.answer("   ")
+
+
+def test_condenser_can_be_replaced(service: AnswerService) -> None:
+    """The LLM condense path plugs in here; the service asks it for the standalone question."""
+    asked: list[tuple[str, int]] = []
+
+    def condense(question: str, history: list[Turn]) -> str:
+        asked.append((question, len(history)))
+        return "Who is Hungary's foreign minister?"
+
+    custom = AnswerService(service.retriever, service.catalog, service.composers, condense=condense)
+    answer = custom.answer("And theirs?", history=[Turn("Who is Russia's?", "Lavrov [1].")])
+    assert asked == [("And theirs?", 1)]
+    assert "Szijjarto" in answer.answer

@@ -1,0 +1,91 @@
+"""`newsbot ask` and `newsbot eval` as a user runs them, over the real seeds index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.container import Archive
+
+TALKS = "003_8e9a2609f1a46fa1.txt"
+runner = CliRunner()
+
+
+@pytest.fixture
+def seeds_env(seeds_archive: Archive, monkeypatch: pytest.MonkeyPatch) -> Archive:
+    """Point the CLI at the seeds index, whatever the developer's environment says."""
+    for name in ("NEWSBOT_LLM_URL", "NEWSBOT_ANSWER_MIN_SCORE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(seeds_archive.settings.data_dir))
+    return seeds_archive
+
+
+def test_ask_json(seeds_env: Archive) -> None:
+    result = runner.invoke(app, ["ask", "Who is Russia's foreign minister?", "--json"])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["answerable"] and "Lavrov" in answer["answer"]
+    cited = answer["citations"][0]
+    assert cited["n"] == 1 and cited["article_id"] == TALKS
+    article = seeds_env.catalog.article(TALKS)
+    assert article is not None and article.text[cited["start"] : cited["end"]] == cited["quote"]
+    assert set(answer["timings_ms"]) >= {"retrieve", "compose", "total"}
+
+
+def test_ask_prints_answer_then_numbered_sources(seeds_env: Archive) -> None:
+    result = runner.invoke(app, ["ask", "Where did European leaders meet to coordinate?"])
+    assert result.exit_code == 0, result.output
+    answer_part, _, sources = result.stdout.partition("\n\n[1] ")
+    assert "Paris" in answer_part and "[1]" in answer_part
+    assert TALKS in sources and "European leaders" in sources
+
+
+def test_ask_declines_and_filters(seeds_env: Archive) -> None:
+    nothing = runner.invoke(app, ["ask", "Who won the 2022 FIFA World Cup?", "--json"])
+    assert json.loads(nothing.stdout)["answerable"] is False
+    filtered = runner.invoke(
+        app, ["ask", "Who is Russia's foreign minister?", "--source", "elsewhere", "--json"]
+    )
+    assert json.loads(filtered.stdout)["citations"] == []
+
+
+def test_ask_errors_are_messages(seeds_env: Archive) -> None:
+    llm = runner.invoke(app, ["ask", "Who is Russia's foreign minister?", "--llm"])
+    assert llm.exit_code == 2 and "'llm' is not available" in llm.stderr
+    bad_date = runner.invoke(app, ["ask", "Who?", "--after", "March"])
+    assert bad_date.exit_code == 2 and "2005-03-01" in bad_date.stderr
+    empty = runner.invoke(app, ["ask", "  "])
+    assert empty.exit_code == 2 and "empty" in empty.stderr
+
+
+def test_eval_and_calibrate(seeds_env: Archive, tmp_path: Path) -> None:
+    labelled = tmp_path / "q.jsonl"
+    rows = [
+        {"q": "Who is Russia's foreign minister?", "answer_any": ["Lavrov"],
+         "sources": [TALKS], "answerable": True},
+        {"q": "Where did Trump and Putin meet?", "answer_any": ["Alaska"],
+         "sources": ["002_c5ccbac007a06862.txt"], "answerable": True},
+        {"q": "What is the capital of Australia?", "answerable": False},
+    ]  # fmt: skip
+    labelled.write_text("\n".join(json.dumps(r) for r in rows))
+    result = runner.invoke(app, ["eval", str(labelled), "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["questions"] == 3 and report["unanswerable_declined"] == 1.0
+    assert report["answer_accuracy"] == 1.0 and report["latency_p95_ms"] > 0
+    plain = runner.invoke(app, ["eval", str(labelled)])
+    assert "answer accuracy" in plain.stdout and "latency p50" in plain.stdout
+    calibrated = runner.invoke(app, ["eval", str(labelled), "--calibrate", "--json"])
+    found = json.loads(calibrated.stdout)
+    assert found["accuracy"] == 1.0 and found["questions"] == 3 and found["threshold"] > 0
+
+
+def test_eval_bad_file(seeds_env: Archive, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"q": "fine"}\nnot json\n')
+    result = runner.invoke(app, ["eval", str(bad)])
+    assert result.exit_code == 2 and "bad.jsonl:2" in result.stderr

@@ -1,0 +1,48 @@
+"""Rule-based condensation of follow-up questions (pure: no index needed)."""
+
+from __future__ import annotations
+
+from bot.condense import condense_question, leans_on_context
+from bot.models import Turn
+
+
+def test_no_history_leaves_the_question_alone() -> None:
+    assert condense_question("  Who leads it? ", []) == "Who leads it?"
+
+
+def test_pronoun_follow_up_carries_the_previous_subject() -> None:
+    history = [Turn("How many planes has Ryanair ordered from Boeing?", "70 [1].")]
+    condensed = condense_question("And who is its chairman?", history)
+    assert condensed.startswith("Who is its chairman?")
+    for word in ("Ryanair", "Boeing", "planes"):
+        assert word in condensed
+    assert "How" not in condensed.split("?", 1)[1]  # question words are not carried
+
+
+def test_standalone_question_is_not_polluted_by_history() -> None:
+    history = [Turn("How many planes has Ryanair ordered from Boeing?", "70 [1].")]
+    question = "Who is British Airways' chief executive?"
+    assert condense_question(question, history) == question
+
+
+def test_what_about_swaps_the_subject() -> None:
+    history = [Turn("Who is the Hungarian foreign minister?", "Peter Szijjarto [1].")]
+    condensed = condense_question("What about Kazakhstan?", history)
+    assert "Kazakhstan" in condensed and "Hungarian" not in condensed
+    assert "foreign minister" in condensed
+
+
+def test_follow_ups_chain_through_several_turns() -> None:
+    history = [
+        Turn("How much will Sony's PSP cost in the US?", "$250 [1]."),
+        Turn("And when does it go on sale?", "24 March [1]."),
+    ]
+    condensed = condense_question("What about Europe?", history)
+    assert "PSP" in condensed and "Europe" in condensed
+
+
+def test_what_leans_on_context() -> None:
+    assert leans_on_context("And the second one?")
+    assert leans_on_context("Where will they meet?")
+    assert leans_on_context("Why?")
+    assert not leans_on_context("When will Sony's PSP go on sale in the US?")

@@ -1,0 +1,355 @@
+"""End to end: the real discord.py client against a local Discord that speaks the v10 protocol.
+
+The bot logs in over REST, syncs its commands, connects to the gateway (HELLO, IDENTIFY,
+READY, GUILD_CREATE), and answers INTERACTION_CREATE / MESSAGE_CREATE events with the real
+AnswerService over the seed articles. The tests assert what went back over the wire.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import yarl
+from discord import app_commands
+
+from bot.container import Archive, build_service
+from bot.discord_bot.client import NewsBot
+from bot.discord_bot.feedback import FeedbackStore
+from tests.conftest import make_settings
+from tests.fake_discord import FakeDiscord, Recorded
+
+QUESTION = "When will the US and Russia hold their talks on Ukraine? @everyone <@&1234>"
+
+
+def assert_pings_no_one(body: dict[str, Any]) -> None:
+    """`allowed_mentions` that let nothing ping: no parsed kinds, no listed users or roles."""
+    allowed = body["allowed_mentions"]
+    assert allowed["parse"] == []
+    assert not allowed.get("users") and not allowed.get("roles")
+    assert not allowed.get("replied_user")
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    fake = FakeDiscord()
+    await fake.start()
+    with pytest.MonkeyPatch.context() as patch:
+        # discord.py's two addresses: the REST base, and the gateway that a non-sharded client
+        # dials directly (2.7.1 asks GET /gateway/bot only when auto-sharding; the fake has it).
+        patch.setattr(discord.http.Route, "BASE", fake.api_base)
+        patch.setattr(
+            discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url)
+        )
+        yield fake
+    await fake.stop()
+
+
+async def start_bot(
+    fake: FakeDiscord, archive: Archive, data_dir: Path, **overrides: Any
+) -> tuple[NewsBot, asyncio.Task[None]]:
+    settings = make_settings(
+        data_dir, discord_guild_ids=[int(fake.guild_id)], discord_token=fake.token, **overrides
+    )
+    service = build_service(settings, archive=archive)
+    bot = NewsBot(
+        service,
+        settings,
+        feedback=FeedbackStore(settings.discord_feedback_path),
+        guild_ready_timeout=0.1,  # the fake sends its one guild at once
+    )
+    task = asyncio.create_task(bot.start(fake.token))
+    ready = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait({task, ready}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+    if ready not in done:
+        ready.cancel()
+        await stop_bot(bot, task)
+        raise AssertionError(
+            f"the bot did not get ready: {task.exception() if task in done else 'timeout'}"
+        )
+    return bot, task
+
+
+async def stop_bot(bot: NewsBot, task: asyncio.Task[None]) -> None:
+    await bot.close()
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def bot(fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path) -> AsyncIterator[NewsBot]:
+    bot, task = await start_bot(fake, seeds_archive, tmp_path / "data")
+    yield bot
+    await stop_bot(bot, task)
+
+
+def is_callback(r: Recorded) -> bool:
+    return r.method == "POST" and r.path.endswith("/callback")
+
+
+def is_followup(r: Recorded) -> bool:
+    return r.method == "POST" and r.path.startswith("/webhooks/")
+
+
+def custom_ids(body: dict[str, Any]) -> list[str]:
+    return [c["custom_id"] for row in body.get("components", []) for c in row["components"]]
+
+
+async def test_login_syncs_commands_to_the_guild_and_never_logs_the_token(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        bot, task = await start_bot(fake, seeds_archive, tmp_path / "data")
+        await stop_bot(bot, task)
+    assert "logged in" in caplog.text or "synced" in caplog.text
+    assert fake.token not in caplog.text
+    sync = next(r for r in fake.requests if r.method == "PUT")
+    assert sync.path == f"/applications/{fake.application_id}/guilds/{fake.guild_id}/commands"
+    assert {c["name"] for c in sync.body} == {"ask", "source", "search", "about"}
+    ask = next(c for c in sync.body if c["name"] == "ask")
+    assert ask["options"][0]["name"] == "question" and ask["options"][0]["required"]
+    identify = next(op for op in fake.gateway_ops if op.op == 2)
+    assert identify.d["token"] == fake.token
+    assert identify.d["intents"] & (1 << 15) == 0  # no message-content intent by default
+    assert fake.gateway_query["v"] == "10" and fake.gateway_query["encoding"] == "json"
+    # discord.py asks for transport compression; the fake answered in that format.
+    wanted = discord.utils._ActiveDecompressionContext.COMPRESSION_TYPE  # type: ignore[attr-defined]
+    assert fake.gateway_query["compress"] == wanted == "zlib-stream"
+    assert fake.requests[0].path == "/users/@me"  # login, then the application, then the sync
+
+
+async def test_ask_defers_then_answers_with_citations_and_buttons(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("ask", question=QUESTION))
+
+    deferral = await fake.wait_for(is_callback, after=mark)
+    assert deferral.body == {"type": 5}  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: "thinking…"
+
+    followup = await fake.wait_for(is_followup, after=mark)
+    assert followup.path == f"/webhooks/{fake.application_id}/{followup.path.split('/')[3]}"
+    body = followup.body
+    assert_pings_no_one(body)
+    (embed,) = body["embeds"]
+    assert "[1]" in embed["description"]
+    assert "February" in embed["description"]
+    assert "@everyone" not in embed["title"]  # neutralised: a zero-width space breaks it
+    assert "<@&1234>" not in embed["title"]
+    assert embed["fields"] and embed["fields"][0]["name"].startswith("[1]")
+    assert "/source id:" in embed["footer"]["text"]
+    ids = custom_ids(body)
+    passages = [i for i in ids if i.startswith("newsbot:passage:")]
+    assert passages and passages[0].startswith("newsbot:passage:1:")
+    assert ids[-2:] == ["newsbot:vote:up", "newsbot:vote:down"]
+    cited_id = passages[0].split(":", 3)[3]
+    assert cited_id in embed["footer"]["text"]
+
+    # The "Passage 1" button: the exact quote, privately (CHANNEL_MESSAGE_WITH_SOURCE, ephemeral).
+    message = fake.messages[fake.channel_id][-1]
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, passages[0]))
+    shown = await fake.wait_for(is_callback, after=mark)
+    assert shown.body["type"] == 4
+    assert shown.body["data"]["flags"] == 64
+    assert_pings_no_one(shown.body["data"])
+    quote = bot.service.citation(cited_id)
+    assert quote is not None
+    passage_embed = shown.body["data"]["embeds"][0]
+    first_words = " ".join(quote.quote.split()[:6])
+    assert first_words in passage_embed["description"].replace("\\", "")
+    assert cited_id in passage_embed["footer"]["text"]
+
+
+async def test_buttons_work_after_a_restart_and_votes_are_counted(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    bot, task = await start_bot(fake, seeds_archive, data_dir)
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("ask", question=QUESTION))
+    followup = await fake.wait_for(is_followup, after=mark)
+    message = fake.messages[fake.channel_id][-1]
+    assert message["components"] == followup.body["components"]
+    await stop_bot(bot, task)
+
+    fake.identified.clear()
+    bot, task = await start_bot(fake, seeds_archive, data_dir)  # nothing kept in memory
+    try:
+        passage_id = next(i for i in custom_ids(followup.body) if "passage" in i)
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, passage_id))
+        shown = await fake.wait_for(is_callback, after=mark)
+        assert shown.body["type"] == 4 and shown.body["data"]["flags"] == 64
+
+        for vote in ("up", "down", "up"):  # the same user changing their mind counts once
+            mark = len(fake.requests)
+            interaction = fake.button_interaction(message, f"newsbot:vote:{vote}")
+            await fake.dispatch("INTERACTION_CREATE", interaction)
+            thanks = await fake.wait_for(is_callback, after=mark)
+            assert thanks.body["data"]["flags"] == 64
+        assert bot.feedback.counts() == {"up": 1, "down": 0}
+
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("about"))
+        about = await fake.wait_for(is_callback, after=mark)
+        fields = {f["name"]: f["value"] for f in about.body["data"]["embeds"][0]["fields"]}
+        assert fields["articles"] == "4"
+        assert fields["feedback"] == "👍 1 · 👎 0"
+    finally:
+        await stop_bot(bot, task)
+
+
+async def test_unanswerable_question_gets_an_honest_decline(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    mark = len(fake.requests)
+    question = "What is the recipe for a Victoria sponge cake?"
+    await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("ask", question=question))
+    followup = await fake.wait_for(is_followup, after=mark)
+    (embed,) = followup.body["embeds"]
+    assert embed["description"].strip()
+    assert "fields" not in embed or not embed["fields"]
+    assert not [i for i in custom_ids(followup.body) if "passage" in i]
+
+
+async def test_source_shows_a_passage_by_id_and_unknown_ids_get_a_short_ephemeral_reply(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    chunk = bot.service.search("Saudi Arabia", top_k=1)[0].chunk
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("source", id=chunk.id))
+    reply = await fake.wait_for(is_callback, after=mark)
+    assert reply.body["type"] == 4 and not reply.body["data"].get("flags")  # public
+    assert_pings_no_one(reply.body["data"])
+    assert reply.body["data"]["embeds"][0]["footer"]["text"].endswith(chunk.id)
+
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("source", id="nope:1-2"))
+    reply = await fake.wait_for(is_callback, after=mark)
+    assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+    assert "No passage has the id" in reply.body["data"]["content"]
+
+
+async def test_cooldown_answers_with_a_friendly_ephemeral_message(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    bot, task = await start_bot(
+        fake, seeds_archive, tmp_path / "data", discord_cooldown_questions=1
+    )
+    try:
+        for expected in ("deferred", "cooldown"):
+            mark = len(fake.requests)
+            await fake.dispatch(
+                "INTERACTION_CREATE", fake.command_interaction("search", query="Saudi Arabia")
+            )
+            reply = await fake.wait_for(is_callback, after=mark)
+            if expected == "deferred":
+                assert reply.body == {"type": 5}
+                found = await fake.wait_for(is_followup, after=mark)
+                assert "Saudi" in str(found.body["embeds"][0])
+            else:
+                assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+                assert "try again in" in reply.body["data"]["content"]
+    finally:
+        await stop_bot(bot, task)
+
+
+async def test_mention_answers_in_a_thread_and_follow_ups_carry_history(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    bot, task = await start_bot(
+        fake, seeds_archive, tmp_path / "data", discord_message_content=True
+    )
+    try:
+        identify = next(op for op in fake.gateway_ops if op.op == 2)
+        assert identify.d["intents"] & (1 << 15)  # MESSAGE_CONTENT requested
+        mark = len(fake.requests)
+        text = f"<@{fake.bot_id}> In which country will the February negotiations take place?"
+        opener = fake.user_message(fake.channel_id, text, mentions_bot=True)
+        await fake.dispatch("MESSAGE_CREATE", opener)
+        thread = await fake.wait_for(lambda r: r.path.endswith("/threads"), after=mark)
+        assert thread.path == f"/channels/{fake.channel_id}/messages/{opener['id']}/threads"
+        thread_id = opener["id"]
+        answer = await fake.wait_for(
+            lambda r: r.method == "POST" and r.path == f"/channels/{thread_id}/messages",
+            after=mark,
+        )
+        assert_pings_no_one(answer.body)
+        assert "Saudi Arabia" in answer.body["embeds"][0]["description"]
+
+        mark = len(fake.requests)
+        follow = fake.user_message(thread_id, "Who is representing the US there?", False)
+        await fake.dispatch("MESSAGE_CREATE", follow)
+        reply = await fake.wait_for(
+            lambda r: r.method == "POST" and r.path == f"/channels/{thread_id}/messages",
+            after=mark,
+        )
+        history_read = [r for r in fake.requests[mark:] if r.method == "GET"]
+        assert any(r.path == f"/channels/{thread_id}/messages" for r in history_read)
+        assert "Rubio" in reply.body["embeds"][0]["description"]
+    finally:
+        await stop_bot(bot, task)
+
+
+async def test_a_channel_outside_the_allowlist_gets_an_ephemeral_refusal(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    bot, task = await start_bot(
+        fake, seeds_archive, tmp_path / "data", discord_channel_ids=[int(fake.channel_id) + 1]
+    )
+    try:
+        mark = len(fake.requests)
+        await fake.dispatch(
+            "INTERACTION_CREATE", fake.command_interaction("ask", question=QUESTION)
+        )
+        reply = await fake.wait_for(is_callback, after=mark)
+        assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+        assert "not enabled in this channel" in reply.body["data"]["content"]
+        await asyncio.sleep(0.2)
+        assert not [r for r in fake.requests[mark:] if is_followup(r)]  # nothing answered
+    finally:
+        await stop_bot(bot, task)
+
+
+async def test_an_unavailable_answer_mode_is_a_short_ephemeral_reply(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    mark = len(fake.requests)
+    interaction = fake.command_interaction("ask", question=QUESTION, mode="llm")
+    await fake.dispatch("INTERACTION_CREATE", interaction)
+    reply = await fake.wait_for(is_callback, after=mark)
+    assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+    assert "'llm' is not available" in reply.body["data"]["content"]
+
+
+async def test_a_failure_after_the_deferral_replies_privately_and_logs_the_traceback(
+    fake: FakeDiscord, bot: NewsBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    @app_commands.command(name="boom", description="fails after deferring")
+    async def boom(interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        raise RuntimeError("kaboom at /srv/secret")
+
+    bot.tree.add_command(boom, guild=discord.Object(int(fake.guild_id)))
+    fake.commands["boom"] = {"id": "1"}  # as if synced
+    mark = len(fake.requests)
+    with caplog.at_level(logging.ERROR, logger="newsbot.discord"):
+        await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("boom"))
+        reply = await fake.wait_for(is_followup, after=mark)
+    methods = [(r.method, r.path.rsplit("/", 1)[-1]) for r in fake.requests[mark:]]
+    # thinking…, then the public placeholder is deleted so the error can be ephemeral
+    assert methods[:3] == [
+        ("POST", "callback"),
+        ("DELETE", "@original"),
+        ("POST", reply.path.rsplit("/", 1)[-1]),
+    ]
+    assert reply.body["flags"] == 64
+    assert "kaboom" not in reply.body["content"] and "went wrong" in reply.body["content"]
+    assert "kaboom at /srv/secret" in caplog.text and "Traceback" in caplog.text

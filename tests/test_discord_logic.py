@@ -1,0 +1,217 @@
+"""The Discord bot's logic without a network: guards, buttons, feedback, threads, settings."""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import discord
+import pytest
+from discord import app_commands
+
+from bot.discord_bot.client import bot_intents, invite_permissions, invite_url
+from bot.discord_bot.cogs.mentions import strip_mentions, turns_from_thread, unescape
+from bot.discord_bot.feedback import FeedbackStore
+from bot.discord_bot.guards import Allowlist, NotAllowedHere, SlowDown, UserCooldown
+from bot.discord_bot.render import escape
+from bot.discord_bot.replies import NO_MENTIONS, UNEXPECTED, send_answer, user_message
+from bot.discord_bot.runner import NO_TOKEN, require_token
+from bot.discord_bot.views import PassageButton, VoteButton, answer_view
+from bot.errors import ConfigError, ModeUnavailable
+from bot.models import Answer, Citation, Turn
+from bot.settings import Settings
+from tests.conftest import ROOT, make_settings
+
+
+def cite(n: int, cid: str | None = None) -> Citation:
+    return Citation(n, cid or f"{n:016x}:0-10", "a", "T", "s", "", None, "q", 0, 10, 1.0)
+
+
+def test_allowlist_empty_allows_everything_including_dms() -> None:
+    assert Allowlist().allows(None, 5)
+    assert Allowlist().allows(1, 2, 3)
+
+
+def test_allowlist_limits_guilds_and_channels_and_counts_threads_as_their_parent() -> None:
+    allow = Allowlist.of([10], [20])
+    assert allow.allows(10, 20)
+    assert allow.allows(10, 999, parent_id=20)  # a thread in an allowed channel
+    assert not allow.allows(10, 21)
+    assert not allow.allows(11, 20)
+    assert not allow.allows(None, 20)  # DMs are not in any listed server
+
+
+def test_cooldown_allows_rate_questions_per_window_then_says_how_long() -> None:
+    now = [100.0]
+    cooldown = UserCooldown(rate=2, per=30, clock=lambda: now[0])
+    assert cooldown.retry_after(1) == 0
+    now[0] += 5
+    assert cooldown.retry_after(1) == 0
+    now[0] += 5
+    assert cooldown.retry_after(1) == pytest.approx(20)
+    assert cooldown.retry_after(2) == 0  # per user
+    with pytest.raises(SlowDown, match="try again in 20 s"):
+        cooldown.check(1)
+    now[0] += 20
+    assert cooldown.retry_after(1) == 0
+    assert UserCooldown(rate=1, per=0).retry_after(1) == 0  # 0 s disables it
+
+
+def test_user_messages_are_short_and_safe_and_unexpected_errors_are_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert user_message(NotAllowedHere()).startswith("I'm not enabled in this channel")
+    wrapped = app_commands.CommandInvokeError.__new__(app_commands.CommandInvokeError)
+    wrapped.original = ModeUnavailable("answer mode 'llm' is not available")
+    assert user_message(wrapped) == "answer mode 'llm' is not available"
+    with caplog.at_level(logging.ERROR, logger="newsbot.discord"):
+        secret = RuntimeError("/srv/secret/path exploded")
+        assert user_message(secret) == UNEXPECTED
+    assert "/srv/secret/path exploded" in caplog.text  # the details go to the log only
+
+
+def test_answer_view_has_a_passage_button_per_source_then_votes() -> None:
+    view = answer_view(Answer("x [1][2]", True, [cite(1), cite(2)]))
+    ids = [item.custom_id for item in view.children]  # type: ignore[attr-defined]
+    assert ids == [
+        "newsbot:passage:1:0000000000000001:0-10",
+        "newsbot:passage:2:0000000000000002:0-10",
+        "newsbot:vote:up",
+        "newsbot:vote:down",
+    ]
+    assert view.timeout is None and view.is_persistent()
+    rows = view.to_components()
+    assert [len(r["components"]) for r in rows] == [2, 2]
+    labels = [c.get("label") for c in rows[0]["components"]]
+    assert labels == ["Passage 1", "Passage 2"]
+
+
+def test_answer_view_fits_discords_25_components_and_skips_ids_too_long_for_buttons() -> None:
+    many = [cite(n) for n in range(1, 31)] + [cite(31, "x" * 120)]
+    rows = answer_view(Answer("x", True, many)).to_components()
+    assert len(rows) == 5 and all(len(r["components"]) <= 5 for r in rows)
+    ids = [c["custom_id"] for r in rows for c in r["components"]]
+    assert len(ids) == 22 and all(len(i) <= 100 for i in ids)
+    assert ids[-2:] == ["newsbot:vote:up", "newsbot:vote:down"]
+
+
+async def test_buttons_are_rebuilt_from_their_custom_id_alone() -> None:
+    custom_id = "newsbot:passage:3:9072ba8ea716eeed:0-843"
+    match = PassageButton.__discord_ui_compiled_template__.match(custom_id)
+    assert match is not None
+    button = await PassageButton.from_custom_id(None, None, match)  # type: ignore[arg-type]
+    assert (button.n, button.citation_id) == (3, "9072ba8ea716eeed:0-843")
+    vote = VoteButton.__discord_ui_compiled_template__.match("newsbot:vote:down")
+    assert vote is not None
+    assert (await VoteButton.from_custom_id(None, None, vote)).vote == "down"  # type: ignore[arg-type]
+    assert VoteButton.__discord_ui_compiled_template__.match("newsbot:vote:sideways") is None
+
+
+def test_feedback_store_keeps_one_vote_per_user_and_message(tmp_path: Path) -> None:
+    path = tmp_path / "fb.sqlite3"
+    store = FeedbackStore(path)
+    store.record(1, 100, "up")
+    store.record(1, 100, "down")  # changed their mind
+    store.record(1, 101, "up")
+    store.record(2, 100, "up", question="q?", citation_ids="[1] a:0-1")
+    assert store.counts() == {"up": 2, "down": 1}
+    with pytest.raises(ValueError):
+        store.record(3, 100, "meh")
+    store.close()
+    assert FeedbackStore(path).counts() == {"up": 2, "down": 1}  # kept across restarts
+
+
+def test_thread_messages_become_turns_starting_with_the_opening_question() -> None:
+    messages = [
+        (False, "When are the talks?"),
+        (True, "On February 18 [1]."),
+        (False, "Where?"),
+        (True, "In Saudi Arabia [1]."),
+        (True, "Sources (continued)"),  # a second bot message belongs to the same answer
+        (False, "Who goes?"),  # the current, unanswered question is not history
+    ]
+    assert turns_from_thread(messages) == [
+        Turn("When are the talks?", "On February 18 [1]."),
+        Turn("Where?", "In Saudi Arabia [1].\nSources (continued)"),
+    ]
+    assert turns_from_thread([(True, "hello"), (False, "")]) == []
+
+
+def test_answer_text_round_trips_through_escaping_for_history() -> None:
+    text = "Talks *resumed* in_March @everyone <@12> [1]."
+    assert unescape(escape(text)) == text
+    assert strip_mentions("<@42> when is it? <@!42>", 42) == "when is it?"
+
+
+def test_message_content_intent_only_in_mention_mode() -> None:
+    assert not bot_intents(False).message_content and bot_intents(False).guilds
+    assert not bot_intents(False).guild_messages
+    on = bot_intents(True)
+    assert on.message_content and on.guild_messages
+    assert discord.Intents.none().value < on.value
+
+
+def test_discord_settings_parse_lists_and_hide_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBOT_DISCORD_GUILD_IDS", "123, 456")
+    monkeypatch.setenv("NEWSBOT_DISCORD_CHANNEL_IDS", "[789]")
+    monkeypatch.setenv("DISCORD_TOKEN", "very-secret-token")
+    settings = make_settings(tmp_path)
+    assert settings.discord_guild_ids == [123, 456]
+    assert settings.discord_channel_ids == [789]
+    assert require_token(settings) == "very-secret-token"
+    assert "very-secret-token" not in repr(settings) and "very-secret-token" not in str(settings)
+    monkeypatch.setenv("NEWSBOT_DISCORD_TOKEN", "preferred")
+    assert require_token(make_settings(tmp_path)) == "preferred"
+
+
+def test_no_token_is_a_clear_config_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DISCORD_TOKEN", raising=False)
+    monkeypatch.delenv("NEWSBOT_DISCORD_TOKEN", raising=False)
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN"):
+        require_token(make_settings(tmp_path))
+
+
+def test_newsbot_discord_without_a_token_exits_with_a_message(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "NEWSBOT_DATA_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "discord"],
+        cwd=tmp_path,  # no .env here
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert " ".join(result.stderr.split()) == f"error: {' '.join(NO_TOKEN.split())}"
+
+
+def test_the_docs_invite_url_has_the_permissions_the_bot_needs() -> None:
+    docs = (ROOT / "docs" / "discord.md").read_text()
+    value = invite_permissions().value
+    assert value == 309237730304
+    assert f"permissions={value}" in docs
+    assert f"permissions={value}" in invite_url(1)
+    assert "scope=bot+applications.commands" in invite_url(1)
+    for name in re.findall(r"NEWSBOT_DISCORD_[A-Z_]+", docs):
+        field = name.removeprefix("NEWSBOT_").lower()
+        assert field in Settings.model_fields, name
+
+
+async def test_a_long_answer_goes_out_as_several_messages_with_the_buttons_on_the_last() -> None:
+    sent: list[dict[str, object]] = []
+
+    async def send(**kwargs: object) -> None:
+        sent.append(kwargs)
+
+    long_answer = Answer("A sentence that goes on [1]. " * 400, True, [cite(1), cite(2)])
+    await send_answer(send, "q?", long_answer)
+    assert len(sent) >= 3
+    assert all(s["allowed_mentions"] is NO_MENTIONS for s in sent)
+    assert NO_MENTIONS.to_dict() == {"parse": []}
+    assert ["view" in s for s in sent] == [False] * (len(sent) - 1) + [True]
+    assert all(len(s["embed"]) <= 6000 for s in sent)  # type: ignore[arg-type]

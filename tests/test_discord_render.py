@@ -1,0 +1,176 @@
+"""The pure Answer -> Embed rendering: Discord's limits, clean splitting, escaping, no pings."""
+
+from __future__ import annotations
+
+import re
+
+import discord
+import pytest
+
+from bot.answer import CitationContext
+from bot.discord_bot import render
+from bot.discord_bot.render import (
+    DECLINED_TEXT,
+    escape,
+    render_about,
+    render_answer,
+    render_passage,
+    safe_url,
+    split_text,
+)
+from bot.models import Answer, Citation
+
+HOSTILE = "@everyone @here <@123> <@!456> <@&789> [click](https://evil.example) **bold** `tick`"
+
+
+def citation(n: int, title: str = "Talks resume", quote: str = "The talks resumed.", **kw: object):
+    fields: dict[str, object] = {
+        "n": n, "id": f"{n:016x}:{n * 100}-{n * 100 + 90}", "article_id": f"art-{n}",
+        "title": title, "source": "bbc", "url": f"https://news.example/{n}",
+        "published": "2005-03-01", "quote": quote, "start": n * 100, "end": n * 100 + 90,
+        "score": 0.9,
+    }  # fmt: skip
+    fields.update(kw)
+    return Citation(**fields)  # type: ignore[arg-type]
+
+
+def assert_within_limits(embed: discord.Embed) -> None:
+    data = embed.to_dict()
+    assert len(data.get("title", "")) <= render.TITLE_CHARS
+    assert len(data.get("description", "")) <= render.DESCRIPTION_CHARS
+    assert len(data.get("fields", [])) <= render.FIELDS_PER_EMBED
+    for field in data.get("fields", []):
+        assert 0 < len(field["name"]) <= render.FIELD_NAME_CHARS
+        assert 0 < len(field["value"]) <= render.FIELD_VALUE_CHARS
+    assert len(data.get("footer", {}).get("text", "")) <= render.FOOTER_CHARS
+    assert len(embed) <= render.EMBED_TOTAL_CHARS
+
+
+def test_a_short_answer_is_one_embed_with_numbered_linked_sources() -> None:
+    answer = Answer("The talks resumed in March [1] and ended in May [2].", True,
+                    [citation(1), citation(2, title="Talks end")])  # fmt: skip
+    (embed,) = render_answer("When did the talks resume?", answer)
+    assert embed.title == "When did the talks resume?"
+    assert embed.description == "The talks resumed in March [1] and ended in May [2]."
+    names = [f.name for f in embed.fields]
+    assert names == ["[1] 2005-03-01 · bbc", "[2] 2005-03-01 · bbc"]
+    assert "**[Talks resume](https://news.example/1)**" in embed.fields[0].value
+    assert "article `art-1`" in embed.fields[0].value
+    assert embed.footer.text is not None
+    assert "[1] 0000000000000001:100-190" in embed.footer.text
+    assert "[2] 0000000000000002:200-290" in embed.footer.text
+
+
+def test_a_source_without_url_is_bold_not_linked() -> None:
+    answer = Answer("Yes [1].", True, [citation(1, url="")])
+    (embed,) = render_answer("q?", answer)
+    assert embed.fields[0].value.startswith("**Talks resume**\n")
+    assert "](" not in embed.fields[0].value
+
+
+def test_a_very_long_answer_with_many_sources_splits_within_every_limit() -> None:
+    sentence = "The delegations met again in the capital and agreed on a further round [3]. "
+    text = sentence * 200  # ~15,000 characters
+    cites = [citation(n, title="T" * 400, quote="word " * 400) for n in range(1, 31)]
+    embeds = render_answer("Q" * 1000, Answer(text, True, cites))
+    assert len(embeds) >= 4
+    for embed in embeds:
+        assert_within_limits(embed)
+    # The text survives whole and in order, split only between sentences.
+    descriptions = [e.description for e in embeds if e.description]
+    assert " ".join(descriptions).split() == text.split()
+    assert all(d.rstrip().endswith("[3].") for d in descriptions)
+    # Every source appears exactly once, in order, and the footer is on the last message.
+    names = [f.name for e in embeds for f in e.fields]
+    assert [int(re.match(r"\[(\d+)\]", n).group(1)) for n in names] == list(range(1, 31))  # type: ignore[union-attr]
+    assert embeds[-1].footer.text and embeds[-1].footer.text.startswith("/source id:")
+    assert embeds[0].title and len(embeds[0].title) <= 256
+
+
+def test_hostile_text_cannot_ping_forge_links_or_format() -> None:
+    cite = citation(1, title=HOSTILE, quote=HOSTILE, source=HOSTILE)
+    embeds = render_answer(HOSTILE, Answer(f"{HOSTILE} [1]", True, [cite]))
+    data = "\n".join(
+        [e.title or "" for e in embeds]
+        + [e.description or "" for e in embeds]
+        + [f"{f.name}\n{f.value}" for e in embeds for f in e.fields]
+        + [e.footer.text or "" for e in embeds]
+    )
+    for mention in ("@everyone", "@here", "<@123>", "<@!456>", "<@&789>"):
+        assert mention not in data
+    assert not re.search(r"(?<!\\)\[click\]\(https", data)  # the masked link is escaped
+    assert "\\[click](https" in data
+    assert "\\*\\*bold\\*\\*" in data and "\\`tick\\`" in data
+    # Our own link to the source still works.
+    assert "](https://news.example/1)" in data
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("# Breaking", "\\# Breaking"),
+        ("> quoted\n- item", "\\> quoted\n\\- item"),
+        ("1. first", "\\1. first"),
+        ("a_b*c~d|e", "a\\_b\\*c\\~d\\|e"),
+        ("@everyone", "@\u200beveryone"),
+        ("<@&42>", "<@\u200b&42>"),
+        ("plain [1] text", "plain [1] text"),
+    ],
+)
+def test_escape(raw: str, expected: str) -> None:
+    assert escape(raw) == expected
+
+
+def test_an_unanswerable_question_gets_the_decline_not_an_empty_embed() -> None:
+    declined = Answer("The archive has nothing on that.", False, [])
+    (embed,) = render_answer("Who won the 2030 World Cup?", declined)
+    assert embed.description == "The archive has nothing on that."
+    assert not embed.fields
+    assert embed.footer.text and "/search" in embed.footer.text
+    (empty,) = render_answer("?", Answer("", False, []))
+    assert empty.description == DECLINED_TEXT
+
+
+@pytest.mark.parametrize("limit", [50, 200, 2000])
+def test_split_text_keeps_every_word_and_each_piece_fits(limit: int) -> None:
+    text = "\n\n".join(f"Paragraph {p}. " + "Some words here. " * 30 for p in range(12))
+    pieces = split_text(text, limit)
+    assert all(0 < len(piece) <= limit for piece in pieces)
+    assert " ".join(pieces).split() == text.split()
+
+
+def test_split_text_prefers_paragraphs_then_sentences_and_cuts_unbroken_text() -> None:
+    assert split_text("First para.\n\nSecond para.", 20) == ["First para.", "Second para."]
+    assert split_text("One sentence. Two sentence.", 20) == ["One sentence.", "Two sentence."]
+    assert split_text("x" * 45, 20) == ["x" * 20, "x" * 20, "x" * 5]
+    assert split_text("short") == ["short"]
+    assert split_text("   ") == []
+
+
+def test_safe_url_only_passes_http_and_encodes_link_breakers() -> None:
+    assert safe_url("javascript:alert(1)") is None
+    assert safe_url("not a url") is None
+    assert safe_url("https://x.example/a b)c") == "https://x.example/a%20b%29c"
+    assert safe_url(" http://x.example/ok ") == "http://x.example/ok"
+
+
+def test_passage_shows_the_exact_quote_in_bold_with_context() -> None:
+    context = CitationContext(
+        id="abc:10-20", article_id="art-1", title="Summit *date*", source="bbc",
+        url="https://news.example/1", published="2005-03-01", quote="the exact words",
+        start=10, end=25, before="Before   the quote, ", after=" and after it.",
+    )  # fmt: skip
+    embed = render_passage(context, 2)
+    assert embed.title == "[2] Summit \\*date\\*"
+    assert embed.url == "https://news.example/1"
+    assert embed.description == "…Before the quote, **the exact words** and after it.…"
+    assert embed.footer.text == "article art-1 · 2005-03-01 · bbc · abc:10-20"
+    assert_within_limits(embed)
+
+
+def test_about_shows_counts_version_and_feedback() -> None:
+    embed = render_about({"articles": 4, "chunks": 20, "data_dir": "/secret"}, "1.2.3",
+                         {"up": 3, "down": 1})  # fmt: skip
+    fields = {f.name: f.value for f in embed.fields}
+    assert fields == {"articles": "4", "chunks": "20", "feedback": "👍 3 · 👎 1"}
+    assert embed.footer.text and "newsbot 1.2.3" in embed.footer.text

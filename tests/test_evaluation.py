@@ -1,0 +1,127 @@
+"""The evaluation arithmetic (pure: hand-made answers, no index)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from bot.evaluation import (
+    EvalFileError,
+    LabelledQuestion,
+    calibrate,
+    judge,
+    load_questions,
+    percentile,
+    summarise,
+)
+from bot.models import Answer, Citation
+
+
+def cite(n: int, article_id: str, quote: str, score: float = 0.7) -> Citation:
+    return Citation(n, f"h:{n}", article_id, "T", "s", "", None, quote, 0, len(quote), score)
+
+
+ASK_DATE = LabelledQuestion("When?", True, ("18 February",), ("a.txt",))
+ASK_NOTHING = LabelledQuestion("Capital of Mars?", False)
+
+
+def test_right_needs_the_words_and_the_article() -> None:
+    right = Answer("Talks on 18 February [1].", True, [cite(1, "a.txt", "on 18 February")])
+    wrong_article = Answer("Talks on 18 February [1].", True, [cite(1, "b.txt", "18 February")])
+    wrong_words = Answer("Talks soon [1].", True, [cite(1, "a.txt", "soon")])
+    declined = Answer("The archive has nothing on that.", False)
+    assert judge(ASK_DATE, right, 1).right
+    assert not judge(ASK_DATE, wrong_article, 1).right
+    assert not judge(ASK_DATE, wrong_words, 1).right
+    assert not judge(ASK_DATE, declined, 1).right
+    assert judge(ASK_NOTHING, declined, 1).right
+    assert not judge(ASK_NOTHING, right, 1).right
+
+
+def test_summary_numbers() -> None:
+    outcomes = [
+        judge(  # right; one supported citation (article), one supported by its quote only
+            ASK_DATE,
+            Answer(
+                "soon [1], 18 February [2]",
+                True,
+                [cite(1, "a.txt", "soon"), cite(2, "c.txt", "18 February")],
+            ),
+            10,
+        ),
+        judge(ASK_DATE, Answer("nothing", False), 30),  # wrongly declined
+        judge(ASK_NOTHING, Answer("Mars [1]", True, [cite(1, "a.txt", "Mars")], {}), 20),
+        judge(ASK_NOTHING, Answer("nothing", False), 40),
+    ]
+    report = summarise(outcomes)
+    assert (report.questions, report.answerable, report.unanswerable) == (4, 2, 2)
+    assert report.answer_accuracy == 0.5
+    assert report.unanswerable_declined == 0.5
+    assert report.decline_accuracy == 0.5  # outcomes 1 and 4 match their label
+    assert report.accuracy == 0.5
+    assert report.citation_precision == round(2 / 3, 4)
+    assert report.citation_recall == 0.5  # a.txt cited for one of two questions
+    assert (report.latency_p50_ms, report.latency_p95_ms) == (20, 40)
+    assert [f["q"] for f in report.failures] == ["When?", "Capital of Mars?"]
+
+
+def test_calibration_finds_the_separating_threshold() -> None:
+    def answered(question: LabelledQuestion, score: float, words: str) -> Answer:
+        return Answer(f"{words} [1]", True, [cite(1, "a.txt", words, score)])
+
+    outcomes = [
+        judge(ASK_DATE, answered(ASK_DATE, 0.8, "18 February"), 1),
+        judge(ASK_DATE, answered(ASK_DATE, 0.6, "18 February"), 1),
+        judge(ASK_DATE, answered(ASK_DATE, 0.55, "wrong words"), 1),  # wrong anyway
+        judge(ASK_NOTHING, answered(ASK_NOTHING, 0.4, "Mars"), 1),
+        judge(ASK_NOTHING, answered(ASK_NOTHING, 0.3, "Mars"), 1),
+    ]
+    found = calibrate(outcomes)
+    assert found.accuracy == 0.8 and found.questions == 5
+    assert (found.low, found.high) == (0.4, 0.6) and 0.4 < found.threshold <= 0.6
+    assert outcomes[0].evidence == 0.8
+    assert judge(ASK_NOTHING, Answer("no", False), 1).evidence == -math.inf
+
+
+def test_percentile_is_nearest_rank() -> None:
+    assert percentile([], 50) == 0
+    assert percentile([5.0], 95) == 5.0
+    assert percentile([float(v) for v in range(1, 21)], 95) == 19.0
+    assert percentile([float(v) for v in range(1, 21)], 50) == 10.0
+
+
+def test_load_questions(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    rows = [
+        {"q": "Who?", "answer_any": ["Ann"], "sources": ["a.txt"], "answerable": True},
+        {"q": "And then?", "answer_any": ["Bo"], "sources": ["a.txt"],
+         "history": [{"question": "Who?", "answer": "Ann [1]."}]},
+        {"q": "Mars?", "answerable": False},
+    ]  # fmt: skip
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
+    questions = load_questions(path)
+    assert [q.q for q in questions] == ["Who?", "And then?", "Mars?"]
+    assert questions[1].history[0].question == "Who?" and questions[1].answerable
+    assert not questions[2].answerable and questions[2].answer_any == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"q": "ok"}\n{oops\n', ":2:"),
+        ('{"answer_any": []}\n', "'q'"),
+        ('{"q": "  "}\n', "non-empty"),
+        ('["q"]\n', "JSON object"),
+        ("\n\n", "no questions"),
+    ],
+)
+def test_bad_files_name_the_problem(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content)
+    with pytest.raises(EvalFileError, match=message):
+        load_questions(path)
+    with pytest.raises(EvalFileError, match="cannot read"):
+        load_questions(tmp_path / "missing.jsonl")
