@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -16,6 +17,7 @@ from pydantic.fields import FieldInfo
 from bot.settings import Settings
 
 PREFIX = "NEWSBOT_"
+BEGIN, END = "<!-- settings:begin -->", "<!-- settings:end -->"
 
 
 def env_name(name: str) -> str:
@@ -52,6 +54,22 @@ def env_example() -> str:
     return "\n".join(lines)
 
 
+def readme_with_table(readme: str) -> str:
+    """The README with the text between the settings markers replaced by the current table."""
+    head, _, rest = readme.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    return f"{head}{BEGIN}\n{table()}\n{END}{tail}"
+
+
+def write(root: Path) -> None:
+    readme = root / "README.md"
+    readme.write_text(readme_with_table(readme.read_text()))
+    (root / ".env.example").write_text(env_example())
+
+
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "table"
-    print(table() if what == "table" else env_example())
+    if what == "write":
+        write(Path.cwd())
+    else:
+        print(table() if what == "table" else env_example())
