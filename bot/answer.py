@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
+from datetime import date
 from typing import Any
 
 from bot.composers import Composer, StreamingComposer, declined_answer
@@ -13,6 +14,7 @@ from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn
 from index.articles import Article
 from index.catalog import Catalog
+from index.dates import DateRange, find_date_range
 from index.retrieval import HybridRetriever, Passage, SearchFilters
 
 # Rewrites a follow-up question to stand alone, given the earlier turns.
@@ -60,6 +62,7 @@ class AnswerService:
         stats: Callable[[], dict[str, object]] | None = None,
         on_close: Callable[[], None] | None = None,
         condense: Condenser = condense_question,
+        today: Callable[[], date] | None = date.today,
     ) -> None:
         if default_mode not in composers:
             raise ModeUnavailable(f"the default answer mode {default_mode!r} is not configured")
@@ -71,6 +74,7 @@ class AnswerService:
         self._stats = stats
         self._on_close = on_close
         self.condense = condense
+        self.today = today  # None: dates named in questions are not turned into filters
 
     @property
     def modes(self) -> list[str]:
@@ -128,12 +132,7 @@ class AnswerService:
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         standalone = self.condense(question, history)
-        passages = self.retriever.search(
-            standalone,
-            top_k=self.retrieval.top_k,
-            filters=filters,
-            per_article=self.retrieval.per_article,
-        )
+        passages, standalone = self._retrieve(standalone, filters)
         retrieved = time.perf_counter()
         final: Answer | None = None
         if not passages:
@@ -158,6 +157,41 @@ class AnswerService:
             "total": _ms(done - started),
         }
         yield replace(final, timings_ms=timings)
+
+    def _retrieve(self, question: str, filters: SearchFilters | None) -> tuple[list[Passage], str]:
+        """Passages for the question, and the question as the composer should read it.
+
+        A date the question names ("last week") becomes a filter and leaves the question.
+        """
+        named = self._named_dates(question, filters)
+        if named is not None:
+            dated = replace(
+                filters or SearchFilters(),
+                published_after=named.after,
+                published_before=named.before,
+            )
+            without_date = " ".join(question.replace(named.phrase, " ").split())
+            passages = self._search(without_date, dated)
+            # "in 2004" may date events in the text rather than publication: then the words alone.
+            if passages or named.relative:
+                return passages, without_date
+        return self._search(question, filters), question
+
+    def _named_dates(self, question: str, filters: SearchFilters | None) -> DateRange | None:
+        """The date range a question names, unless dates were given or the feature is off."""
+        if self.today is None or (
+            filters and (filters.published_after or filters.published_before)
+        ):
+            return None
+        return find_date_range(question, self.today())
+
+    def _search(self, query: str, filters: SearchFilters | None) -> list[Passage]:
+        return self.retriever.search(
+            query,
+            top_k=self.retrieval.top_k,
+            filters=filters,
+            per_article=self.retrieval.per_article,
+        )
 
     def search(
         self, query: str, top_k: int = 5, filters: SearchFilters | None = None

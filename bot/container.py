@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 
@@ -176,6 +177,7 @@ def build_service(
         composers=composers,
         default_mode="llm" if "llm" in composers else "extractive",
         retrieval=RetrievalSpec(settings.answer_passages, settings.answer_passages_per_article),
+        today=date.today if settings.question_dates else None,
         stats=archive.stats,
         on_close=archive.close,
     )

@@ -107,6 +107,11 @@ class Settings(BaseSettings):
         "Calibrated on eval/seeds.jsonl + eval/bbc.jsonl (see eval/README.md): "
         "`newsbot eval eval/seeds.jsonl eval/bbc.jsonl --calibrate`.",
     )
+    question_dates: bool = Field(
+        True,
+        description='Turn dates a question names ("last week", "in March 2005") into a '
+        "published-date filter.",
+    )
     answer_passages: int = Field(
         16, ge=1, le=50, description="Passages retrieved for each question before composing."
     )

@@ -31,6 +31,7 @@ class DateRange:
     after: date | None
     before: date | None
     phrase: str
+    relative: bool  # "last week" is about publication; "in 2004" may be about events in the text
 
 
 def _month_range(year: int, month: int) -> tuple[date, date]:
@@ -115,5 +116,6 @@ def find_date_range(question: str, today: date) -> DateRange | None:
         match = pattern.search(question)
         if match:
             after, before = resolve(match, today)
-            return DateRange(after, before, match.group(0))
+            relative = resolve in (_relative, _past)
+            return DateRange(after, before, match.group(0), relative)
     return None
