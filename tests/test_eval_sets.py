@@ -57,7 +57,7 @@ def test_bbc_set(bbc_slice_archive: Archive) -> None:
     outcomes, report = evaluate(bbc_slice_archive, EVAL / "bbc.jsonl")
     check_properties(outcomes, bbc_slice_archive)
     assert report.unanswerable_declined == 1.0
-    assert report.answer_accuracy >= 0.85, report.failures
-    assert report.citation_precision >= 0.88
+    assert report.answer_accuracy >= 0.89, report.failures
+    assert report.citation_precision >= 0.9
     assert report.citation_recall >= 0.9
     assert report.decline_accuracy >= 0.95

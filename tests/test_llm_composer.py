@@ -11,7 +11,8 @@ import pytest
 from bot.composers import declined_answer
 from bot.composers.extractive import ExtractiveComposer
 from bot.composers.llm import LLMComposer, build_llm, build_llm_composer
-from bot.composers.support import SupportChecker, numbers
+from bot.composers.support import SupportChecker
+from bot.composers.terms import numbers
 from bot.composers.verify import split_claims
 from bot.container import Archive, build_composers
 from bot.errors import ConfigError

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.composers.calibrate import accuracy, fit, in_scope, score_examples
-from bot.composers.support import DEFAULT_THRESHOLDS, SupportChecker, numbers
+from bot.composers.support import DEFAULT_THRESHOLDS, SupportChecker
+from bot.composers.terms import numbers
 from bot.composers.verify import (
     AnswerVerification,
     Claim,

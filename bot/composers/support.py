@@ -5,51 +5,18 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
-import Stemmer
 
+from bot.composers.terms import acronym_runs, content_terms, names, numbers, term_found
 from index.embedding import TextEmbedder
 from index.sentences import sentence_spans
 
-
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-STOPWORDS = frozenset(_words("""
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each either few for
-    from further had has have having he her here hers herself him himself his how i if in into
-    is it its itself just me might more most must my myself neither no nor not now of off on
-    once only or other our ours ourselves out over own per same shall she should so some such
-    than that the their theirs them themselves then there these they this those through to too
-    under until up upon us very via was we were what when where which while who whom whose why
-    will with within without would yet you your yours according said says say saying told tell
-    source sources reported reports stated states noted added
-"""))  # fmt: skip
-# Capitalised words that are not names even in mid-sentence.
-NOT_NAMES = frozenset(_words("i i'm monday tuesday wednesday thursday friday saturday sunday"))
-# Capitalised only because they open a sentence; any other opening word is checked like a name.
-SENTENCE_OPENERS = frozenset(_words("""
-    several many much both each every another recent recently however meanwhile currently today
-    overall additionally furthermore moreover finally instead despite although though since yes
-    in on at for from after before during while as while until unless whether there here
-"""))  # fmt: skip
-_UNITS = _words("""zero one two three four five six seven eight nine ten eleven twelve thirteen
-    fourteen fifteen sixteen seventeen eighteen nineteen twenty""")  # fmt: skip
-_TENS = _words("thirty forty fifty sixty seventy eighty ninety")
-_ORDINALS = _words("first second third fourth fifth sixth seventh eighth ninth tenth")
-NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS)} | {
-    w: str(10 * i) for i, w in enumerate(_TENS, start=3)
-}
-ORDINAL_WORDS = {w: str(i) for i, w in enumerate(_ORDINALS, start=1)}
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+(?:['’][^\W\d_]+)*")
+EVIDENCE_CACHE_SIZE = 256  # prepared passages kept between answers
 PAIR_PENALTY = 0.03  # a two-sentence quote must beat a one-sentence quote by this much
-MIN_PREFIX = 4  # a stem counts as another's variant ("russia"/"russian") from this length
 
 
 @dataclass(frozen=True)
@@ -76,119 +43,6 @@ class Support:
     start: int  # the best span, as offsets into the article text
     end: int
     quote: str
-
-
-_local = threading.local()  # PyStemmer objects must not be shared between threads
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        stemmer = _local.stemmer = Stemmer.Stemmer("english")
-    return str(stemmer.stemWord(word))
-
-
-def _normalise_number(token: str) -> str:
-    digits = re.sub(r"(st|nd|rd|th)$", "", token.replace(",", ""))
-    return digits.rstrip(".")
-
-
-def tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
-
-
-def numbers(text: str) -> set[str]:
-    """Numbers in digits or words, normalised: "thirty" → "30", "18th" → "18", "1,000" → "1000"."""
-    found = set()
-    for token in tokens(text):
-        lower = token.lower()
-        if token[0].isdigit():
-            found.add(_normalise_number(token))
-        elif lower in NUMBER_WORDS:
-            found.add(NUMBER_WORDS[lower])
-        elif lower in ORDINAL_WORDS:
-            found.add(ORDINAL_WORDS[lower])
-    return found
-
-
-def content_terms(text: str) -> set[str]:
-    """Stemmed content words (no stopwords, no numbers, no single letters)."""
-    terms = set()
-    for token in tokens(text):
-        word = re.sub(r"['’]s$", "", token.lower())
-        if word in STOPWORDS or len(word) < 2 or word[0].isdigit():
-            continue
-        if word in NUMBER_WORDS or word in ORDINAL_WORDS:
-            continue
-        terms.add(_stem(word))
-    return terms
-
-
-def names(text: str) -> set[str]:
-    """Stems of capitalised words: people, places, organisations (and some sentence openers).
-
-    A sentence's first word counts unless it is a stopword or a common opener: an invented
-    subject ("Germany has pledged …") must not escape the check by standing first.
-    """
-    found = set()
-    for start, end in sentence_spans(text):
-        for i, word in enumerate(tokens(text[start:end])):
-            plain = re.sub(r"['’]s$", "", word)
-            lower = plain.lower()
-            if not plain[0].isupper() or lower in STOPWORDS or lower in NOT_NAMES:
-                continue
-            if i == 0 and (lower in SENTENCE_OPENERS or lower in ORDINAL_WORDS):
-                continue
-            found.add(_stem(lower))
-    return found
-
-
-# Words news reports use interchangeably; a claim may say "talks" for the source's "negotiations".
-_SYNONYM_GROUPS = [
-    "talks negotiations discussions meeting summit",
-    "war conflict fighting",
-    "countries nations states",
-    "leaders heads",
-    "aid assistance support",
-]
-
-
-@lru_cache(maxsize=1)
-def _synonyms() -> dict[str, frozenset[str]]:
-    table: dict[str, frozenset[str]] = {}
-    for group in _SYNONYM_GROUPS:
-        stems = frozenset(_stem(w) for w in group.split())
-        for stem in stems:
-            table[stem] = table.get(stem, frozenset()) | stems
-    return table
-
-
-def term_found(term: str, vocabulary: set[str]) -> bool:
-    """Exact stem, a listed synonym, or one stem a prefix of the other ("russia"/"russian")."""
-    if term in vocabulary or not _synonyms().get(term, frozenset()).isdisjoint(vocabulary):
-        return True
-    if len(term) < MIN_PREFIX:
-        return False
-    return any(
-        len(other) >= MIN_PREFIX and (other.startswith(term) or term.startswith(other))
-        for other in vocabulary
-    )
-
-
-_CAPITALISED_RUN = re.compile(r"[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|in|on|the)\s+)*[A-Z][\w’'-]*)+")
-
-
-def acronym_runs(text: str) -> dict[str, set[str]]:
-    """Initials of runs of capitalised words ("United Nations" → "un") with the runs' stems."""
-    runs: dict[str, set[str]] = {}
-    for match in _CAPITALISED_RUN.finditer(text):
-        words = [w for w in match.group(0).split() if w[0].isupper() and w.lower() != "the"]
-        for i, j in itertools.combinations(range(len(words) + 1), 2):
-            if 2 <= j - i <= 6:
-                initials = "".join(w[0] for w in words[i:j]).lower()
-                runs.setdefault(initials, set()).update(_stem(w.lower()) for w in words[i:j])
-    return runs
 
 
 @dataclass(frozen=True)
@@ -223,14 +77,23 @@ class SupportChecker:
     ) -> None:
         self.embedder = embedder
         self.thresholds = thresholds
-        self._evidence: dict[tuple[str, int], Evidence] = {}
+        # Recently prepared passages: a popular article is cited again and again.
+        self._evidence: OrderedDict[tuple[str, int], Evidence] = OrderedDict()
+        self._lock = threading.Lock()
 
     def evidence(self, text: str, offset: int = 0, header: str = "") -> Evidence:
         """Prepare a passage (`text` starts at `offset` in its article; `header` is also shown)."""
         key = (header + "\0" + text, offset)
-        if key not in self._evidence:
-            self._evidence[key] = self._prepare(text, offset, header)
-        return self._evidence[key]
+        with self._lock:
+            if key in self._evidence:
+                self._evidence.move_to_end(key)
+                return self._evidence[key]
+        prepared = self._prepare(text, offset, header)
+        with self._lock:
+            self._evidence[key] = prepared
+            while len(self._evidence) > EVIDENCE_CACHE_SIZE:
+                self._evidence.popitem(last=False)
+        return prepared
 
     def _prepare(self, text: str, offset: int, header: str) -> Evidence:
         sentences = [(s, e) for s, e in sentence_spans(text) if content_terms(text[s:e])]
