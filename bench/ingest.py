@@ -9,6 +9,7 @@ Prints a Markdown table for docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import random
 import shutil
 import statistics
 import sys
@@ -24,6 +25,7 @@ from bot.settings import Settings  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "bbc"
 NAIVE_SAMPLE = 64
+BARE_SAMPLE = 1500
 
 
 def slice_corpus(corpus: Path, files: int, into: Path) -> Path:
@@ -59,19 +61,22 @@ def main() -> None:
 
         texts = [f"{c.title}\n\n{c.text}" for c in archive.catalog.chunks()]
         tokens = sum(count_tokens(texts))
+        # The bare model on a uniform sample of the same texts: the same rate, half the wait.
+        sample = random.Random(7).sample(texts, min(BARE_SAMPLE, len(texts)))
+        sample_tokens = sum(count_tokens(sample))
         started = time.perf_counter()
-        embedder.embed(texts)
+        embedder.embed(sample)
         bare = time.perf_counter() - started
 
-        sample = texts[:NAIVE_SAMPLE]
         started = time.perf_counter()
-        for text in sample:
+        for text in sample[:NAIVE_SAMPLE]:
             embedder.embed([text])
-        naive_rate = len(sample) / (time.perf_counter() - started)
+        naive_rate = NAIVE_SAMPLE / (time.perf_counter() - started)
 
         stats = archive.stats()
         chunks = int(stats["chunks"])  # type: ignore[call-overload]
-        pipeline_rate, bare_rate = chunks / cold, chunks / bare
+        pipeline_tokens, bare_tokens = tokens / cold, sample_tokens / bare
+        bare_chunks, naive_chunks = len(sample) / bare, naive_rate
         mean_tokens = statistics.mean(count_tokens(texts)) if texts else 0
         rows = [
             ("files read", f"{report.files:,}"),
@@ -84,12 +89,15 @@ def main() -> None:
             ("cold ingest", f"{cold:.1f} s"),
             (
                 "articles/s · chunks/s · tokens/s",
-                f"{report.new / cold:.1f} · {pipeline_rate:.1f} · {tokens / cold:,.0f}",
+                f"{report.new / cold:.1f} · {chunks / cold:.1f} · {pipeline_tokens:,.0f}",
             ),
-            ("bare model, same texts, length-batched", f"{bare:.1f} s ({bare_rate:.1f} chunks/s)"),
-            ("bare model, one text at a time", f"{naive_rate:.1f} chunks/s"),
-            ("pipeline ÷ bare batched model", f"{pipeline_rate / bare_rate:.2f}"),
-            ("batched ÷ one-at-a-time", f"{bare_rate / naive_rate:.2f}×"),
+            (
+                f"bare model on {len(sample):,} of the same texts, length-batched",
+                f"{bare_chunks:.1f} chunks/s · {bare_tokens:,.0f} tokens/s",
+            ),
+            ("bare model, one text at a time", f"{naive_chunks:.1f} chunks/s"),
+            ("pipeline ÷ bare batched model (tokens/s)", f"{pipeline_tokens / bare_tokens:.2f}"),
+            ("batched ÷ one-at-a-time (chunks/s)", f"{bare_chunks / naive_chunks:.2f}×"),
             ("unchanged re-ingest", f"{warm:.2f} s"),
         ]
         print(f"| ingest of {corpus.name if not args.quick else '200-file slice'} | |")

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.composers import Composer, StreamingComposer, declined_answer
+from bot.composers import Composer, CondensingComposer, StreamingComposer, declined_answer
 from bot.condense import condense_question
 from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn
@@ -131,7 +131,8 @@ class AnswerService:
         history: list[Turn],
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        standalone = self.condense(question, history)
+        condense = composer.condense if isinstance(composer, CondensingComposer) else self.condense
+        standalone = condense(question, history)
         passages, standalone = self._retrieve(standalone, filters)
         retrieved = time.perf_counter()
         final: Answer | None = None

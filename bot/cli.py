@@ -7,12 +7,10 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -23,21 +21,17 @@ from rich.progress import (
 )
 
 from bot import cli_answer
+from bot.cli_common import err, expected_errors, fail, out, search_filters
 from bot.container import Archive, build_archive
-from bot.errors import NewsbotError
 from bot.settings import Settings
 from index.ingest import IngestReport
 from index.ingest import Progress as IngestProgress
-from index.retrieval import SearchFilters
-from index.store import StoreUnavailable
 
 app = typer.Typer(
     help="Ask a news archive questions; every answer cites the exact passage.",
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console()
-err = Console(stderr=True)
 T = TypeVar("T")
 
 
@@ -46,11 +40,9 @@ def _archive() -> Iterator[Archive]:
     """The archive for one command; expected failures end the command with a message."""
     archive: Archive | None = None
     try:
-        archive = build_archive(Settings())
-        yield archive
-    except (NewsbotError, StoreUnavailable) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        with expected_errors():
+            archive = build_archive(Settings())
+            yield archive
     finally:
         if archive is not None:
             archive.close()
@@ -98,8 +90,7 @@ def ingest(
     """Add or update articles; unchanged ones are skipped, bad files reported and skipped."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        err.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
-        raise typer.Exit(2)
+        raise fail(f"no such file or folder: {', '.join(missing)}")
     with _archive() as archive:
         progress = _BarProgress() if err.is_terminal and not as_json else None
         report = archive.ingestor.ingest_paths(paths, prune=prune, progress=progress)
@@ -125,17 +116,6 @@ def _print_report(report: IngestReport, stats: dict[str, object]) -> None:
     out.print(f"archive: {stats['articles']} articles, {stats['chunks']} chunks")
 
 
-def _parse_date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not a date like 2005-03-01", param_hint=name
-        ) from exc
-
-
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
@@ -146,9 +126,7 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
     """The best passages for a query (dense + BM25, fused), one per article."""
-    filters = SearchFilters(
-        tuple(source or ()), _parse_date(after, "--after"), _parse_date(before, "--before")
-    )
+    filters = search_filters(source, after, before)
     with _archive() as archive:
         passages = archive.retriever.search(query, top_k=top_k, filters=filters)
     rows = [
@@ -193,11 +171,8 @@ def discord_bot() -> None:
     """Run the Discord bot (token from DISCORD_TOKEN; see docs/discord.md)."""
     from bot.discord_bot.runner import run_bot
 
-    try:
+    with expected_errors():
         run_bot(Settings())
-    except (NewsbotError, StoreUnavailable) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
 
 
 @app.command()
@@ -212,16 +187,13 @@ def serve(
     from bot.api.server import serve as run_server
 
     settings = Settings()
-    try:
+    with expected_errors():
         run_server(
             settings,
             host=host or settings.api_host,
             port=port or settings.api_port,
             workers=workers or settings.api_workers,
         )
-    except (NewsbotError, StoreUnavailable) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
 
 
 def main() -> None:

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from bot.answer import AnswerService
+from bot.cli_common import expected_errors, fail, out, search_filters
 from bot.container import build_service
 from bot.errors import NewsbotError
 from bot.evaluation import (
@@ -26,11 +25,6 @@ from bot.evaluation import (
 )
 from bot.models import Answer
 from bot.settings import Settings
-from index.retrieval import SearchFilters
-from index.store import StoreUnavailable
-
-out = Console()
-err = Console(stderr=True)
 
 
 @contextmanager
@@ -38,25 +32,12 @@ def _service(settings: Settings | None = None) -> Iterator[AnswerService]:
     """The answering service for one command; expected failures end it with a message."""
     service: AnswerService | None = None
     try:
-        service = build_service(settings or Settings())
-        yield service
-    except (NewsbotError, StoreUnavailable) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
+        with expected_errors():
+            service = build_service(settings or Settings())
+            yield service
     finally:
         if service is not None:
             service.close()
-
-
-def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(
-            f"{value!r} is not a date like 2005-03-01", param_hint=name
-        ) from exc
 
 
 def ask(
@@ -70,7 +51,7 @@ def ask(
     """Answer a question from the archive, citing the exact passages."""
     if not question.strip():
         raise typer.BadParameter("the question is empty", param_hint="QUESTION")
-    filters = SearchFilters(tuple(source or ()), _day(after, "--after"), _day(before, "--before"))
+    filters = search_filters(source, after, before)
     with _service() as service:
         answer = service.answer(question, filters=filters, mode="llm" if llm else None)
     if as_json:
@@ -105,8 +86,7 @@ def evaluate(
     try:
         questions = [q for path in files for q in load_questions(path)]
     except NewsbotError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(2) from exc
+        raise fail(str(exc)) from exc
     if calibrate_threshold:
         settings = settings.model_copy(update={"answer_min_score": 0.0})
     mode = "llm" if llm else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from index.catalog import StoredChunk
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -21,6 +23,23 @@ class Citation:
     start: int
     end: int
     score: float
+
+
+def cite(n: int, chunk: StoredChunk, start: int, end: int, quote: str, score: float) -> Citation:
+    """Citation `n` of the span `start:end` (article offsets) that lies inside `chunk`."""
+    return Citation(
+        n=n,
+        id=chunk.id,
+        article_id=chunk.article_id,
+        title=chunk.title,
+        source=chunk.source,
+        url=chunk.url,
+        published=chunk.published or None,
+        quote=quote,
+        start=start,
+        end=end,
+        score=round(score, 4),
+    )
 
 
 @dataclass(frozen=True)

@@ -226,10 +226,8 @@ class Ingestor:
         chunked = [(p, self.chunk(p.article)) for p in pending]
         texts = [self._embed_text(p.article, c) for p, chunks in chunked for c in chunks]
         vectors = self.embedder.embed(texts)
-        row = 0
+        self.vectors.add([(p.article, chunks) for p, chunks in chunked], vectors)
         for item, chunks in chunked:
-            self.vectors.add(item.article, chunks, vectors[row : row + len(chunks)])
-            row += len(chunks)
             self.catalog.put_article(item.article, chunks, item.origin)  # the commit point
             for alias_id, origin in item.aliases:
                 self.catalog.put_alias(alias_id, item.article.id, origin)
@@ -242,7 +240,7 @@ class Ingestor:
                 report.updated += 1
             else:
                 report.new += 1
-        return row
+        return len(texts)
 
     def _hand_over_to_alias(self, article_id: str) -> set[str]:
         """Before an article's text changes, an alias still holding the old text keeps it."""

@@ -110,7 +110,9 @@ class ChunkVectors:
     def _store(self) -> ChromaVectorStore:
         return self._handles()[1]
 
-    def add(self, article: Article, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def add(self, articles: list[tuple[Article, list[Chunk]]], vectors: np.ndarray) -> None:
+        """Store the chunks of several articles in one write; `vectors` has a row per chunk."""
+        pairs = [(article, chunk) for article, chunks in articles for chunk in chunks]
         nodes = [
             TextNode(
                 id_=chunk.id,
@@ -119,9 +121,10 @@ class ChunkVectors:
                 metadata=self._metadata(article),
                 relationships={NodeRelationship.SOURCE: RelatedNodeInfo(node_id=article.id)},
             )
-            for chunk, vector in zip(chunks, vectors, strict=True)
+            for (article, chunk), vector in zip(pairs, vectors, strict=True)
         ]
-        self._guard(self._store.add, nodes)
+        if nodes:
+            self._guard(self._store.add, nodes)
 
     def delete(self, chunk_ids: set[str] | list[str]) -> None:
         ids = sorted(chunk_ids)

@@ -166,3 +166,24 @@ def test_condense_uses_the_history_and_keeps_only_the_question(
     assert f"User: {QUESTION}" in prompt
     assert "Assistant: Negotiations will take place on February 18." in prompt  # no markers
     assert "Last question: Who will attend them?" in prompt
+
+
+def test_the_service_condenses_follow_ups_with_the_llm_in_llm_mode(
+    llm: ScriptedLLM, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    from bot.container import build_service
+
+    settings = make_settings(tmp_path, llm_url=llm.url, llm_model="big-model")
+    service = build_service(settings, archive=seeds_archive)
+    llm.enqueue(
+        "Who will attend the negotiations in Saudi Arabia?",  # the condensed question
+        "Sergey Lavrov and Marco Rubio will attend [1].",  # the answer to it
+    )
+    history = [Turn(QUESTION, "Negotiations will take place on February 18 [1].")]
+    answer = service.answer("Who will attend them?", history=history, mode="llm")
+    assert "Last question: Who will attend them?" in llm.requests[0]["messages"][-1]["content"]
+    assert "Who will attend the negotiations in Saudi Arabia?" in str(llm.requests[1]["messages"])
+    assert answer.answerable and answer.citations
+    # The extractive mode keeps its own rule-based condensing: the LLM is not asked.
+    service.answer("Who will attend them?", history=history, mode="extractive")
+    assert len(llm.requests) == 2

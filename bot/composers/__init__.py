@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
-from bot.models import Answer
+from bot.models import Answer, Turn
 from index.retrieval import Passage
 
 
@@ -27,6 +27,13 @@ class StreamingComposer(Composer, Protocol):
         ...
 
 
+@runtime_checkable
+class CondensingComposer(Composer, Protocol):
+    """A composer with its own way of making a follow-up question stand alone (an LLM's)."""
+
+    def condense(self, question: str, history: list[Turn]) -> str: ...
+
+
 NOTHING_FOUND = "The archive has nothing on that."
 
 
@@ -45,4 +52,10 @@ def declined_answer(nearest: list[Passage], max_titles: int = 3) -> Answer:
     return Answer(answer=text, answerable=False, citations=[])
 
 
-__all__ = ["NOTHING_FOUND", "Composer", "StreamingComposer", "declined_answer"]
+__all__ = [
+    "NOTHING_FOUND",
+    "Composer",
+    "CondensingComposer",
+    "StreamingComposer",
+    "declined_answer",
+]

@@ -11,7 +11,7 @@ import numpy as np
 
 from bot.composers import declined_answer
 from bot.composers.cues import Expect, expected_answer, key_terms, name_terms, supplies, words
-from bot.models import Answer, Citation
+from bot.models import Answer, Citation, cite
 from index.embedding import TextEmbedder
 from index.retrieval import Passage
 from index.sentences import sentence_spans
@@ -252,17 +252,6 @@ def _repeats(candidate: Candidate, chosen: list[Candidate]) -> bool:
 
 
 def _citation(n: int, candidate: Candidate) -> Citation:
-    chunk = candidate.passage.chunk
-    return Citation(
-        n=n,
-        id=chunk.id,
-        article_id=chunk.article_id,
-        title=chunk.title,
-        source=chunk.source,
-        url=chunk.url,
-        published=chunk.published or None,
-        quote=candidate.text,
-        start=candidate.start,
-        end=candidate.end,
-        score=round(candidate.score, 4),
+    return cite(
+        n, candidate.passage.chunk, candidate.start, candidate.end, candidate.text, candidate.score
     )

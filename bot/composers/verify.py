@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 
 from bot.composers.support import Evidence, Support, SupportChecker
-from bot.models import Answer, Citation
+from bot.models import Answer, Citation, cite
 from index.retrieval import Passage
 from index.sentences import sentence_spans
 
@@ -190,18 +190,13 @@ class AnswerVerification:
         if key not in self._number_of:
             self._number_of[key] = len(self._number_of) + 1
             self.citations.append(
-                Citation(
-                    n=self._number_of[key],
-                    id=chunk.id,
-                    article_id=chunk.article_id,
-                    title=chunk.title,
-                    source=chunk.source,
-                    url=chunk.url,
-                    published=chunk.published or None,
-                    quote=support.quote,
-                    start=support.start,
-                    end=support.end,
-                    score=round(support.similarity, 4),
+                cite(
+                    self._number_of[key],
+                    chunk,
+                    support.start,
+                    support.end,
+                    support.quote,
+                    support.similarity,
                 )
             )
         return self._number_of[key]

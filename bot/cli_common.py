@@ -1,0 +1,53 @@
+"""What every `newsbot` command shares: the consoles, how expected errors end a command, dates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from bot.errors import NewsbotError
+from index.retrieval import SearchFilters
+from index.store import StoreUnavailable
+
+out = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print `error: message` to stderr; raise the returned Exit to end the command."""
+    err.print(f"[red]error:[/red] {escape(message)}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def expected_errors() -> Iterator[None]:
+    """Errors newsbot can explain end the command with their message and exit code 2."""
+    try:
+        yield
+    except (NewsbotError, StoreUnavailable) as exc:
+        raise fail(str(exc)) from exc
+
+
+def parse_day(value: str | None, option: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(
+            f"{value!r} is not a date like 2005-03-01", param_hint=option
+        ) from exc
+
+
+def search_filters(
+    sources: list[str] | None, after: str | None, before: str | None
+) -> SearchFilters:
+    """The --source/--after/--before options as retrieval filters."""
+    return SearchFilters(
+        tuple(sources or ()), parse_day(after, "--after"), parse_day(before, "--before")
+    )
