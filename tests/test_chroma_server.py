@@ -9,8 +9,9 @@ import pytest
 
 from bot.container import build_archive
 from index.store import StoreUnavailable
-from tests.chroma_server import ChromaServer, free_port
+from tests.chroma_server import ChromaServer
 from tests.conftest import SEEDS, make_settings
+from tests.local_process import free_port
 
 pytestmark = pytest.mark.server
 

@@ -17,9 +17,9 @@ from bot.composers.verify import split_claims
 from bot.container import Archive, build_composers
 from bot.errors import ConfigError
 from bot.models import Answer, Turn
-from tests.chroma_server import free_port
 from tests.conftest import make_settings
 from tests.llama_server import LlamaServer
+from tests.local_process import free_port
 
 COVERED = "When and where will the negotiations between Russia and the United States take place?"
 UNCOVERED = "Who won the 2022 FIFA World Cup final, and what was the score?"
