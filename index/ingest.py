@@ -119,10 +119,7 @@ class Ingestor:
             report.warnings.extend(loaded.warnings)
             for article in loaded.articles:
                 seen.add(article.id)
-                self._classify(article, str(path.resolve()), report, pending)
-            if len(pending) >= EMBED_BATCH_ARTICLES:
-                progress.advance(0, self._write(pending, report))
-                pending = []
+                self._take(article, str(path.resolve()), report, pending, progress)
             progress.advance(1, 0)
         progress.advance(0, self._write(pending, report))
         if prune:
@@ -139,7 +136,7 @@ class Ingestor:
         self.reconcile()
         pending: list[_Pending] = []
         for article in articles:
-            self._classify(article, "", report, pending)
+            self._take(article, "", report, pending, Progress())
         self._write(pending, report)
         self.refresh_lexical()
         report.seconds = time.perf_counter() - started
@@ -180,6 +177,24 @@ class Ingestor:
             return rebuilt
 
     # -- steps -------------------------------------------------------------------------------
+
+    def _take(
+        self,
+        article: Article,
+        origin: str,
+        report: IngestReport,
+        pending: list[_Pending],
+        progress: Progress,
+    ) -> None:
+        """Classify one article; embed and store the pending batch once it is full.
+
+        Batches are counted in articles, never in files, so a JSONL file of thousands of
+        articles is written (and made crash-safe) a batch at a time.
+        """
+        self._classify(article, origin, report, pending)
+        if len(pending) >= EMBED_BATCH_ARTICLES:
+            progress.advance(0, self._write(pending, report))
+            pending.clear()
 
     def _classify(
         self, article: Article, origin: str, report: IngestReport, pending: list[_Pending]

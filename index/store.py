@@ -23,6 +23,7 @@ from index.chunking import Chunk
 
 COLLECTION = "newsbot_chunks"
 ID_PAGE = 5000
+WRITE_PAGE = 1000  # Chroma refuses batches over its max batch size (5,461 here)
 
 
 class StoreUnavailable(RuntimeError):
@@ -123,8 +124,8 @@ class ChunkVectors:
             )
             for (article, chunk), vector in zip(pairs, vectors, strict=True)
         ]
-        if nodes:
-            self._guard(self._store.add, nodes)
+        for start in range(0, len(nodes), WRITE_PAGE):
+            self._guard(self._store.add, nodes[start : start + WRITE_PAGE])
 
     def delete(self, chunk_ids: set[str] | list[str]) -> None:
         ids = sorted(chunk_ids)

@@ -204,3 +204,40 @@ def test_a_reader_picks_up_another_writers_ingest(tmp_path: Path) -> None:
     assert [h.chunk.article_id for h in hits] == ["late"]
     reader.close()
     writer.close()
+
+
+def test_one_big_jsonl_is_written_in_bounded_batches(archive: Archive, tmp_path: Path) -> None:
+    from index.ingest import EMBED_BATCH_ARTICLES, Progress
+
+    class Recorder(Progress):
+        def __init__(self) -> None:
+            self.chunk_batches: list[int] = []
+
+        def advance(self, files: int, chunks: int) -> None:
+            if chunks:
+                self.chunk_batches.append(chunks)
+
+    count = EMBED_BATCH_ARTICLES * 2 + 5
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("\n".join(
+        json.dumps({"id": f"n{i}", "text": f"Story {i} tells of harbour {i} reopening."})
+        for i in range(count)
+    ))  # fmt: skip
+    recorder = Recorder()
+    report = archive.ingestor.ingest_paths([feed], progress=recorder)
+    assert report.new == count
+    assert len(recorder.chunk_batches) == 3 and sum(recorder.chunk_batches) == count
+    consistent(archive)
+
+
+def test_writes_larger_than_chromas_batch_limit_are_split(archive: Archive) -> None:
+    import numpy as np
+
+    from index.articles import Article
+    from index.chunking import Chunk
+
+    article = Article(id="big", title="Big", text="x" * 7000)
+    chunks = [Chunk(f"big:{i}", "big", i, i, i + 1, "x") for i in range(7000)]
+    vectors = np.random.default_rng(1).normal(size=(7000, 384)).astype(np.float32)
+    archive.vectors.add([(article, chunks)], vectors)
+    assert archive.vectors.count() == 7000
