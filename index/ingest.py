@@ -231,7 +231,7 @@ class Ingestor:
             self.vectors.relabel(self.catalog.chunk_ids(article.id), article)
             report.updated += 1
             return
-        previous = self._hand_over_to_alias(article.id) if known is not None else set()
+        previous = self._forget(article.id) if known is not None else set()
         pending.append(_Pending(article, origin, previous, replaces=known is not None))
 
     def _write(self, pending: list[_Pending], report: IngestReport) -> int:
@@ -257,35 +257,30 @@ class Ingestor:
                 report.new += 1
         return len(texts)
 
-    def _hand_over_to_alias(self, article_id: str) -> set[str]:
-        """Before an article's text changes, an alias still holding the old text keeps it."""
-        chunk_ids = self.catalog.chunk_ids(article_id)
+    def _forget(self, article_id: str) -> set[str]:
+        """Drop an id from the catalog; an alias still holding the same text takes the article
+        over (its vectors relabelled). Returns the chunk ids whose vectors are now stale."""
+        chunk_ids = self.catalog.chunk_ids(self.catalog.canonical_id(article_id) or article_id)
         removal = self.catalog.remove(article_id)
         if removal.heir is not None:
             heir = self.catalog.article(removal.heir)
             if heir is not None:
                 self.vectors.relabel(chunk_ids, heir)
-            return set()
-        return chunk_ids
+        return removal.gone_chunks
 
-    def _remove(self, article_id: str) -> None:
-        chunk_ids = self.catalog.chunk_ids(self.catalog.canonical_id(article_id) or article_id)
-        removal = self.catalog.remove(article_id)
-        if removal.gone_chunks:
-            self.vectors.delete(removal.gone_chunks)
-        elif removal.heir is not None:
-            heir = self.catalog.article(removal.heir)
-            if heir is not None:
-                self.vectors.relabel(chunk_ids, heir)
+    def _remove(self, article_id: str) -> set[str]:
+        """Forget an id and delete its stale vectors now; returns the chunk ids removed."""
+        gone = self._forget(article_id)
+        if gone:
+            self.vectors.delete(gone)
+        return gone
 
     def _prune(self, roots: list[Path], seen: set[str], report: IngestReport) -> int:
         pruned = 0
         for article_id, origin, _is_alias in list(self.catalog.origins()):
             under_root = any(Path(origin).is_relative_to(root) for root in roots)
             if under_root and article_id not in seen and not Path(origin).exists():
-                before = self.catalog.counts()["chunks"]
-                self._remove(article_id)
-                report.chunks_removed += before - self.catalog.counts()["chunks"]
+                report.chunks_removed += len(self._remove(article_id))
                 pruned += 1
         return pruned
 
