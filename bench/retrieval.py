@@ -132,12 +132,20 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--quick", action="store_true", help="300 articles instead of all")
     parser.add_argument("--no-baseline", action="store_true", help="skip the LlamaIndex baseline")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="build the index in this folder and keep it; a later run with the same folder "
+        "re-ingests nothing (for trying retrieval settings without waiting for the model)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="newsbot-retrieval-") as tmp:
-        jsonl = Path(tmp) / "bbc-headless.jsonl"
+        work = args.keep or Path(tmp)
+        work.mkdir(parents=True, exist_ok=True)
+        jsonl = work / "bbc-headless.jsonl"
         queries = build_headless_jsonl(args.corpus, 300 if args.quick else None, jsonl)
-        archive = build_archive(Settings(_env_file=None, data_dir=Path(tmp) / "data"))  # type: ignore[call-arg]
+        archive = build_archive(Settings(_env_file=None, data_dir=work / "data"))  # type: ignore[call-arg]
         started = time.perf_counter()
         archive.ingestor.ingest_paths([jsonl])
         ingest_seconds = time.perf_counter() - started

@@ -157,6 +157,7 @@ def build_composers(settings: Settings, archive: Archive) -> dict[str, Composer]
         archive.query_embedder,
         min_score=settings.answer_min_score,
         max_sentences=settings.answer_max_sentences,
+        sentence_vectors=archive.catalog.sentence_vectors,
     )
     composers: dict[str, Composer] = {"extractive": extractive}
     if settings.llm_url:

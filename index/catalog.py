@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from index.articles import Article
 from index.chunking import Chunk
+from index.sentence_vectors import SentenceVectors
 
 SCHEMA = """
 PRAGMA foreign_keys = ON;
@@ -42,6 +43,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     ordinal INTEGER NOT NULL,
     start INTEGER NOT NULL,
     "end" INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS chunk_sentences (
+    chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    spans BLOB NOT NULL,  -- int32 (start, end) pairs, relative to the chunk text
+    vectors BLOB NOT NULL  -- float16 rows, one per span
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id, ordinal);
 CREATE INDEX IF NOT EXISTS aliases_by_article ON aliases(article_id);
@@ -118,6 +124,16 @@ class Catalog:
             return {r[0] for r in self._all("SELECT id FROM chunks")}
         return {r[0] for r in self._all("SELECT id FROM chunks WHERE article_id = ?", article_id)}
 
+    def chunk_owners(self, ids: list[str]) -> dict[str, str]:
+        """The article id of each of these chunks that the catalog holds."""
+        owners: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._all(f"SELECT id, article_id FROM chunks WHERE id IN ({marks})", *batch)
+            owners.update((row[0], row[1]) for row in rows)
+        return owners
+
     def chunks(self, ids: list[str] | None = None) -> list[StoredChunk]:
         """Chunks with their text cut from the article, in id order given (all when None)."""
         query = """SELECT c.id, c.article_id, c.ordinal, c.start, c."end", a.text, a.title,
@@ -183,10 +199,37 @@ class Catalog:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def put_article(self, article: Article, chunks: list[Chunk], origin: str = "") -> None:
-        """Insert or replace an article and its chunks atomically."""
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, SentenceVectors]:
+        """The stored sentence vectors of these chunks (chunks without any are left out)."""
+        found: dict[str, SentenceVectors] = {}
+        for start in range(0, len(chunk_ids), 500):
+            batch = chunk_ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            for row in self._all(
+                f"SELECT chunk_id, spans, vectors FROM chunk_sentences WHERE chunk_id IN ({marks})",
+                *batch,
+            ):
+                found[row[0]] = SentenceVectors.from_blobs(row[1], row[2])
+        return found
+
+    def put_article(
+        self,
+        article: Article,
+        chunks: list[Chunk],
+        origin: str = "",
+        sentences: Mapping[str, SentenceVectors] | None = None,
+    ) -> None:
+        """Insert or replace an article and its chunks atomically.
+
+        Chunks the article keeps keep their sentence vectors unless new ones are given.
+        """
+        keep = [c.id for c in chunks]
         with self._transaction() as db:
-            db.execute("DELETE FROM chunks WHERE article_id = ?", (article.id,))
+            db.execute(
+                f"DELETE FROM chunks WHERE article_id = ? AND id NOT IN "
+                f"({','.join('?' * len(keep))})",
+                (article.id, *keep),
+            )
             db.execute(
                 """INSERT INTO articles (id, content_hash, record_hash, title, text, url,
                        published, source, author, origin, ingested_at)
@@ -203,8 +246,15 @@ class Catalog:
                 ),
             )  # fmt: skip
             db.executemany(
-                'INSERT INTO chunks (id, article_id, ordinal, start, "end") VALUES (?, ?, ?, ?, ?)',
+                'INSERT INTO chunks (id, article_id, ordinal, start, "end") VALUES (?, ?, ?, ?, ?)'
+                " ON CONFLICT(id) DO UPDATE SET article_id = excluded.article_id,"
+                ' ordinal = excluded.ordinal, start = excluded.start, "end" = excluded."end"',
                 [(c.id, article.id, c.ordinal, c.start, c.end) for c in chunks],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO chunk_sentences (chunk_id, spans, vectors)"
+                " VALUES (?, ?, ?)",
+                [(chunk_id, *found.to_blobs()) for chunk_id, found in (sentences or {}).items()],
             )
             _bump_generation(db)
 

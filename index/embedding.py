@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -30,6 +30,21 @@ class TextEmbedder(Protocol):
     name: str
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@runtime_checkable
+class SpanEmbedder(TextEmbedder, Protocol):
+    """An embedder that can also pool vectors for spans of each text from the same model run.
+
+    A span's vector is the mean of the token states inside it, read in the context of the
+    whole text ("late chunking"): close to, not the same as, embedding the span on its own.
+    """
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Vectors of the texts, and for each text one row per (start, end) character span."""
+        ...
 
 
 def _minilm_tokenizer_path() -> Path:
@@ -101,16 +116,26 @@ class OnnxMiniLM:
         return session
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.embed_spans(texts, [[] for _ in texts])[0]
+
+    def embed_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, 384), dtype=np.float32), []
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encodings])
         out = np.zeros((len(texts), 384), dtype=np.float32)
+        span_vectors: list[np.ndarray] = [np.zeros((0, 384), dtype=np.float32)] * len(texts)
         for batch in _length_batches(lengths):
-            out[batch] = self._embed_batch([encodings[i].ids for i in batch])
-        return out
+            hidden, mask = self._token_states([encodings[i].ids for i in batch])
+            out[batch] = _mean_pool(hidden, mask)
+            for row, i in enumerate(batch):
+                if spans[i]:
+                    span_vectors[i] = _span_pool(hidden[row], encodings[i].offsets, spans[i])
+        return out, span_vectors
 
-    def _embed_batch(self, id_lists: list[list[int]]) -> np.ndarray:
+    def _token_states(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         width = max(len(ids) for ids in id_lists)
         input_ids = np.zeros((len(id_lists), width), dtype=np.int64)
         for row, ids in enumerate(id_lists):
@@ -120,10 +145,28 @@ class OnnxMiniLM:
         session = self._session
         if "token_type_ids" in self._input_names:
             feed["token_type_ids"] = np.zeros_like(input_ids)
-        hidden = session.run(None, feed)[0]
-        summed = (hidden * mask[:, :, None]).sum(axis=1)
-        pooled = summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None)
-        return _l2_normalise(pooled)
+        return session.run(None, feed)[0], mask
+
+
+def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    summed = (hidden * mask[:, :, None]).sum(axis=1)
+    return _l2_normalise(summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None))
+
+
+def _span_pool(
+    hidden: np.ndarray, offsets: list[tuple[int, int]], spans: Sequence[tuple[int, int]]
+) -> np.ndarray:
+    """Mean token state over each character span (tokens past truncation are not seen)."""
+    starts = np.array([s for s, _ in offsets])
+    ends = np.array([e for _, e in offsets])
+    real = ends > starts  # [CLS], [SEP] and padding have empty offsets
+    pooled = np.zeros((len(spans), hidden.shape[-1]), dtype=np.float32)
+    for row, (start, end) in enumerate(spans):
+        inside = real & (starts >= start) & (ends <= end)
+        if not inside.any():  # cut off by truncation: the text as a whole stands in
+            inside = np.ones_like(real)
+        pooled[row] = hidden[: len(offsets)][inside].mean(axis=0)
+    return _l2_normalise(pooled)
 
 
 def _length_batches(lengths: np.ndarray) -> list[np.ndarray]:

@@ -13,12 +13,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from index.articles import Article
 from index.catalog import Catalog
 from index.chunking import Chunk, ChunkSpec, TokenCounter, chunk_article
-from index.embedding import TextEmbedder
+from index.embedding import SpanEmbedder, TextEmbedder
 from index.lexical import LexicalIndex
 from index.loaders import Problem, iter_article_files, load_file
+from index.sentence_vectors import SentenceVectors
+from index.sentences import quotable_spans
 from index.store import ChunkVectors
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
@@ -239,11 +243,11 @@ class Ingestor:
         if not pending:
             return 0
         chunked = [(p, self.chunk(p.article)) for p in pending]
-        texts = [self._embed_text(p.article, c) for p, chunks in chunked for c in chunks]
-        vectors = self.embedder.embed(texts)
+        vectors, sentences = self._embed([(p.article, c) for p, chunks in chunked for c in chunks])
         self.vectors.add([(p.article, chunks) for p, chunks in chunked], vectors)
         for item, chunks in chunked:
-            self.catalog.put_article(item.article, chunks, item.origin)  # the commit point
+            own = {c.id: sentences[c.id] for c in chunks if c.id in sentences}
+            self.catalog.put_article(item.article, chunks, item.origin, own)  # the commit point
             for alias_id, origin in item.aliases:
                 self.catalog.put_alias(alias_id, item.article.id, origin)
             stale = item.previous_chunks - {c.id for c in chunks}
@@ -255,7 +259,28 @@ class Ingestor:
                 report.updated += 1
             else:
                 report.new += 1
-        return len(texts)
+        return len(vectors)
+
+    def _embed(
+        self, chunks: list[tuple[Article, Chunk]]
+    ) -> tuple[np.ndarray, dict[str, SentenceVectors]]:
+        """Chunk vectors, and (when the embedder can pool spans) their sentences' vectors,
+        from one run of the model."""
+        texts = [self._embed_text(article, chunk) for article, chunk in chunks]
+        if not isinstance(self.embedder, SpanEmbedder):
+            return self.embedder.embed(texts), {}
+        spans = [quotable_spans(chunk.text) for _, chunk in chunks]
+        shifted = [
+            [(s + len(text) - len(chunk.text), e + len(text) - len(chunk.text)) for s, e in own]
+            for text, (_, chunk), own in zip(texts, chunks, spans, strict=True)
+        ]
+        vectors, pooled = self.embedder.embed_spans(texts, shifted)
+        sentences = {
+            chunk.id: SentenceVectors(tuple(own), rows)
+            for (_, chunk), own, rows in zip(chunks, spans, pooled, strict=True)
+            if own
+        }
+        return vectors, sentences
 
     def _forget(self, article_id: str) -> set[str]:
         """Drop an id from the catalog; an alias still holding the same text takes the article

@@ -97,18 +97,24 @@ class HybridRetriever:
         dense = self._dense(query, depth, filters) if mode in ("hybrid", "dense") else []
         lexical = self._bm25(query, depth, filters) if mode in ("hybrid", "bm25") else []
         fused = self._fuse(dense, lexical)
-        chunks = {c.id: c for c in self.catalog.chunks([chunk_id for chunk_id, *_ in fused])}
-        results: list[Passage] = []
+        # Choose by owner first, then read only the chosen chunks' texts from the catalog.
+        owners = self.catalog.chunk_owners([chunk_id for chunk_id, *_ in fused])
+        chosen = []
         taken: dict[str, int] = {}
-        for chunk_id, score, dense_rank, lexical_rank in fused:
-            chunk = chunks.get(chunk_id)
-            if chunk is None or taken.get(chunk.article_id, 0) >= per_article:
-                continue
-            taken[chunk.article_id] = taken.get(chunk.article_id, 0) + 1
-            results.append(Passage(chunk, score, dense_rank, lexical_rank))
-            if len(results) == top_k:
+        for hit in fused:
+            owner = owners.get(hit[0])
+            if owner is None or taken.get(owner, 0) >= per_article:
+                continue  # a chunk the catalog no longer holds, or its article has enough
+            taken[owner] = taken.get(owner, 0) + 1
+            chosen.append(hit)
+            if len(chosen) == top_k:
                 break
-        return results
+        chunks = {c.id: c for c in self.catalog.chunks([chunk_id for chunk_id, *_ in chosen])}
+        return [
+            Passage(chunks[chunk_id], score, dense_rank, lexical_rank)
+            for chunk_id, score, dense_rank, lexical_rank in chosen
+            if chunk_id in chunks
+        ]
 
     def _dense(self, query: str, depth: int, filters: SearchFilters | None) -> list[str]:
         vector = self.embedder.embed([query])[0]

@@ -66,9 +66,13 @@ ABBREVIATIONS = frozenset(
     ]
 )
 
+QUOTE_MAX_WORDS = 60  # a list introduction keeps items only while the quote stays this short
+LIST_ITEMS = 4  # list items kept after a sentence that ends with a colon
+
 # A candidate end: terminal punctuation, optional closing quotes/brackets, then whitespace.
 _CANDIDATE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s)")
 _NEXT_STARTS_SENTENCE = re.compile(r"\s+[\"'“‘(\[]?[A-Z0-9£$€]")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Za-z0-9]")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -79,6 +83,33 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.extend((offset + s, offset + e) for s, e in _line_sentences(line))
         offset += len(line) + 1
     return spans
+
+
+def words(text: str) -> list[str]:
+    """The words of a text ("it's", "U.S." and "3.5" count as one each)."""
+    return _WORD.findall(text)
+
+
+def quotable_spans(text: str) -> list[tuple[int, int]]:
+    """The spans an answer may quote: sentences, where one that introduces a list
+    ("… demands, including:") takes the items after it, since on its own it says nothing."""
+    spans = sentence_spans(text)
+    quotable = []
+    for i, (start, end) in enumerate(spans):
+        if text[start:end].endswith(":"):
+            end = _list_end(text, spans, i)
+        quotable.append((start, end))
+    return quotable
+
+
+def _list_end(text: str, spans: list[tuple[int, int]], intro: int) -> int:
+    """Where the list introduced by sentence `intro` ends: a few items, within the word budget."""
+    start, end = spans[intro]
+    for _, item_end in spans[intro + 1 : intro + 1 + LIST_ITEMS]:
+        if len(words(text[start:item_end])) > QUOTE_MAX_WORDS:
+            break
+        end = item_end
+    return end
 
 
 def _line_sentences(line: str) -> list[tuple[int, int]]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
+import numpy as np
 import pytest
 
 from bot.answer import AnswerService
 from bot.composers import NOTHING_FOUND
+from bot.composers.extractive import ExtractiveComposer
 from bot.container import Archive, build_service
 from bot.errors import BadQuestion, ModeUnavailable, NewsbotError
 from bot.models import Answer, Turn
+from index.embedding import TextEmbedder
 from index.retrieval import SearchFilters
 from tests.answer_checks import assert_well_cited
 
@@ -154,3 +157,40 @@ def test_condenser_can_be_replaced(service: AnswerService) -> None:
     answer = custom.answer("And theirs?", history=[Turn("Who is Russia's?", "Lavrov [1].")])
     assert asked == [("And theirs?", 1)]
     assert "Szijjarto" in answer.answer
+
+
+class CountingEmbedder:
+    """The real model, counting the texts it is asked to embed."""
+
+    def __init__(self, inner: TextEmbedder) -> None:
+        self.inner, self.name, self.texts = inner, inner.name, 0
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += len(texts)
+        return self.inner.embed(texts)
+
+
+@pytest.mark.parametrize("stored", [True, False])
+def test_stored_sentence_vectors_spare_the_model(seeds_archive: Archive, stored: bool) -> None:
+    question = "When will the US and Russia hold their talks on Ukraine?"
+    passages = seeds_archive.retriever.search(question, top_k=16, per_article=4)
+    counting = CountingEmbedder(seeds_archive.embedder)
+    composer = ExtractiveComposer(
+        counting,
+        shortlist=3,
+        preselect=6,
+        sentence_vectors=seeds_archive.catalog.sentence_vectors if stored else None,
+    )
+    answer = composer.compose(question, passages)
+    assert "February 18" in answer.answer and answer.citations[0].article_id == TALKS
+    # the question, then only the shortlist, or every preselected sentence without stored ones
+    assert counting.texts == (1 + 3 if stored else 1 + 6)
+
+
+def test_chunks_without_stored_vectors_are_embedded_afresh(seeds_archive: Archive) -> None:
+    question = "Where did European leaders meet to coordinate their stance?"
+    passages = seeds_archive.retriever.search(question, top_k=16, per_article=4)
+    counting = CountingEmbedder(seeds_archive.embedder)
+    composer = ExtractiveComposer(counting, sentence_vectors=lambda ids: {})
+    assert "Paris" in composer.compose(question, passages).answer
+    assert counting.texts == 1 + composer.preselect

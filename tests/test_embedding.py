@@ -110,3 +110,30 @@ def test_openai_compatible_backend(embeddings_server, minilm: OnnxMiniLM) -> Non
     assert np.allclose(vectors, minilm.embed(texts), atol=1e-5)  # re-normalised, re-ordered
     assert requests[0]["path"] == "/v1/embeddings"
     assert requests[0]["auth"] == "Bearer secret" and requests[0]["model"] == "minilm"
+
+
+def test_span_vectors_come_from_the_same_run_and_find_their_sentence(minilm: OnnxMiniLM) -> None:
+    sentences = [
+        "The central bank raised interest rates by half a point on Thursday.",
+        "Shares in the carmaker fell sharply after it cut its profit forecast.",
+        "The striker scored twice as the home side won the cup final.",
+    ]
+    text = "Markets\n\n" + " ".join(sentences)
+    spans = [(text.index(s), text.index(s) + len(s)) for s in sentences]
+
+    whole, (pooled,) = minilm.embed_spans([text], [spans])
+
+    assert np.allclose(whole, minilm.embed([text]), atol=1e-5)
+    assert pooled.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(pooled, axis=1), 1.0, atol=1e-5)
+    # Read in context the spans share some meaning, but as a query, each sentence embedded
+    # alone still finds its own span first (what ranking sentences by stored vectors needs).
+    alone = minilm.embed(sentences)
+    assert (np.argmax(alone @ pooled.T, axis=1) == [0, 1, 2]).all()
+
+
+def test_a_span_cut_off_by_truncation_falls_back_to_the_whole_text(minilm: OnnxMiniLM) -> None:
+    text = "news " * 400 + "The final sentence is past the model's limit."
+    late = (text.index("The final"), len(text))
+    whole, (pooled,) = minilm.embed_spans([text], [[late]])
+    assert np.allclose(pooled[0], whole[0], atol=1e-5)

@@ -11,14 +11,20 @@ from chromadb.api.shared_system_client import SharedSystemClient
 
 from bot.container import Archive, build_archive
 from index.retrieval import SearchFilters
+from index.sentences import quotable_spans
 from tests.conftest import SEEDS, make_settings
 
 
 def consistent(archive: Archive) -> set[str]:
-    """Chroma holds exactly the catalog's chunks; returns them."""
+    """Chroma holds exactly the catalog's chunks, each with its sentence vectors; returns them."""
     in_catalog = archive.catalog.chunk_ids()
     assert archive.vectors.ids() == in_catalog
     assert archive.vectors.count() == len(in_catalog)
+    chunks = archive.catalog.chunks(sorted(in_catalog))
+    sentences = archive.catalog.sentence_vectors(sorted(in_catalog))
+    assert set(sentences) == in_catalog
+    for chunk in chunks:
+        assert list(sentences[chunk.id].spans) == quotable_spans(chunk.text)
     return in_catalog
 
 
@@ -100,6 +106,7 @@ def test_metadata_change_relabels_without_reembedding(archive: Archive, tmp_path
     report = archive.ingestor.ingest_paths([feed])
     assert (report.updated, report.chunks_added) == (1, 0)
     assert archive.catalog.chunk_ids("n1") == chunks
+    consistent(archive)  # relabelled chunks keep their sentence vectors
     assert archive.catalog.article("n1").published == date(2005, 6, 10)  # type: ignore[union-attr]
     assert not archive.retriever.search("dock strike", filters=january)
     june = SearchFilters(published_after=date(2005, 6, 1))

@@ -6,6 +6,8 @@ import re
 from enum import Enum
 from functools import lru_cache
 
+from index.sentences import words
+
 _STOPWORD_TEXT = """
 a about above after again against all am an and any are as at be been before being below between
 both but by can could did do does doing down during each few for from further had has have having
@@ -18,7 +20,6 @@ many anything something thing things know happen happened latest kind get got on
 """
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’&.-]*[A-Za-z0-9]|[A-Za-z0-9]")
 STEM_CHARS = 6  # words sharing their first six letters count as the same term (crude but robust)
 
 
@@ -80,10 +81,6 @@ def stem(word: str) -> str:
     elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
     return word[:STEM_CHARS]
-
-
-def words(text: str) -> list[str]:
-    return _WORD.findall(text)
 
 
 @lru_cache(maxsize=65_536)

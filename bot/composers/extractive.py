@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -14,7 +14,11 @@ from bot.composers.cues import Expect, expected_answer, key_terms, name_terms, s
 from bot.models import Answer, Citation, cite
 from index.embedding import TextEmbedder
 from index.retrieval import Passage
-from index.sentences import sentence_spans
+from index.sentence_vectors import SentenceVectors
+from index.sentences import quotable_spans
+
+# Stored vectors of chunks' sentences (made at ingest), by chunk id.
+SentenceVectorLookup = Callable[[list[str]], Mapping[str, SentenceVectors]]
 
 # Weights of the evidence score (each part in [0, 1]); tuned on eval/*.jsonl.
 W_MEANING = 0.55  # cosine similarity of question and sentence embeddings
@@ -25,9 +29,9 @@ W_MISSING_NAMES = 0.25  # penalty when names the question uses are nowhere in th
 RANK_BONUS = 0.04  # a little trust in the retriever's order
 EXTRA_MARGIN = 0.08  # a further sentence must score within this of the best one
 NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
-SHORTLIST = 6  # sentences embedded per question: the model is most of the answering time
+PRESELECT = 6  # best sentences by the cheap lexical score that are weighed for meaning
+SHORTLIST = 3  # of those, embedded afresh per question: the model is most of the answering time
 MIN_WORDS, MAX_WORDS = 5, 60
-LIST_ITEMS = 4  # list items kept after a sentence that ends with a colon
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 
 
@@ -50,7 +54,8 @@ class ExtractiveComposer:
     """Picks 1–3 verbatim sentences from the passages and cites each; declines on weak evidence.
 
     Give it a `CachedEmbedder` (as the container does) so that repeated sentences and the
-    question, already embedded for retrieval, cost nothing.
+    question, already embedded for retrieval, cost nothing, and the catalog's sentence vectors
+    so that only the final `shortlist` sentences are embedded per question.
     """
 
     name = "extractive"
@@ -61,11 +66,15 @@ class ExtractiveComposer:
         min_score: float = 0.47,  # NEWSBOT_ANSWER_MIN_SCORE: see eval/README.md
         max_sentences: int = 3,
         shortlist: int = SHORTLIST,
+        preselect: int = PRESELECT,
+        sentence_vectors: SentenceVectorLookup | None = None,
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
         self.max_sentences = max_sentences
         self.shortlist = shortlist
+        self.preselect = preselect
+        self.sentence_vectors = sentence_vectors
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
         final: Answer | None = None
@@ -95,22 +104,45 @@ class ExtractiveComposer:
     def rank(self, question: str, passages: list[Passage]) -> list[Candidate]:
         """The likeliest sentences of the passages, scored as answers to the question, best first.
 
-        Every sentence gets a cheap lexical score; only the best `shortlist` of them are embedded
-        (in one batch with the question), since embedding costs most of the answering time.
+        Every sentence gets a cheap lexical score. The best `preselect` of them are weighed for
+        meaning with their stored vectors (pooled from their chunk at ingest), and only the best
+        `shortlist` of those are embedded on their own, since embedding costs most of the
+        answering time. Without stored vectors all `preselect` sentences are embedded.
         """
-        lexical = score_lexically(question, sentence_candidates(passages))
-        shortlist = lexical[: self.shortlist]
+        shortlist = score_lexically(question, sentence_candidates(passages))[: self.preselect]
         if not shortlist:
             return []
-        embedded = self.embedder.embed([question, *(c.text for c in shortlist)])
-        vectors = embedded[1:]
-        meaning = np.clip(vectors @ embedded[0], 0.0, 1.0)
+        asked = self.embedder.embed([question])[0]
+        stored = self._stored_vectors(shortlist)
+        if stored is not None:
+            first_look = [
+                c.score + W_MEANING * float(stored[i] @ asked) for i, c in enumerate(shortlist)
+            ]
+            order = sorted(range(len(shortlist)), key=lambda i: -first_look[i])
+            shortlist = [shortlist[i] for i in order[: self.shortlist]]
+        vectors = self.embedder.embed([c.text for c in shortlist])
+        meaning = np.clip(vectors @ asked, 0.0, 1.0)
         scored = [
             replace(c, vector=v, score=c.score + W_MEANING * float(m))
             for c, v, m in zip(shortlist, vectors, meaning, strict=True)
         ]
         scored.sort(key=lambda c: -c.score)
         return scored
+
+    def _stored_vectors(self, candidates: list[Candidate]) -> np.ndarray | None:
+        """The candidates' sentence vectors from the index, or None unless every one has one."""
+        if self.sentence_vectors is None:
+            return None
+        stored = self.sentence_vectors(list({c.passage.chunk.id for c in candidates}))
+        rows = []
+        for c in candidates:
+            chunk = c.passage.chunk
+            found = stored.get(chunk.id)
+            row = found.vector(c.start - chunk.start, c.end - chunk.start) if found else None
+            if row is None:
+                return None
+            rows.append(row)
+        return np.stack(rows)
 
     def choose(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
         """The best sentence, plus any close runner-up that adds a missing term or the answer."""
@@ -189,10 +221,7 @@ def sentence_candidates(passages: list[Passage]) -> list[Candidate]:
     candidates = []
     for rank, passage in enumerate(passages):
         chunk = passage.chunk
-        spans = sentence_spans(chunk.text)
-        for i, (s, e) in enumerate(spans):
-            if chunk.text[s:e].endswith(":"):
-                e = _list_end(chunk.text, spans, i)
+        for s, e in quotable_spans(chunk.text):
             text = chunk.text[s:e]
             key = (chunk.article_id, text)  # overlapping chunks, repeated headings: once each
             if key in seen or len(words(text)) < 2:
@@ -209,16 +238,6 @@ def sentence_candidates(passages: list[Passage]) -> list[Candidate]:
                 )
             )
     return candidates
-
-
-def _list_end(text: str, spans: list[tuple[int, int]], intro: int) -> int:
-    """Where the list introduced by sentence `intro` ends: a few items, within the word budget."""
-    end = spans[intro][1]
-    for _, e in spans[intro + 1 : intro + 1 + LIST_ITEMS]:
-        if len(words(text[spans[intro][0] : e])) > MAX_WORDS:
-            break
-        end = e
-    return end
 
 
 def shape_penalty(text: str) -> float:
