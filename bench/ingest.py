@@ -43,11 +43,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--quick", action="store_true", help="200 files instead of all")
+    parser.add_argument(
+        "--keep", type=Path, help="build the index in this (new) data dir and keep it"
+    )
     args = parser.parse_args()
+    if args.keep and args.keep.exists():
+        parser.error(f"{args.keep} exists: the benchmark needs a cold start")
 
     with tempfile.TemporaryDirectory(prefix="newsbot-bench-") as tmp:
         corpus = slice_corpus(args.corpus, 200, Path(tmp) / "corpus") if args.quick else args.corpus
-        archive = build_archive(Settings(_env_file=None, data_dir=Path(tmp) / "data"))  # type: ignore[call-arg]
+        data_dir = args.keep or Path(tmp) / "data"
+        archive = build_archive(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
         embedder, count_tokens = archive.embedder, archive.count_tokens
 
         started = time.perf_counter()

@@ -122,6 +122,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def memory_of(pid: int) -> dict[str, float]:
+    """Resident and peak resident memory of a process (Linux /proc), in MB."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            fields[name] = int(value.split()[0]) / 1024  # kB -> MB
+    return {"rss_mb": fields.get("VmRSS", 0.0), "peak_mb": fields.get("VmHWM", 0.0)}
+
+
 def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
@@ -251,6 +261,7 @@ def main() -> None:
     server = start_server(data_dir, port)
     try:
         http = asyncio.run(over_http(f"http://127.0.0.1:{port}", questions, args.clients, seconds))
+        memory = memory_of(server.pid)
     finally:
         server.terminate()
         try:
@@ -259,12 +270,17 @@ def main() -> None:
             server.kill()
     results = {"in-process": summarise(baseline), "http": summarise(http)}
     print_table(results)
+    print()
+    print(
+        f"API process after the HTTP phase: RSS {memory['rss_mb']:.0f} MB, "
+        f"peak {memory['peak_mb']:.0f} MB"
+    )
     for samples, via in ((baseline, "in-process"), (http, "http")):
         for example in samples.error_examples:
             print(f"error ({via}): {example}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(results, indent=2))
+        args.json.write_text(json.dumps({**results, "api_memory": memory}, indent=2))
 
 
 if __name__ == "__main__":

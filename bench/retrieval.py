@@ -13,6 +13,7 @@ hybrid retrieval (what `newsbot search` and `POST /v1/search` return), and a pla
 from __future__ import annotations
 
 import argparse
+import copy
 import hashlib
 import json
 import sys
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from bot.container import Archive, build_archive  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from index.loaders import decode  # noqa: E402
+from index.retrieval import FusionSpec  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "bbc"
 Ranker = Callable[[str], list[str]]  # query -> distinct article ids, best first
@@ -58,9 +60,14 @@ def build_headless_jsonl(corpus: Path, limit: int | None, into: Path) -> list[Qu
     return queries
 
 
-def newsbot_ranker(archive: Archive, mode: str) -> Ranker:
+def newsbot_ranker(archive: Archive, mode: str, fusion: FusionSpec | None = None) -> Ranker:
+    retriever = archive.retriever
+    if fusion is not None:
+        retriever = copy.copy(retriever)
+        retriever.fusion = fusion
+
     def rank(query: str) -> list[str]:
-        hits = archive.retriever.search(query, top_k=10, mode=mode)
+        hits = retriever.search(query, top_k=10, mode=mode)
         return [h.chunk.article_id for h in hits]
 
     return rank
@@ -157,6 +164,10 @@ def main() -> None:
             "BM25 only": newsbot_ranker(archive, "bm25"),
             "dense only": newsbot_ranker(archive, "dense"),
             "newsbot hybrid": newsbot_ranker(archive, "hybrid"),
+            "newsbot hybrid, stories not collapsed": newsbot_ranker(
+                archive, "hybrid", FusionSpec(collapse_stories=False)
+            ),
+            "newsbot hybrid, RRF fusion": newsbot_ranker(archive, "hybrid", FusionSpec("rrf")),
         }
         baseline_seconds = None
         if not args.no_baseline:

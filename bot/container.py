@@ -25,7 +25,8 @@ from index.embedding import (
     WordPieceCounter,
 )
 from index.ingest import Ingestor
-from index.retrieval import HybridRetriever
+from index.rerank import RerankerError, load_reranker
+from index.retrieval import FusionSpec, HybridRetriever
 from index.store import ChromaConfig, ChunkVectors
 
 
@@ -103,12 +104,25 @@ class Archive:
 
     @cached_property
     def retriever(self) -> HybridRetriever:
+        s = self.settings
+        try:
+            reranker = load_reranker(s.reranker)
+        except RerankerError as exc:
+            raise ConfigError(str(exc)) from exc
         return HybridRetriever(
             self.catalog,
             self.vectors,
             self.query_embedder,
-            lexical_dir=self.settings.lexical_dir,
+            lexical_dir=s.lexical_dir,
             build_lexical=self.ingestor.refresh_lexical,
+            fusion=FusionSpec(
+                method=s.fusion,
+                dense_weight=s.dense_weight,
+                collapse_stories=s.collapse_near_duplicates,
+                recency_half_life_days=s.recency_half_life_days,
+                recency_weight=s.recency_weight,
+            ),
+            reranker=reranker,
         )
 
     def stats(self) -> dict[str, object]:

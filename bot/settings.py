@@ -98,6 +98,36 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
+    # -- retrieval --
+    fusion: Literal["weighted", "rrf"] = Field(
+        "weighted",
+        description="How dense and BM25 results combine: weighted (normalised scores, tuned on "
+        "the BBC benchmark) or rrf (reciprocal rank fusion).",
+    )
+    dense_weight: float = Field(
+        0.5, ge=0, le=1, description="Weighted fusion: the dense share; BM25 gets the rest."
+    )
+    collapse_near_duplicates: bool = Field(
+        True,
+        description="Treat near-duplicate articles (MinHash Jaccard >= 0.7: the same wire copy "
+        "with small edits) as one story, cited once.",
+    )
+    recency_half_life_days: float = Field(
+        0.0,
+        ge=0,
+        description="0 = off. Else newer stories rank higher: a story loses up to "
+        "NEWSBOT_RECENCY_WEIGHT of its score, half of that per half-life of age (counted back "
+        "from the newest result).",
+    )
+    recency_weight: float = Field(
+        0.2, ge=0, le=1, description="The most of a story's score that its age can take away."
+    )
+    reranker: str = Field(
+        "",
+        description="Reranks retrieved passages: empty = none; cross-encoder:/local/model/dir "
+        "(needs sentence-transformers); or package.module:factory returning a Reranker.",
+    )
+
     # -- answering --
     answer_min_score: float = Field(
         0.47,

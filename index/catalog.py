@@ -16,6 +16,7 @@ from pathlib import Path
 from index.articles import Article
 from index.chunking import Chunk
 from index.sentence_vectors import SentenceVectors
+from index.stories import StorySignature
 
 SCHEMA = """
 PRAGMA foreign_keys = ON;
@@ -49,6 +50,11 @@ CREATE TABLE IF NOT EXISTS chunk_sentences (
     spans BLOB NOT NULL,  -- int32 (start, end) pairs, relative to the chunk text
     vectors BLOB NOT NULL  -- float16 rows, one per span
 );
+CREATE TABLE IF NOT EXISTS stories (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    story_id TEXT NOT NULL,  -- the first stored article of its near-duplicate group
+    signature BLOB NOT NULL  -- MinHash hash values, uint32
+);
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id, ordinal);
 CREATE INDEX IF NOT EXISTS aliases_by_article ON aliases(article_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,6 +75,16 @@ class StoredChunk:
     source: str
     url: str
     published: str
+
+
+@dataclass(frozen=True)
+class ChunkOwner:
+    """Whose a chunk is: its article, and the story (near-duplicate group) of that article."""
+
+    article_id: str
+    story_id: str
+    ordinal: int  # the chunk's place in its article, from 0
+    published_day: int | None  # the article's date as a day number (date.toordinal)
 
 
 @dataclass(frozen=True)
@@ -124,15 +140,40 @@ class Catalog:
             return {r[0] for r in self._all("SELECT id FROM chunks")}
         return {r[0] for r in self._all("SELECT id FROM chunks WHERE article_id = ?", article_id)}
 
-    def chunk_owners(self, ids: list[str]) -> dict[str, str]:
-        """The article id of each of these chunks that the catalog holds."""
-        owners: dict[str, str] = {}
+    def chunk_owners(self, ids: list[str]) -> dict[str, ChunkOwner]:
+        """The article and story of each of these chunks that the catalog holds."""
+        owners: dict[str, ChunkOwner] = {}
         for start in range(0, len(ids), 500):
             batch = ids[start : start + 500]
             marks = ",".join("?" * len(batch))
-            rows = self._all(f"SELECT id, article_id FROM chunks WHERE id IN ({marks})", *batch)
-            owners.update((row[0], row[1]) for row in rows)
+            rows = self._all(
+                f"""SELECT c.id, c.article_id, s.story_id, c.ordinal, a.published FROM chunks c
+                    JOIN articles a ON a.id = c.article_id
+                    LEFT JOIN stories s ON s.article_id = c.article_id
+                    WHERE c.id IN ({marks})""",
+                *batch,
+            )
+            for chunk_id, article_id, story_id, ordinal, published in rows:
+                day = date.fromisoformat(published).toordinal() if published else None
+                owners[chunk_id] = ChunkOwner(article_id, story_id or article_id, ordinal, day)
         return owners
+
+    def story_signatures(self) -> Iterator[StorySignature]:
+        for row in self._all("SELECT article_id, story_id, signature FROM stories"):
+            yield StorySignature.from_blob(row[0], row[1], row[2])
+
+    def articles_without_story(self) -> list[str]:
+        rows = self._all(
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM stories) ORDER BY id"
+        )
+        return [row[0] for row in rows]
+
+    def story_members(self, story_id: str) -> list[str]:
+        """The ids of the stored articles in a story (near-duplicates of each other)."""
+        rows = self._all(
+            "SELECT article_id FROM stories WHERE story_id = ? ORDER BY article_id", story_id
+        )
+        return [row[0] for row in rows]
 
     def chunks(self, ids: list[str] | None = None) -> list[StoredChunk]:
         """Chunks with their text cut from the article, in id order given (all when None)."""
@@ -218,10 +259,12 @@ class Catalog:
         chunks: list[Chunk],
         origin: str = "",
         sentences: Mapping[str, SentenceVectors] | None = None,
+        story: StorySignature | None = None,
     ) -> None:
         """Insert or replace an article and its chunks atomically.
 
-        Chunks the article keeps keep their sentence vectors unless new ones are given.
+        Chunks the article keeps keep their sentence vectors, and the article its story,
+        unless new ones are given.
         """
         keep = [c.id for c in chunks]
         with self._transaction() as db:
@@ -256,7 +299,20 @@ class Catalog:
                 " VALUES (?, ?, ?)",
                 [(chunk_id, *found.to_blobs()) for chunk_id, found in (sentences or {}).items()],
             )
+            if story is not None:
+                db.execute(
+                    "INSERT OR REPLACE INTO stories (article_id, story_id, signature)"
+                    " VALUES (?, ?, ?)",
+                    (story.article_id, story.story_id, story.to_blob()),
+                )
             _bump_generation(db)
+
+    def put_story(self, story: StorySignature) -> None:
+        with self._transaction() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO stories (article_id, story_id, signature) VALUES (?, ?, ?)",
+                (story.article_id, story.story_id, story.to_blob()),
+            )
 
     def put_alias(self, alias_id: str, article_id: str, origin: str = "") -> None:
         with self._transaction() as db:

@@ -24,6 +24,7 @@ from index.loaders import Problem, iter_article_files, load_file
 from index.sentence_vectors import SentenceVectors
 from index.sentences import quotable_spans
 from index.store import ChunkVectors
+from index.stories import StoryFinder
 
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
 EMBED_BATCH_ARTICLES = 32
@@ -102,6 +103,7 @@ class Ingestor:
         self.max_file_bytes = max_file_bytes
         self.embed_titles = embed_titles
         self._lexical_lock = threading.Lock()
+        self._stories: StoryFinder | None = None
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -112,6 +114,8 @@ class Ingestor:
         report = IngestReport()
         started = time.perf_counter()
         self.reconcile()
+        self._stories = None
+        self._sign_unsigned()
         files = list(iter_article_files([Path(p) for p in paths]))
         progress.start(len(files))
         seen: set[str] = set()
@@ -138,6 +142,8 @@ class Ingestor:
         report = IngestReport()
         started = time.perf_counter()
         self.reconcile()
+        self._stories = None
+        self._sign_unsigned()
         pending: list[_Pending] = []
         for article in articles:
             self._take(article, "", report, pending, Progress())
@@ -245,9 +251,11 @@ class Ingestor:
         chunked = [(p, self.chunk(p.article)) for p in pending]
         vectors, sentences = self._embed([(p.article, c) for p, chunks in chunked for c in chunks])
         self.vectors.add([(p.article, chunks) for p, chunks in chunked], vectors)
+        stories = self._story_finder()
         for item, chunks in chunked:
             own = {c.id: sentences[c.id] for c in chunks if c.id in sentences}
-            self.catalog.put_article(item.article, chunks, item.origin, own)  # the commit point
+            story = stories.assign(item.article.id, item.article.text)
+            self.catalog.put_article(item.article, chunks, item.origin, own, story)  # commit point
             for alias_id, origin in item.aliases:
                 self.catalog.put_alias(alias_id, item.article.id, origin)
             stale = item.previous_chunks - {c.id for c in chunks}
@@ -281,6 +289,19 @@ class Ingestor:
             if own
         }
         return vectors, sentences
+
+    def _story_finder(self) -> StoryFinder:
+        """Near-duplicate detection over the stored articles, built once per ingest run."""
+        if self._stories is None:
+            self._stories = StoryFinder(self.catalog.story_signatures())
+        return self._stories
+
+    def _sign_unsigned(self) -> None:
+        """Give stories to articles stored before stories existed (indexes made by 0.1)."""
+        for article_id in self.catalog.articles_without_story():
+            article = self.catalog.article(article_id)
+            if article is not None:
+                self.catalog.put_story(self._story_finder().assign(article.id, article.text))
 
     def _forget(self, article_id: str) -> set[str]:
         """Drop an id from the catalog; an alias still holding the same text takes the article
