@@ -52,6 +52,7 @@ test-fast: install-test
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy index bot
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -60,6 +61,7 @@ format: install
 bench: install
 	$(BIN)/python bench/ingest.py --quick
 	$(BIN)/python bench/retrieval.py --quick
+	$(BIN)/python bench/scale.py --quick
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache
