@@ -123,16 +123,26 @@ def free_port() -> int:
 
 
 def memory_of(pid: int) -> dict[str, float]:
-    """Resident and peak resident memory of a process (Linux /proc), in MB."""
-    fields = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM"):
-            fields[name] = int(value.split()[0]) / 1024  # kB -> MB
-    return {"rss_mb": fields.get("VmRSS", 0.0), "peak_mb": fields.get("VmHWM", 0.0)}
+    """Resident and peak resident memory (Linux /proc) of a process and its children, in MB."""
+    total = {"rss_mb": 0.0, "peak_mb": 0.0}
+    for member in _process_tree(pid):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM"):
+                key = "rss_mb" if name == "VmRSS" else "peak_mb"
+                total[key] += int(value.split()[0]) / 1024  # kB -> MB
+    return total
 
 
-def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _process_tree(pid: int) -> list[int]:
+    members = [pid]
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            members.extend(_process_tree(int(child)))
+    return members
+
+
+def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "NEWSBOT_DATA_DIR": str(data_dir),
@@ -141,7 +151,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     }
     command = [sys.executable, "-m", "bot.cli", "serve", "--host", "127.0.0.1"]
     server = subprocess.Popen(
-        [*command, "--port", str(port), "--workers", "1"],
+        [*command, "--port", str(port), "--workers", str(workers)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -248,6 +258,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="5 s per phase instead of 30 s")
     parser.add_argument("--seconds", type=float, help="Seconds per phase (overrides --quick).")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="API worker processes")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--json", type=Path, help="Also write the numbers to this file.")
     args = parser.parse_args()
@@ -258,7 +269,7 @@ def main() -> None:
 
     baseline = in_process(data_dir, questions, args.clients, seconds)
     port = free_port()
-    server = start_server(data_dir, port)
+    server = start_server(data_dir, port, args.workers)
     try:
         http = asyncio.run(over_http(f"http://127.0.0.1:{port}", questions, args.clients, seconds))
         memory = memory_of(server.pid)
@@ -272,8 +283,8 @@ def main() -> None:
     print_table(results)
     print()
     print(
-        f"API process after the HTTP phase: RSS {memory['rss_mb']:.0f} MB, "
-        f"peak {memory['peak_mb']:.0f} MB"
+        f"API processes ({args.workers} worker(s)) after the HTTP phase: "
+        f"RSS {memory['rss_mb']:.0f} MB, peak {memory['peak_mb']:.0f} MB"
     )
     for samples, via in ((baseline, "in-process"), (http, "http")):
         for example in samples.error_examples:

@@ -111,25 +111,34 @@ def llamaindex_ranker(archive: Archive, jsonl: Path, folder: Path) -> tuple[Rank
 
 
 def score(
-    ranker: Ranker, queries: list[Query], canonical: Callable[[str], str]
+    ranker: Ranker,
+    queries: list[Query],
+    canonical: Callable[[str], str],
+    story: Callable[[str], str],
 ) -> dict[str, float]:
-    hits1 = hits5 = 0
+    """R@1, R@5 and MRR@10 of the article (or an exact duplicate), and R@5 of its story (the
+    article or a near-duplicate of it, which is what collapsing stories shows once)."""
+    hits1 = hits5 = story_hits5 = 0
     reciprocal = 0.0
     started = time.perf_counter()
     for query in queries:
+        found = ranker(query.headline)
         target = canonical(query.article_id)
-        ranked = [canonical(a) for a in ranker(query.headline)][:10]
+        ranked = [canonical(a) for a in found][:10]
         if target in ranked:
             rank = ranked.index(target) + 1
             hits1 += rank == 1
             hits5 += rank <= 5
             reciprocal += 1 / rank
+        stories = list(dict.fromkeys(story(a) for a in found))[:5]
+        story_hits5 += story(query.article_id) in stories
     n = len(queries) or 1
     elapsed = time.perf_counter() - started
     return {
         "R@1": hits1 / n,
         "R@5": hits5 / n,
         "MRR@10": reciprocal / n,
+        "story R@5": story_hits5 / n,
         "ms/query": 1000 * elapsed / n,
     }
 
@@ -160,6 +169,9 @@ def main() -> None:
         def canonical(article_id: str) -> str:
             return archive.catalog.canonical_id(article_id) or article_id
 
+        def story(article_id: str) -> str:
+            return archive.catalog.story_of(canonical(article_id)) or canonical(article_id)
+
         rankers: dict[str, Ranker] = {
             "BM25 only": newsbot_ranker(archive, "bm25"),
             "dense only": newsbot_ranker(archive, "dense"),
@@ -176,15 +188,15 @@ def main() -> None:
             )
         print(f"{len(queries)} headline queries; newsbot ingest {ingest_seconds:.0f} s", end="")
         print(f", baseline ingest {baseline_seconds:.0f} s" if baseline_seconds else "")
-        print("| retriever | split | R@1 | R@5 | MRR@10 | ms/query |")
-        print("|---|---|---|---|---|---|")
+        print("| retriever | split | R@1 | R@5 | MRR@10 | story R@5 | ms/query |")
+        print("|---|---|---|---|---|---|---|")
         for name, ranker in rankers.items():
             for split in ("dev", "test"):
                 subset = [q for q in queries if q.split == split]
-                m = score(ranker, subset, canonical)
+                m = score(ranker, subset, canonical, story)
                 print(
                     f"| {name} | {split} | {m['R@1']:.3f} | {m['R@5']:.3f} | "
-                    f"{m['MRR@10']:.3f} | {m['ms/query']:.1f} |"
+                    f"{m['MRR@10']:.3f} | {m['story R@5']:.3f} | {m['ms/query']:.1f} |"
                 )
         archive.close()
 

@@ -168,6 +168,10 @@ class Catalog:
         )
         return [row[0] for row in rows]
 
+    def story_of(self, article_id: str) -> str | None:
+        row = self._one("SELECT story_id FROM stories WHERE article_id = ?", article_id)
+        return row[0] if row else None
+
     def story_members(self, story_id: str) -> list[str]:
         """The ids of the stored articles in a story (near-duplicates of each other)."""
         rows = self._all(
