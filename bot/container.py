@@ -24,9 +24,10 @@ from index.embedding import (
     TextEmbedder,
     WordPieceCounter,
 )
+from index.fusion import FusionSpec
 from index.ingest import Ingestor
 from index.rerank import RerankerError, load_reranker
-from index.retrieval import FusionSpec, HybridRetriever
+from index.retrieval import HybridRetriever
 from index.store import ChromaConfig, ChunkVectors
 
 

@@ -10,6 +10,9 @@ import pytest
 
 from bot.container import Archive, build_archive
 from bot.errors import ConfigError
+from index.catalog import ChunkOwner
+from index.fusion import FusionSpec, Hit, fuse_scores, weigh_recency
+from index.retrieval import RERANK_POOL
 from tests.conftest import make_settings
 
 COALITION = "002_c5ccbac007a06862.txt"
@@ -76,16 +79,17 @@ def test_recency_weighting_puts_the_newer_report_first(two_dated_reports: Path) 
     assert recent_first == ["june", "january"]
 
 
-def test_a_reranker_named_in_the_settings_reorders_passages(seeds_archive: Archive) -> None:
+def test_a_reranker_named_in_the_settings_reorders_a_wider_pool(seeds_archive: Archive) -> None:
     query = "Ukraine talks"
-    plain = seeds_archive.retriever.search(query, top_k=4)
+    pool = seeds_archive.retriever.search(query, top_k=4 * RERANK_POOL, per_article=8)
     reranked_archive = archive_with(
         seeds_archive.settings.data_dir, reranker="tests.rerankers:longest_first"
     )
-    reranked = reranked_archive.retriever.search(query, top_k=4)
-    assert {p.chunk.id for p in reranked} == {p.chunk.id for p in plain}
-    lengths = [len(p.chunk.text) for p in reranked]
-    assert lengths == sorted(lengths, reverse=True)
+    reranked = reranked_archive.retriever.search(query, top_k=4, per_article=8)
+    longest = sorted(pool, key=lambda p: -len(p.chunk.text))[:4]
+    assert [p.chunk.id for p in reranked] == [p.chunk.id for p in longest]
+    plain_top = [p.chunk.id for p in pool[:4]]
+    assert [p.chunk.id for p in reranked] != plain_top  # it did reorder
 
 
 @pytest.mark.parametrize(
@@ -96,3 +100,37 @@ def test_a_bad_reranker_setting_is_a_clear_config_error(tmp_path: Path, spec: st
     archive = archive_with(tmp_path / "data", reranker=spec)
     with pytest.raises(ConfigError, match="NEWSBOT_RERANKER"):
         _ = archive.retriever
+
+
+def owner(article: str, ordinal: int, day: int | None = None) -> ChunkOwner:
+    return ChunkOwner(article, article, ordinal, day)
+
+
+def test_an_article_scores_by_its_best_evidence_of_each_kind() -> None:
+    owners = {"a1": owner("a", 1), "a2": owner("a", 2), "b1": owner("b", 1)}
+    dense = [("a1", 0.9), ("b1", 0.8), ("a2", 0.5)]
+    lexical = [("a2", 12.0), ("b1", 11.0)]
+    hits = fuse_scores(dense, lexical, owners, lambda o: o.article_id, dense_weight=0.5)
+    # a: best cosine (a1) and best BM25 (a2) both count, although they are different chunks
+    assert hits[0].chunk_id == "a1" and hits[0].score == pytest.approx(1.0)
+    assert hits[0].dense_rank == 1 and hits[0].lexical_rank is None
+    b = next(h for h in hits if h.chunk_id == "b1")
+    assert b.score == pytest.approx(0.5 * 0.75 + 0.5 * 11 / 12)
+
+
+def test_the_lead_chunk_gets_a_bonus() -> None:
+    dense = [("x2", 0.80), ("y0", 0.78)]
+    lexical: list[tuple[str, float]] = []
+    owners = {"x2": owner("x", 2), "y0": owner("y", 0)}
+    hits = fuse_scores(dense, lexical, owners, lambda o: o.article_id, dense_weight=1.0)
+    assert [h.chunk_id for h in hits] == ["y0", "x2"]  # 0.78 + 0.08 beats 0.80
+
+
+def test_recency_scales_by_age_from_the_newest_result() -> None:
+    owners = {"old": owner("old", 0, 1000), "new": owner("new", 0, 1030), "undated": owner("u", 0)}
+    hits = [Hit("old", 1.0, 1, 1), Hit("new", 0.9, 2, 2), Hit("undated", 0.95, 3, 3)]
+    spec = FusionSpec(recency_half_life_days=30, recency_weight=0.2)
+    weighed = {h.chunk_id: h.score for h in weigh_recency(hits, owners, spec)}
+    assert weighed["new"] == pytest.approx(0.9)  # the newest keeps its score
+    assert weighed["old"] == pytest.approx(1.0 * (1 - 0.2 * 0.5))  # one half-life older
+    assert weighed["undated"] == pytest.approx(0.95 * (1 - 0.2 * 0.5))  # counts as the oldest
