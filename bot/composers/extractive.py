@@ -12,7 +12,7 @@ import numpy as np
 from bot.composers import declined_answer
 from bot.composers.cues import Expect, expected_answer, key_terms, name_terms, supplies, words
 from bot.models import Answer, Citation, cite
-from index.embedding import TextEmbedder
+from index.embedding import TextEmbedder, embed_question
 from index.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
 from index.sentences import quotable_spans
@@ -112,7 +112,7 @@ class ExtractiveComposer:
         shortlist = score_lexically(question, sentence_candidates(passages))[: self.preselect]
         if not shortlist:
             return []
-        asked = self.embedder.embed([question])[0]
+        asked = embed_question(self.embedder, question)
         stored = self._stored_vectors(shortlist)
         if stored is not None:
             first_look = [
