@@ -197,7 +197,7 @@ class AnswerService:
     def search(
         self, query: str, top_k: int = 5, filters: SearchFilters | None = None
     ) -> list[Passage]:
-        """The best passages for a query, one per article."""
+        """The best passages for a query, one per story (an article and its near-duplicates)."""
         return self.retriever.search(query, top_k=top_k, filters=filters)
 
     def citation(self, citation_id: str, context_chars: int = 300) -> CitationContext | None:

@@ -124,7 +124,7 @@ def search(
     before: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
-    """The best passages for a query (dense + BM25, fused), one per article."""
+    """The best passages for a query (dense + BM25, fused), one per story."""
     filters = search_filters(source, after, before)
     with _archive() as archive:
         passages = archive.retriever.search(query, top_k=top_k, filters=filters)
@@ -133,7 +133,7 @@ def search(
             "id": p.chunk.id, "article_id": p.chunk.article_id, "title": p.chunk.title,
             "source": p.chunk.source, "url": p.chunk.url, "published": p.chunk.published or None,
             "text": p.chunk.text, "start": p.chunk.start, "end": p.chunk.end,
-            "score": round(p.score, 6),
+            "score": round(p.score, 6), "story_id": p.story_id or p.chunk.article_id,
         }
         for p in passages
     ]  # fmt: skip

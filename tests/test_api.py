@@ -152,11 +152,12 @@ def test_search_returns_passages_best_first(http: httpx.Client) -> None:
     results = response.json()["results"]
     assert 1 <= len(results) <= 3
     keys = {"id", "article_id", "title", "source", "url", "published", "text", "start", "end"}
-    assert set(results[0]) == keys | {"score"}
+    assert set(results[0]) == keys | {"score", "story_id"}
     assert results[0]["article_id"] == "003_8e9a2609f1a46fa1.txt"
     scores = [r["score"] for r in results]
     assert scores == sorted(scores, reverse=True)
     assert len({r["article_id"] for r in results}) == len(results)  # one per article
+    assert len({r["story_id"] for r in results}) == len(results)  # and one per story
     article = http.get(f"/v1/articles/{results[0]['article_id']}").json()
     assert article["text"][results[0]["start"] : results[0]["end"]] == results[0]["text"]
 

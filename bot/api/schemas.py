@@ -137,6 +137,10 @@ class SearchResult(BaseModel):
     start: int
     end: int
     score: float
+    story_id: str = Field(
+        description="The near-duplicate group of the article (the id of its first stored member); "
+        "results never share one unless NEWSBOT_COLLAPSE_NEAR_DUPLICATES is off."
+    )
 
 
 class SearchResponse(BaseModel):

@@ -26,7 +26,8 @@ router = APIRouter(prefix="/v1", tags=["archive"])
     responses=error_responses(400, 401, 413, 422, 429, 503),
 )
 def search(request: SearchRequest, service: ServiceDep) -> SearchResponse:
-    """Dense + BM25 retrieval, fused; at most one passage per article, best first."""
+    """Dense + BM25 retrieval, fused; one passage per story (an article and its near-duplicates),
+    best first."""
     filters = request.filters.to_search_filters() if request.filters else None
     passages = service.search(request.query, top_k=request.top_k, filters=filters)
     return SearchResponse(
@@ -35,6 +36,7 @@ def search(request: SearchRequest, service: ServiceDep) -> SearchResponse:
                 id=p.chunk.id, article_id=p.chunk.article_id, title=p.chunk.title,
                 source=p.chunk.source, url=p.chunk.url, published=p.chunk.published or None,
                 text=p.chunk.text, start=p.chunk.start, end=p.chunk.end, score=round(p.score, 6),
+                story_id=p.story_id or p.chunk.article_id,
             )
             for p in passages
         ]
