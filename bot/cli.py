@@ -128,15 +128,7 @@ def search(
     filters = search_filters(source, after, before)
     with _archive() as archive:
         passages = archive.retriever.search(query, top_k=top_k, filters=filters)
-    rows = [
-        {
-            "id": p.chunk.id, "article_id": p.chunk.article_id, "title": p.chunk.title,
-            "source": p.chunk.source, "url": p.chunk.url, "published": p.chunk.published or None,
-            "text": p.chunk.text, "start": p.chunk.start, "end": p.chunk.end,
-            "score": round(p.score, 6), "story_id": p.story_id or p.chunk.article_id,
-        }
-        for p in passages
-    ]  # fmt: skip
+    rows = [p.as_dict() for p in passages]
     if as_json:
         out.print_json(json.dumps({"query": query, "results": rows}))
         return

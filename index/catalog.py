@@ -18,6 +18,8 @@ from index.chunking import Chunk
 from index.sentence_vectors import SentenceVectors
 from index.stories import StorySignature
 
+ID_BATCH = 500  # ids per `IN (…)` query
+
 SCHEMA = """
 PRAGMA foreign_keys = ON;
 CREATE TABLE IF NOT EXISTS articles (
@@ -143,19 +145,16 @@ class Catalog:
     def chunk_owners(self, ids: list[str]) -> dict[str, ChunkOwner]:
         """The article and story of each of these chunks that the catalog holds."""
         owners: dict[str, ChunkOwner] = {}
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self._all(
-                f"""SELECT c.id, c.article_id, s.story_id, c.ordinal, a.published FROM chunks c
-                    JOIN articles a ON a.id = c.article_id
-                    LEFT JOIN stories s ON s.article_id = c.article_id
-                    WHERE c.id IN ({marks})""",
-                *batch,
-            )
-            for chunk_id, article_id, story_id, ordinal, published in rows:
-                day = date.fromisoformat(published).toordinal() if published else None
-                owners[chunk_id] = ChunkOwner(article_id, story_id or article_id, ordinal, day)
+        rows = self._all_in(
+            """SELECT c.id, c.article_id, s.story_id, c.ordinal, a.published FROM chunks c
+               JOIN articles a ON a.id = c.article_id
+               LEFT JOIN stories s ON s.article_id = c.article_id
+               WHERE c.id IN ({ids})""",
+            ids,
+        )
+        for chunk_id, article_id, story_id, ordinal, published in rows:
+            day = date.fromisoformat(published).toordinal() if published else None
+            owners[chunk_id] = ChunkOwner(article_id, story_id or article_id, ordinal, day)
         return owners
 
     def story_signatures(self) -> Iterator[StorySignature]:
@@ -187,11 +186,7 @@ class Catalog:
         if ids is None:
             rows = self._all(query + " ORDER BY c.article_id, c.ordinal")
         else:
-            rows = []
-            for start in range(0, len(ids), 500):
-                batch = ids[start : start + 500]
-                marks = ",".join("?" * len(batch))
-                rows.extend(self._all(f"{query} WHERE c.id IN ({marks})", *batch))
+            rows = self._all_in(query + " WHERE c.id IN ({ids})", ids)
             order = {chunk_id: n for n, chunk_id in enumerate(ids)}
             rows.sort(key=lambda r: order[r["id"]])
         return [_chunk_from_row(r) for r in rows]
@@ -246,16 +241,11 @@ class Catalog:
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, SentenceVectors]:
         """The stored sentence vectors of these chunks (chunks without any are left out)."""
-        found: dict[str, SentenceVectors] = {}
-        for start in range(0, len(chunk_ids), 500):
-            batch = chunk_ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            for row in self._all(
-                f"SELECT chunk_id, spans, vectors FROM chunk_sentences WHERE chunk_id IN ({marks})",
-                *batch,
-            ):
-                found[row[0]] = SentenceVectors.from_blobs(row[1], row[2])
-        return found
+        rows = self._all_in(
+            "SELECT chunk_id, spans, vectors FROM chunk_sentences WHERE chunk_id IN ({ids})",
+            chunk_ids,
+        )
+        return {row[0]: SentenceVectors.from_blobs(row[1], row[2]) for row in rows}
 
     def put_article(
         self,
@@ -304,19 +294,12 @@ class Catalog:
                 [(chunk_id, *found.to_blobs()) for chunk_id, found in (sentences or {}).items()],
             )
             if story is not None:
-                db.execute(
-                    "INSERT OR REPLACE INTO stories (article_id, story_id, signature)"
-                    " VALUES (?, ?, ?)",
-                    (story.article_id, story.story_id, story.to_blob()),
-                )
+                _write_story(db, story)
             _bump_generation(db)
 
     def put_story(self, story: StorySignature) -> None:
         with self._transaction() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO stories (article_id, story_id, signature) VALUES (?, ?, ?)",
-                (story.article_id, story.story_id, story.to_blob()),
-            )
+            _write_story(db, story)
 
     def put_alias(self, alias_id: str, article_id: str, origin: str = "") -> None:
         with self._transaction() as db:
@@ -382,6 +365,15 @@ class Catalog:
         with self._lock:
             return self._db.execute(sql, args).fetchall()
 
+    def _all_in(self, sql: str, ids: list[str]) -> list[sqlite3.Row]:
+        """Rows of `sql` whose `{ids}` placeholder takes the ids, a batch at a time (SQLite
+        limits the parameters of one statement)."""
+        rows: list[sqlite3.Row] = []
+        for start in range(0, len(ids), ID_BATCH):
+            batch = ids[start : start + ID_BATCH]
+            rows.extend(self._all(sql.format(ids=",".join("?" * len(batch))), *batch))
+        return rows
+
     def _transaction(self) -> _Transaction:
         return _Transaction(self._db, self._lock)
 
@@ -400,6 +392,13 @@ class _Transaction:
             self._db.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self._lock.release()
+
+
+def _write_story(db: sqlite3.Connection, story: StorySignature) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO stories (article_id, story_id, signature) VALUES (?, ?, ?)",
+        (story.article_id, story.story_id, story.to_blob()),
+    )
 
 
 def _bump_generation(db: sqlite3.Connection) -> None:

@@ -79,8 +79,7 @@ def fuse_scores(
         key: dense_weight * best_dense[key] + (1 - dense_weight) * best_lexical[key]
         for key in best_dense
     }
-    dense_rank = {c: r for r, (c, _) in enumerate(dense, start=1)}
-    lexical_rank = {c: r for r, (c, _) in enumerate(lexical, start=1)}
+    dense_rank, lexical_rank = _ranks(dense), _ranks(lexical)
     hits: list[Hit] = []
     seen: set[str] = set()
     for chunk_id in sorted(chunk_score, key=lambda c: -chunk_score[c]):
@@ -103,8 +102,7 @@ def fuse_ranks(
     for ranking in (dense, lexical):
         for rank, (chunk_id, _) in enumerate(ranking, start=1):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + 1 / (RRF_K + rank)
-    dense_rank = {c: r for r, (c, _) in enumerate(dense, start=1)}
-    lexical_rank = {c: r for r, (c, _) in enumerate(lexical, start=1)}
+    dense_rank, lexical_rank = _ranks(dense), _ranks(lexical)
     return [
         Hit(c, s, dense_rank.get(c), lexical_rank.get(c))
         for c, s in sorted(scores.items(), key=lambda item: -item[1])
@@ -154,6 +152,11 @@ def best_per_group(
         if len(chosen) == top_k:
             break
     return chosen
+
+
+def _ranks(ranking: list[tuple[str, float]]) -> dict[str, int]:
+    """Each chunk's place in a ranking, from 1."""
+    return {chunk_id: rank for rank, (chunk_id, _) in enumerate(ranking, start=1)}
 
 
 def _lead(owners: dict[str, ChunkOwner], chunk_id: str) -> bool:

@@ -113,9 +113,7 @@ class Ingestor:
         progress = progress or Progress()
         report = IngestReport()
         started = time.perf_counter()
-        self.reconcile()
-        self._stories = None
-        self._sign_unsigned()
+        self._start_run()
         files = list(iter_article_files([Path(p) for p in paths]))
         progress.start(len(files))
         seen: set[str] = set()
@@ -141,9 +139,7 @@ class Ingestor:
         """Ingest articles that did not come from files (the REST API)."""
         report = IngestReport()
         started = time.perf_counter()
-        self.reconcile()
-        self._stories = None
-        self._sign_unsigned()
+        self._start_run()
         pending: list[_Pending] = []
         for article in articles:
             self._take(article, "", report, pending, Progress())
@@ -289,6 +285,12 @@ class Ingestor:
             if own
         }
         return vectors, sentences
+
+    def _start_run(self) -> None:
+        """What every ingest does first: make the stores agree, then sign any unsigned article."""
+        self.reconcile()
+        self._stories = None  # near-duplicates are found against what is stored now
+        self._sign_unsigned()
 
     def _story_finder(self) -> StoryFinder:
         """Near-duplicate detection over the stored articles, built once per ingest run."""

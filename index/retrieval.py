@@ -49,6 +49,16 @@ class Passage:
     lexical_rank: int | None
     story_id: str = ""  # the near-duplicate group of the chunk's article
 
+    def as_dict(self) -> dict[str, object]:
+        """The passage as `newsbot search --json` and `POST /v1/search` return it."""
+        chunk = self.chunk
+        return {
+            "id": chunk.id, "article_id": chunk.article_id, "title": chunk.title,
+            "source": chunk.source, "url": chunk.url, "published": chunk.published or None,
+            "text": chunk.text, "start": chunk.start, "end": chunk.end,
+            "score": round(self.score, 6), "story_id": self.story_id or chunk.article_id,
+        }  # fmt: skip
+
 
 class Reranker(Protocol):
     """Reorders retrieved passages for a query (e.g. a cross-encoder); may drop some."""

@@ -18,9 +18,8 @@ from index.sentences import words
 NUM_PERM = 128
 SCHEME = "affine32"  # datasketch's hashing scheme; signatures of different schemes don't compare
 SHINGLE_WORDS = 5
-THRESHOLD = (
-    0.7  # estimated Jaccard similarity of shingle sets above which two articles are one story
-)
+# The estimated Jaccard similarity of shingle sets above which two articles are one story.
+THRESHOLD = 0.7
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,9 +37,12 @@ class StorySignature:
     def from_blob(cls, article_id: str, story_id: str, blob: bytes) -> StorySignature:
         return cls(article_id, story_id, np.frombuffer(blob, dtype=np.uint32))
 
+    def minhash(self) -> MinHash:
+        return MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=self.hashvalues)
 
-def signature_of(text: str) -> np.ndarray:
-    """The MinHash hash values of the text's lower-cased word shingles."""
+
+def minhash_of(text: str) -> MinHash:
+    """The MinHash of the text's lower-cased word shingles."""
     tokens = [w.lower() for w in words(text)]
     shingles = {
         " ".join(tokens[i : i + SHINGLE_WORDS])
@@ -48,7 +50,7 @@ def signature_of(text: str) -> np.ndarray:
     }
     minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME)
     minhash.update_batch(s.encode("utf-8") for s in shingles)
-    return np.asarray(minhash.hashvalues, dtype=np.uint32)
+    return minhash
 
 
 class StoryFinder:
@@ -63,19 +65,17 @@ class StoryFinder:
 
     def assign(self, article_id: str, text: str) -> StorySignature:
         """The article's signature, in the story of its most similar near-duplicate (if any)."""
-        hashvalues = signature_of(text)
-        minhash = MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=hashvalues)
+        minhash = minhash_of(text)
         best, best_similarity = None, self.threshold
         for other_id in self._lsh.query(minhash):
             other = self._known[other_id]
             if other_id == article_id:
                 continue  # its own earlier version
-            similarity = minhash.jaccard(
-                MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=other.hashvalues)
-            )
+            similarity = minhash.jaccard(other.minhash())
             if similarity >= best_similarity:
                 best, best_similarity = other, similarity
         story_id = best.story_id if best is not None else article_id
+        hashvalues = np.asarray(minhash.hashvalues, dtype=np.uint32)
         signature = StorySignature(article_id, story_id, hashvalues)
         self._remember(signature)
         return signature
@@ -84,7 +84,4 @@ class StoryFinder:
         if signature.article_id in self._known:
             self._lsh.remove(signature.article_id)
         self._known[signature.article_id] = signature
-        self._lsh.insert(
-            signature.article_id,
-            MinHash(num_perm=NUM_PERM, scheme=SCHEME, hashvalues=signature.hashvalues),
-        )
+        self._lsh.insert(signature.article_id, signature.minhash())

@@ -30,17 +30,7 @@ def search(request: SearchRequest, service: ServiceDep) -> SearchResponse:
     best first."""
     filters = request.filters.to_search_filters() if request.filters else None
     passages = service.search(request.query, top_k=request.top_k, filters=filters)
-    return SearchResponse(
-        results=[
-            SearchResult(
-                id=p.chunk.id, article_id=p.chunk.article_id, title=p.chunk.title,
-                source=p.chunk.source, url=p.chunk.url, published=p.chunk.published or None,
-                text=p.chunk.text, start=p.chunk.start, end=p.chunk.end, score=round(p.score, 6),
-                story_id=p.story_id or p.chunk.article_id,
-            )
-            for p in passages
-        ]
-    )  # fmt: skip
+    return SearchResponse(results=[SearchResult.model_validate(p.as_dict()) for p in passages])
 
 
 @router.get(
