@@ -170,21 +170,45 @@ class CountingEmbedder:
         return self.inner.embed(texts)
 
 
+def _counting_composer(
+    archive: Archive, stored: bool, **options: float
+) -> tuple[ExtractiveComposer, CountingEmbedder]:
+    counting = CountingEmbedder(archive.embedder)
+    lookup = archive.catalog.sentence_vectors if stored else None
+    composer = ExtractiveComposer(
+        counting, shortlist=3, preselect=6, sentence_vectors=lookup, **options
+    )
+    return composer, counting
+
+
+TALKS_QUESTION = "When will the US and Russia hold their talks on Ukraine?"
+
+
 @pytest.mark.parametrize("stored", [True, False])
 def test_stored_sentence_vectors_spare_the_model(seeds_archive: Archive, stored: bool) -> None:
-    question = "When will the US and Russia hold their talks on Ukraine?"
-    passages = seeds_archive.retriever.search(question, top_k=16, per_article=4)
-    counting = CountingEmbedder(seeds_archive.embedder)
-    composer = ExtractiveComposer(
-        counting,
-        shortlist=3,
-        preselect=6,
-        sentence_vectors=seeds_archive.catalog.sentence_vectors if stored else None,
-    )
-    answer = composer.compose(question, passages)
+    passages = seeds_archive.retriever.search(TALKS_QUESTION, top_k=16, per_article=4)
+    composer, counting = _counting_composer(seeds_archive, stored)
+    answer = composer.compose(TALKS_QUESTION, passages)
     assert "February 18" in answer.answer and answer.citations[0].article_id == TALKS
-    # the question, then only the shortlist, or every preselected sentence without stored ones
-    assert counting.texts == (1 + 3 if stored else 1 + 6)
+    # a clear first look needs only the question embedded; without stored vectors, all 6
+    assert counting.texts == (1 if stored else 1 + 6)
+    if stored:  # a second sentence needs its own embedding to be quoted
+        assert len(answer.citations) == 1
+
+
+def test_a_close_call_is_weighed_again_with_sentences_embedded_alone(
+    seeds_archive: Archive,
+) -> None:
+    passages = seeds_archive.retriever.search(TALKS_QUESTION, top_k=16, per_article=4)
+    clear, _ = _counting_composer(seeds_archive, stored=True)
+    first_look = clear.rank(TALKS_QUESTION, passages)
+    assert not any(c.embedded_alone for c in first_look)
+    # a decline threshold right at the first look's best score makes it a close call
+    close, counting = _counting_composer(seeds_archive, stored=True, min_score=first_look[0].score)
+    ranked = close.rank(TALKS_QUESTION, passages)
+    assert counting.texts == 1 + 3
+    assert len(ranked) == 3 and all(c.embedded_alone for c in ranked)
+    assert {c.text for c in ranked} <= {c.text for c in first_look[:3]}
 
 
 def test_chunks_without_stored_vectors_are_embedded_afresh(seeds_archive: Archive) -> None:

@@ -30,7 +30,9 @@ RANK_BONUS = 0.04  # a little trust in the retriever's order
 EXTRA_MARGIN = 0.08  # a further sentence must score within this of the best one
 NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
 PRESELECT = 6  # best sentences by the cheap lexical score that are weighed for meaning
-SHORTLIST = 3  # of those, embedded afresh per question: the model is most of the answering time
+SHORTLIST = 3  # of those, embedded afresh when the stored vectors leave it a close call
+CLEAR_LEAD = 0.03  # a first look this far ahead of the runner-up settles the choice
+CLEAR_OF_DECLINE = 0.03  # ... when it is also this far from the decline threshold
 MIN_WORDS, MAX_WORDS = 5, 60
 _ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
 
@@ -46,7 +48,9 @@ class Candidate:
     text: str
     terms: frozenset[str]
     vector: np.ndarray | None = field(default=None, repr=False)
-    score: float = 0.0
+    cheap_score: float = 0.0  # terms, expected answer, names, shape: no model
+    score: float = 0.0  # the cheap score plus meaning, once weighed
+    embedded_alone: bool = False  # its meaning is from its own embedding, not a pooled vector
     supplies_expected: bool = False
 
 
@@ -105,29 +109,32 @@ class ExtractiveComposer:
         """The likeliest sentences of the passages, scored as answers to the question, best first.
 
         Every sentence gets a cheap lexical score. The best `preselect` of them are weighed for
-        meaning with their stored vectors (pooled from their chunk at ingest), and only the best
-        `shortlist` of those are embedded on their own, since embedding costs most of the
-        answering time. Without stored vectors all `preselect` sentences are embedded.
+        meaning with their stored vectors (pooled from their chunk at ingest). That first look
+        stands when it is clear: its best sentence leads the runner-up by `CLEAR_LEAD` and is
+        `CLEAR_OF_DECLINE` away from the decline threshold. Close calls are weighed again with
+        the best `shortlist` sentences embedded on their own, since pooled vectors share some
+        meaning across a chunk and embedding costs most of the answering time. Without stored
+        vectors all `preselect` sentences are embedded.
         """
-        shortlist = score_lexically(question, sentence_candidates(passages))[: self.preselect]
-        if not shortlist:
+        preselected = score_lexically(question, sentence_candidates(passages))[: self.preselect]
+        if not preselected:
             return []
         asked = embed_question(self.embedder, question)
-        stored = self._stored_vectors(shortlist)
-        if stored is not None:
-            first_look = [
-                c.score + W_MEANING * float(stored[i] @ asked) for i, c in enumerate(shortlist)
-            ]
-            order = sorted(range(len(shortlist)), key=lambda i: -first_look[i])
-            shortlist = [shortlist[i] for i in order[: self.shortlist]]
+        stored = self._stored_vectors(preselected)
+        if stored is None:
+            vectors = self.embedder.embed([c.text for c in preselected])
+            return _weighed(preselected, vectors, asked, embedded_alone=True)
+        first_look = _weighed(preselected, stored, asked, embedded_alone=False)
+        if self._clear(first_look):
+            return first_look
+        shortlist = first_look[: self.shortlist]
         vectors = self.embedder.embed([c.text for c in shortlist])
-        meaning = np.clip(vectors @ asked, 0.0, 1.0)
-        scored = [
-            replace(c, vector=v, score=c.score + W_MEANING * float(m))
-            for c, v, m in zip(shortlist, vectors, meaning, strict=True)
-        ]
-        scored.sort(key=lambda c: -c.score)
-        return scored
+        return _weighed(shortlist, vectors, asked, embedded_alone=True)
+
+    def _clear(self, ranked: list[Candidate]) -> bool:
+        best = ranked[0].score
+        runner_up = ranked[1].score if len(ranked) > 1 else -math.inf
+        return best - runner_up >= CLEAR_LEAD and abs(best - self.min_score) >= CLEAR_OF_DECLINE
 
     def _stored_vectors(self, candidates: list[Candidate]) -> np.ndarray | None:
         """The candidates' sentence vectors from the index, or None unless every one has one."""
@@ -154,8 +161,8 @@ class ExtractiveComposer:
         for candidate in ranked[1:]:
             if len(chosen) >= self.max_sentences:
                 break
-            if candidate.score < best.score - EXTRA_MARGIN:
-                break
+            if candidate.score < best.score - EXTRA_MARGIN or not candidate.embedded_alone:
+                break  # pooled vectors rank sentences of one chunk too close to add a second
             new_terms = (candidate.terms & asked) - covered
             adds_answer = candidate.supplies_expected and not has_expected
             if not (new_terms or adds_answer) or _repeats(candidate, chosen):
@@ -164,6 +171,28 @@ class ExtractiveComposer:
             covered |= candidate.terms & asked
             has_expected = has_expected or candidate.supplies_expected
         return chosen
+
+
+def _weighed(
+    candidates: list[Candidate], vectors: np.ndarray, asked: np.ndarray, embedded_alone: bool
+) -> list[Candidate]:
+    """The candidates with the meaning of their vectors added to their cheap scores, best first.
+
+    `candidates` carry their cheap score (from `score_lexically`), so weighing them again with
+    other vectors replaces the meaning part, never adds a second one.
+    """
+    meaning = np.clip(vectors @ asked, 0.0, 1.0)
+    weighed = [
+        replace(
+            c,
+            vector=v,
+            score=c.cheap_score + W_MEANING * float(m),
+            embedded_alone=embedded_alone,
+        )
+        for c, v, m in zip(candidates, vectors, meaning, strict=True)
+    ]
+    weighed.sort(key=lambda c: -c.score)
+    return weighed
 
 
 def score_lexically(question: str, candidates: list[Candidate]) -> list[Candidate]:
@@ -193,7 +222,7 @@ def score_lexically(question: str, candidates: list[Candidate]) -> list[Candidat
             - W_MISSING_NAMES * missing
             - shape_penalty(candidate.text)
         )
-        scored.append(replace(candidate, score=score, supplies_expected=has))
+        scored.append(replace(candidate, cheap_score=score, score=score, supplies_expected=has))
     scored.sort(key=lambda c: -c.score)
     return scored
 
