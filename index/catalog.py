@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from index.sentence_vectors import SentenceVectors
 from index.stories import StorySignature
 
 ID_BATCH = 500  # ids per `IN (…)` query
+MAX_REMEMBERED_OWNERS = 500_000  # chunk owners kept between searches (~100 bytes each)
 
 SCHEMA = """
 PRAGMA foreign_keys = ON;
@@ -105,6 +106,9 @@ class Catalog:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
+        self._owners: dict[str, ChunkOwner] = {}  # chunk_owners' answers, while still true
+        self._owners_state: tuple[int, int] = (-1, -1)
+        self._own_writes = 0  # commits through this connection (data_version misses them)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(SCHEMA)
@@ -143,19 +147,27 @@ class Catalog:
         return {r[0] for r in self._all("SELECT id FROM chunks WHERE article_id = ?", article_id)}
 
     def chunk_owners(self, ids: list[str]) -> dict[str, ChunkOwner]:
-        """The article and story of each of these chunks that the catalog holds."""
-        owners: dict[str, ChunkOwner] = {}
-        rows = self._all_in(
-            """SELECT c.id, c.article_id, s.story_id, c.ordinal, a.published FROM chunks c
-               JOIN articles a ON a.id = c.article_id
-               LEFT JOIN stories s ON s.article_id = c.article_id
-               WHERE c.id IN ({ids})""",
-            ids,
-        )
-        for chunk_id, article_id, story_id, ordinal, published in rows:
-            day = date.fromisoformat(published).toordinal() if published else None
-            owners[chunk_id] = ChunkOwner(article_id, story_id or article_id, ordinal, day)
-        return owners
+        """The article and story of each of these chunks that the catalog holds.
+
+        Every search asks this of ~200 chunks, so answers are remembered until the catalog
+        changes, through this connection or any other process's (SQLite's data_version)."""
+        with self._lock:
+            state = (self._own_writes, int(self._db.execute("PRAGMA data_version").fetchone()[0]))
+            if state != self._owners_state or len(self._owners) > MAX_REMEMBERED_OWNERS:
+                self._owners, self._owners_state = {}, state
+            known = self._owners
+            missing = [c for c in ids if c not in known]
+            rows = self._all_in(
+                """SELECT c.id, c.article_id, s.story_id, c.ordinal, a.published FROM chunks c
+                   JOIN articles a ON a.id = c.article_id
+                   LEFT JOIN stories s ON s.article_id = c.article_id
+                   WHERE c.id IN ({ids})""",
+                missing,
+            )
+            for chunk_id, article_id, story_id, ordinal, published in rows:
+                day = date.fromisoformat(published).toordinal() if published else None
+                known[chunk_id] = ChunkOwner(article_id, story_id or article_id, ordinal, day)
+            return {c: known[c] for c in ids if c in known}
 
     def story_signatures(self) -> Iterator[StorySignature]:
         for row in self._all("SELECT article_id, story_id, signature FROM stories"):
@@ -375,12 +387,17 @@ class Catalog:
         return rows
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db, self._lock)
+        return _Transaction(self._db, self._lock, self._count_write)
+
+    def _count_write(self) -> None:
+        self._own_writes += 1
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection, lock: threading.RLock) -> None:
-        self._db, self._lock = db, lock
+    def __init__(
+        self, db: sqlite3.Connection, lock: threading.RLock, committed: Callable[[], None]
+    ) -> None:
+        self._db, self._lock, self._committed = db, lock, committed
 
     def __enter__(self) -> sqlite3.Connection:
         self._lock.acquire()
@@ -390,6 +407,7 @@ class _Transaction:
     def __exit__(self, exc_type: object, *_: object) -> None:
         try:
             self._db.execute("ROLLBACK" if exc_type else "COMMIT")
+            self._committed()
         finally:
             self._lock.release()
 

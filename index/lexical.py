@@ -98,9 +98,13 @@ class LexicalIndex:
         if self._model is None or top_k <= 0:
             return []
         tokens = bm25s.tokenize(
-            [query], stopwords=STOPWORDS, stemmer=self._stemmer, show_progress=False
-        )
-        if not tokens.vocab:
+            [query],
+            stopwords=STOPWORDS,
+            stemmer=self._stemmer,
+            show_progress=False,
+            return_ids=False,
+        )[0]
+        if not tokens:
             return []
         mask = None
         if allowed is not None:
@@ -109,15 +113,20 @@ class LexicalIndex:
             if not rows:
                 return []
             mask[rows] = 1.0
-        k = min(top_k, len(self.ids))
-        docs, scores = self._model.retrieve(  # type: ignore[attr-defined]
-            tokens, k=k, show_progress=False, weight_mask=mask, n_threads=1
-        )
-        return [
-            (self.ids[int(row)], float(score))
-            for row, score in zip(docs[0], scores[0], strict=True)
-            if score > 0
-        ]
+        # Scoring every chunk and picking the top directly is ~5x faster than BM25.retrieve,
+        # which sets up threads and progress bars per call.
+        scores = self._model.get_scores(tokens, weight_mask=mask)  # type: ignore[attr-defined]
+        return [(self.ids[row], float(scores[row])) for row in _best_rows(scores, top_k)]
+
+
+def _best_rows(scores: np.ndarray, k: int) -> list[int]:
+    """Rows of the k best positive scores, best first; ties in row order."""
+    k = min(k, int(np.count_nonzero(scores > 0)))
+    if k == 0:
+        return []
+    top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    order = np.lexsort((top, -scores[top]))
+    return [int(row) for row in top[order]]
 
 
 def current_version(folder: Path) -> str | None:

@@ -84,3 +84,27 @@ def test_removing_an_article_removes_it_from_its_story(archive: Archive, tmp_pat
     (folder / "zz_wire_copy.txt").unlink()
     archive.ingestor.ingest_paths([folder], prune=True)
     assert archive.catalog.story_members(TALKS) == [TALKS]
+
+
+def test_chunk_owners_follow_story_changes_from_this_and_other_connections(
+    archive: Archive, tmp_path: Path
+) -> None:
+    folder = with_near_duplicate(tmp_path / "articles")
+    archive.ingestor.ingest_paths([folder])
+    copy_chunks = sorted(archive.catalog.chunk_ids("zz_wire_copy.txt"))
+    owners = archive.catalog.chunk_owners(copy_chunks)  # remembered from here on
+    assert {o.story_id for o in owners.values()} == {TALKS}
+
+    # another process rewrites the catalog (here: a raw connection, as an old index would be)
+    with sqlite3.connect(archive.settings.catalog_path) as db:
+        db.execute("DELETE FROM stories")
+    owners = archive.catalog.chunk_owners(copy_chunks)
+    assert {o.story_id for o in owners.values()} == {"zz_wire_copy.txt"}
+
+    archive.ingestor.ingest_paths([folder])  # this connection signs the stories again
+    owners = archive.catalog.chunk_owners(copy_chunks)
+    assert {o.story_id for o in owners.values()} == {TALKS}
+
+    (folder / "zz_wire_copy.txt").unlink()
+    archive.ingestor.ingest_paths([folder], prune=True)
+    assert archive.catalog.chunk_owners(copy_chunks) == {}
