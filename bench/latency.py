@@ -1,19 +1,30 @@
 """REST API latency under a bounded loopback load, as ratios to the same calls made in-process.
 
-    python bench/latency.py --data-dir data            # 8 clients, 30 s per phase
+    python bench/latency.py --data-dir data            # 8 clients, 30 s per phase, flat out
+    python bench/latency.py --data-dir data --rate 20  # 8 clients sending 20 requests/s in all
     python bench/latency.py --data-dir data --quick    # 5 s per phase: a smoke run
 
 Phase 1 calls the answering service directly from 8 threads (no HTTP): the baseline.
 Phase 2 starts `newsbot serve` on a free 127.0.0.1 port against the same index and sends the
 same mix from 8 concurrent HTTP clients: half ask (/v1/ask, extractive), half search.
 Both phases share the machine's cores with the load generator, as a deployment on one host
-would. Prints p50/p95/p99, throughput and errors per endpoint, and HTTP/in-process ratios.
+would. Prints p50/p95/p99, throughput and errors per endpoint, HTTP/in-process ratios and the
+CPU time each call cost.
+
+Every call asks a question not asked before in its phase (questions are the index's own
+headlines, "What happened: <headline>?"), so no cache answers for the model; with more calls
+than headlines the questions come round again, and the report says how many were repeats.
+Without `--rate` each client sends its next request as soon as the last one is answered
+(closed loop: latency is then mostly queueing, about clients ÷ throughput). With `--rate`,
+requests are due at fixed times whatever the answers (open loop) and latency counts from when
+a request was due, so a server falling behind shows in the numbers.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import os
 import random
@@ -47,6 +58,8 @@ class Samples:
     errors: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENDPOINTS, 0))
     error_examples: list[str] = field(default_factory=list)
     wall: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the serving process(es) over the phase
+    repeats: int = 0  # calls whose question had been asked before in the phase
 
     def add(self, endpoint: str, seconds: float, error: str | None = None) -> None:
         if error is None:
@@ -65,7 +78,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank]
 
 
-def questions_from(data_dir: Path, count: int, seed: int = 7) -> list[str]:
+def questions_from(data_dir: Path, count: int | None, seed: int = 7) -> list[str]:
     """Questions from the index's own headlines, so the mix fits any archive."""
     archive = build_archive(Settings(data_dir=data_dir))
     titles = sorted({c.title for c in archive.catalog.chunks() if c.title})
@@ -76,7 +89,43 @@ def questions_from(data_dir: Path, count: int, seed: int = 7) -> list[str]:
     return [f"What happened: {title}?" for title in titles[:count]]
 
 
-def in_process(data_dir: Path, questions: list[str], clients: int, seconds: float) -> Samples:
+class QuestionStream:
+    """Hands out the questions in turn, to any number of threads or tasks."""
+
+    def __init__(self, questions: list[str]) -> None:
+        self.questions = questions
+        self.handed = 0
+        self._lock = threading.Lock()
+
+    def next(self) -> str:
+        with self._lock:
+            question = self.questions[self.handed % len(self.questions)]
+            self.handed += 1
+            return question
+
+    @property
+    def repeats(self) -> int:
+        return max(0, self.handed - len(self.questions))
+
+
+@dataclass
+class Pace:
+    """When each client's requests are due: flat out (rate None) or `rate` per second in all."""
+
+    clients: int
+    rate: float | None
+    start: float = 0.0
+
+    def due(self, client: int, k: int) -> float | None:
+        """The time client `client`'s k-th request is due, or None to send it now."""
+        if self.rate is None:
+            return None
+        return self.start + (k * self.clients + client) / self.rate
+
+
+def in_process(
+    data_dir: Path, questions: list[str], clients: int, seconds: float, rate: float | None
+) -> Samples:
     """The baseline: the same calls on the answering service, from `clients` threads."""
     settings = Settings(data_dir=data_dir)
     archive = build_archive(settings)
@@ -85,33 +134,41 @@ def in_process(data_dir: Path, questions: list[str], clients: int, seconds: floa
         "ask": lambda q: service.answer(q, mode="extractive"),
         "search": lambda q: service.search(q, top_k=TOP_K),
     }
-    for endpoint in ENDPOINTS:  # warm up: model, BM25, caches
-        calls[endpoint](questions[0])
+    warm_up = QuestionStream(questions[::-1])  # model, BM25, caches; not the measured questions
+    for endpoint in ENDPOINTS:
+        calls[endpoint](warm_up.next())
     samples = Samples()
+    stream = QuestionStream(questions)
     lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
+    pace = Pace(clients, rate, start=time.perf_counter())
+    deadline = pace.start + seconds
 
     def client(n: int) -> None:
-        i, endpoint = n, ENDPOINTS[n % 2]
-        while time.perf_counter() < deadline:
-            question = questions[i % len(questions)]
-            started = time.perf_counter()
+        endpoint = ENDPOINTS[n % 2]
+        for k in itertools.count():
+            due = pace.due(n, k)
+            if due is not None and due > time.perf_counter():
+                time.sleep(due - time.perf_counter())
+            if time.perf_counter() >= deadline:
+                return
+            started = time.perf_counter() if due is None else due
             error = None
             try:
-                calls[endpoint](question)
+                calls[endpoint](stream.next())
             except Exception as exc:  # counted, not fatal: the run must finish
                 error = repr(exc)
             with lock:
                 samples.add(endpoint, time.perf_counter() - started, error)
-            i += clients
 
-    started = time.perf_counter()
+    cpu = time.process_time()
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    samples.wall = time.perf_counter() - started
+    samples.wall = time.perf_counter() - pace.start
+    samples.cpu_seconds = time.process_time() - cpu
+    samples.repeats = stream.repeats
     service.close()
     return samples
 
@@ -132,6 +189,15 @@ def memory_of(pid: int) -> dict[str, float]:
                 key = "rss_mb" if name == "VmRSS" else "peak_mb"
                 total[key] += int(value.split()[0]) / 1024  # kB -> MB
     return total
+
+
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time (Linux /proc) of a process and its children so far, in seconds."""
+    ticks = 0
+    for member in _process_tree(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _process_tree(pid: int) -> list[int]:
@@ -171,14 +237,16 @@ def start_server(data_dir: Path, port: int, workers: int = 1) -> subprocess.Pope
     raise SystemExit("newsbot serve did not become ready in 120 s")
 
 
-async def over_http(url: str, questions: list[str], clients: int, seconds: float) -> Samples:
+async def over_http(
+    url: str, questions: list[str], clients: int, seconds: float, rate: float | None
+) -> Samples:
     """The same mix as `in_process`, from `clients` concurrent HTTP clients on loopback."""
     samples = Samples()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as http:
 
-        async def call(endpoint: str, question: str) -> None:
-            started = time.perf_counter()
+        async def call(endpoint: str, question: str, started: float | None = None) -> None:
+            started = time.perf_counter() if started is None else started
             error = None
             try:
                 if endpoint == "ask":
@@ -194,20 +262,27 @@ async def over_http(url: str, questions: list[str], clients: int, seconds: float
                 error = repr(exc)
             samples.add(endpoint, time.perf_counter() - started, error)
 
-        for endpoint in ENDPOINTS:  # warm up
-            await call(endpoint, questions[0])
+        warm_up = QuestionStream(questions[::-1])
+        for endpoint in ENDPOINTS:
+            await call(endpoint, warm_up.next())
         samples = Samples()
-        deadline = time.perf_counter() + seconds
+        stream = QuestionStream(questions)
+        pace = Pace(clients, rate, start=time.perf_counter())
+        deadline = pace.start + seconds
 
         async def client(n: int) -> None:
-            i, endpoint = n, ENDPOINTS[n % 2]
-            while time.perf_counter() < deadline:
-                await call(endpoint, questions[i % len(questions)])
-                i += clients
+            endpoint = ENDPOINTS[n % 2]
+            for k in itertools.count():
+                due = pace.due(n, k)
+                if due is not None and due > time.perf_counter():
+                    await asyncio.sleep(due - time.perf_counter())
+                if time.perf_counter() >= deadline:
+                    return
+                await call(endpoint, stream.next(), due)
 
-        started = time.perf_counter()
         await asyncio.gather(*(client(n) for n in range(clients)))
-        samples.wall = time.perf_counter() - started
+        samples.wall = time.perf_counter() - pace.start
+        samples.repeats = stream.repeats
     return samples
 
 
@@ -259,19 +334,32 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="Seconds per phase (overrides --quick).")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="API worker processes")
-    parser.add_argument("--questions", type=int, default=200)
+    parser.add_argument(
+        "--questions", type=int, help="Use only this many headlines (default: all of them)"
+    )
+    parser.add_argument(
+        "--rate", type=float, help="Requests per second from all clients together (open loop)"
+    )
     parser.add_argument("--json", type=Path, help="Also write the numbers to this file.")
     args = parser.parse_args()
     seconds = args.seconds or (5.0 if args.quick else 30.0)
     data_dir = args.data_dir.resolve()
     questions = questions_from(data_dir, args.questions)
-    print(f"{len(questions)} questions from {data_dir}; {args.clients} clients, {seconds:g} s each")
+    load = f"{args.rate:g} requests/s in all" if args.rate else "each as fast as answered"
+    print(
+        f"{len(questions)} questions from {data_dir}; {args.clients} clients, {load}, "
+        f"{seconds:g} s per phase"
+    )
 
-    baseline = in_process(data_dir, questions, args.clients, seconds)
+    baseline = in_process(data_dir, questions, args.clients, seconds, args.rate)
     port = free_port()
     server = start_server(data_dir, port, args.workers)
     try:
-        http = asyncio.run(over_http(f"http://127.0.0.1:{port}", questions, args.clients, seconds))
+        cpu_before = cpu_seconds_of(server.pid)
+        http = asyncio.run(
+            over_http(f"http://127.0.0.1:{port}", questions, args.clients, seconds, args.rate)
+        )
+        http.cpu_seconds = cpu_seconds_of(server.pid) - cpu_before
         memory = memory_of(server.pid)
     finally:
         server.terminate()
@@ -282,6 +370,12 @@ def main() -> None:
     results = {"in-process": summarise(baseline), "http": summarise(http)}
     print_table(results)
     print()
+    for samples, via in ((baseline, "in-process"), (http, "http")):
+        calls = sum(len(v) for v in samples.seconds.values())
+        print(
+            f"{via}: {samples.cpu_seconds * 1000 / max(calls, 1):.1f} ms of CPU per call "
+            f"(serving process), {samples.repeats} of {calls} calls repeated a question"
+        )
     print(
         f"API processes ({args.workers} worker(s)) after the HTTP phase: "
         f"RSS {memory['rss_mb']:.0f} MB, peak {memory['peak_mb']:.0f} MB"
@@ -291,7 +385,13 @@ def main() -> None:
             print(f"error ({via}): {example}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({**results, "api_memory": memory}, indent=2))
+        cpu = {
+            via: samples.cpu_seconds * 1000 / max(sum(map(len, samples.seconds.values())), 1)
+            for samples, via in ((baseline, "in-process"), (http, "http"))
+        }
+        args.json.write_text(
+            json.dumps({**results, "cpu_ms_per_call": cpu, "api_memory": memory}, indent=2)
+        )
 
 
 if __name__ == "__main__":

@@ -123,6 +123,9 @@ class OnnxMiniLM:
         options = ort.SessionOptions()
         options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
+        # Idle ONNX threads spin waiting for work by default: ~10 % of the CPU per call,
+        # taken from concurrent requests. Sleeping costs no measurable latency.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = ort.InferenceSession(
             str(self._model_path), options, providers=["CPUExecutionProvider"]
         )
