@@ -128,8 +128,8 @@ class Settings(BaseSettings):
     )
     reranker: str = Field(
         "",
-        description="Reranks retrieved passages: empty = none; cross-encoder:/local/model/dir "
-        "(needs sentence-transformers); or package.module:factory returning a Reranker.",
+        description="Reranks retrieved passages: empty = none; else package.module:factory "
+        "returning an object with rerank(query, passages) (see index/rerank.py).",
     )
 
     # -- answering --

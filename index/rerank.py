@@ -1,32 +1,34 @@
-"""Pluggable rerankers for retrieved passages; none by default (no cross-encoder wheel)."""
+"""Pluggable rerankers for retrieved passages; none by default (no cross-encoder wheel).
+
+NEWSBOT_RERANKER=package.module:factory names a function returning an object with
+`rerank(query, passages) -> passages`. For example, a sentence-transformers cross-encoder kept
+in a local folder (nothing may download weights at run time):
+
+        from sentence_transformers import CrossEncoder
+
+    class CrossEncoderReranker:
+        def __init__(self, folder: str) -> None:
+            self.model = CrossEncoder(folder, local_files_only=True)
+
+        def rerank(self, query, passages):
+            scores = self.model.predict([(query, p.chunk.text) for p in passages])
+            rescored = [replace(p, score=float(s)) for p, s in zip(passages, scores)]
+            return sorted(rescored, key=lambda p: -p.score)
+
+    def factory() -> CrossEncoderReranker:
+        return CrossEncoderReranker("/models/my-cross-encoder")
+"""
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import replace
 from typing import Any
 
-from index.retrieval import Passage, Reranker
+from index.retrieval import Reranker
 
 
 class RerankerError(ValueError):
     """NEWSBOT_RERANKER names something that cannot be loaded."""
-
-
-class CrossEncoderReranker:
-    """A sentence-transformers CrossEncoder in a local folder scores (query, passage) pairs."""
-
-    def __init__(self, model_path: str) -> None:
-        from sentence_transformers import CrossEncoder
-
-        self._model = CrossEncoder(model_path, local_files_only=True)
-
-    def rerank(self, query: str, passages: list[Passage]) -> list[Passage]:
-        if not passages:
-            return passages
-        scores = self._model.predict([(query, p.chunk.text) for p in passages])
-        rescored = [replace(p, score=float(s)) for p, s in zip(passages, scores, strict=True)]
-        return sorted(rescored, key=lambda p: -p.score)
 
 
 def load_reranker(spec: str) -> Reranker | None:
@@ -34,13 +36,9 @@ def load_reranker(spec: str) -> Reranker | None:
     spec = spec.strip()
     if not spec:
         return None
-    if spec.startswith("cross-encoder:"):
-        return CrossEncoderReranker(spec.removeprefix("cross-encoder:"))
     module_name, _, attribute = spec.partition(":")
     if not module_name or not attribute:
-        raise RerankerError(
-            f"NEWSBOT_RERANKER={spec!r}: expected cross-encoder:/model/dir or module:factory"
-        )
+        raise RerankerError(f"NEWSBOT_RERANKER={spec!r}: expected package.module:factory")
     try:
         factory: Any = getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as exc:
