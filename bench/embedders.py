@@ -67,7 +67,7 @@ def main() -> None:
     texts, owners = [], []
     for article in articles:
         for chunk in chunk_article(
-            article.id, article.content_hash, article.text, ChunkSpec(200, 40), minilm.counter, 254
+            article.id, article.content_hash, article.text, ChunkSpec(), minilm.counter, 254
         ):
             texts.append(chunk.text)
             owners.append(article.id)

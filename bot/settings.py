@@ -50,8 +50,14 @@ class Settings(BaseSettings):
     )
 
     # -- chunking and ingest --
-    chunk_max_tokens: int = Field(200, ge=32, le=254, description="Word pieces per chunk, at most.")
-    chunk_overlap_tokens: int = Field(40, ge=0, description="Word pieces shared by neighbours.")
+    chunk_max_tokens: int = Field(
+        160,
+        ge=32,
+        le=254,
+        description="Word pieces per chunk, at most. Articles already stored keep their chunks "
+        "until their text changes.",
+    )
+    chunk_overlap_tokens: int = Field(32, ge=0, description="Word pieces shared by neighbours.")
     embed_titles: bool = Field(True, description="Embed each chunk with its headline in front.")
     max_file_mb: float = Field(
         5.0, gt=0, description="Files (or JSON articles) larger than this are skipped."
@@ -109,7 +115,7 @@ class Settings(BaseSettings):
         "the BBC benchmark) or rrf (reciprocal rank fusion).",
     )
     dense_weight: float = Field(
-        0.5, ge=0, le=1, description="Weighted fusion: the dense share; BM25 gets the rest."
+        0.45, ge=0, le=1, description="Weighted fusion: the dense share; BM25 gets the rest."
     )
     collapse_near_duplicates: bool = Field(
         True,
@@ -134,7 +140,7 @@ class Settings(BaseSettings):
 
     # -- answering --
     answer_min_score: float = Field(
-        0.47,
+        0.51,
         ge=0,
         le=2,
         description="Extractive answers whose best sentence scores below this are declined. "

@@ -67,7 +67,7 @@ class ExtractiveComposer:
     def __init__(
         self,
         embedder: TextEmbedder,
-        min_score: float = 0.47,  # NEWSBOT_ANSWER_MIN_SCORE: see eval/README.md
+        min_score: float = 0.51,  # NEWSBOT_ANSWER_MIN_SCORE: see eval/README.md
         max_sentences: int = 3,
         shortlist: int = SHORTLIST,
         preselect: int = PRESELECT,
