@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -40,7 +42,7 @@ class LexicalIndex:
     @classmethod
     def build(cls, rows: Iterable[tuple[str, str]], generation: int) -> LexicalIndex:
         """Index (chunk id, text) rows."""
-        import bm25s
+        bm25s = _bm25s()
 
         pairs = list(rows)
         ids = [chunk_id for chunk_id, _ in pairs]
@@ -77,7 +79,7 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The current saved index, or None when there is none or it cannot be read."""
-        import bm25s
+        bm25s = _bm25s()
 
         name = current_version(folder)
         if name is None:
@@ -93,7 +95,7 @@ class LexicalIndex:
         self, query: str, top_k: int, allowed: set[str] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score), best first; `allowed` restricts to those chunk ids."""
-        import bm25s
+        bm25s = _bm25s()
 
         if self._model is None or top_k <= 0:
             return []
@@ -145,3 +147,13 @@ def _remove_old_versions(folder: Path, keep: str) -> None:
     for old in versions[:-KEEP_VERSIONS]:
         if old.name != keep:
             shutil.rmtree(old, ignore_errors=True)
+
+
+def _bm25s() -> ModuleType:
+    """bm25s, imported on first use (it is slow to import); its import sets its own logger to
+    DEBUG, which would print index-building chatter under any logging setup, so the level is
+    handed back to the application's configuration."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s

@@ -23,6 +23,7 @@ def test_ingest_search_stats(tmp_path: Path) -> None:
     data = tmp_path / "data"
     first = newsbot(data, "ingest", str(SEEDS), "--json")
     assert first.returncode == 0, first.stderr
+    assert "DEBUG" not in first.stderr  # libraries' chatter (bm25s logs at DEBUG) stays quiet
     report = json.loads(first.stdout)
     assert (report["new"], report["totals"]["articles"]) == (4, 4)
     again = json.loads(newsbot(data, "ingest", str(SEEDS), "--json").stdout)
