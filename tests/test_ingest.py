@@ -248,3 +248,23 @@ def test_writes_larger_than_chromas_batch_limit_are_split(archive: Archive) -> N
     vectors = np.random.default_rng(1).normal(size=(7000, 384)).astype(np.float32)
     archive.vectors.add([(article, chunks)], vectors)
     assert archive.vectors.count() == 7000
+
+
+def test_bm25_search_ranks_matches_only_best_first_and_honours_the_allowed_set() -> None:
+    from index.lexical import LexicalIndex
+
+    rows = [
+        ("strike", "ferry workers strike over pay; the ferry strike closes the port"),
+        ("ferry", "a new ferry route opens between the islands"),
+        ("weather", "storms and rain expected across the north"),
+        ("twin", "a new ferry route opens between the islands"),  # ties with "ferry"
+    ]
+    lexical = LexicalIndex.build(rows, generation=1)
+    found = lexical.search("ferry strike", top_k=10)
+    assert [chunk for chunk, _ in found] == ["strike", "ferry", "twin"]  # no zero scores
+    scores = [score for _, score in found]
+    assert scores == sorted(scores, reverse=True) and scores[1] == scores[2]
+    assert [c for c, _ in lexical.search("ferry strike", top_k=1)] == ["strike"]
+    assert [c for c, _ in lexical.search("ferry", top_k=5, allowed={"twin", "weather"})] == ["twin"]
+    assert lexical.search("ferry", top_k=5, allowed={"nowhere"}) == []
+    assert lexical.search("the and of", top_k=5) == []  # stopwords only
