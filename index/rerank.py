@@ -4,7 +4,9 @@ NEWSBOT_RERANKER=package.module:factory names a function returning an object wit
 `rerank(query, passages) -> passages`. For example, a sentence-transformers cross-encoder kept
 in a local folder (nothing may download weights at run time):
 
-        from sentence_transformers import CrossEncoder
+    from dataclasses import replace
+
+    from sentence_transformers import CrossEncoder
 
     class CrossEncoderReranker:
         def __init__(self, folder: str) -> None:
