@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -149,10 +150,12 @@ def _remove_old_versions(folder: Path, keep: str) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
+@functools.cache
 def _bm25s() -> ModuleType:
     """bm25s, imported on first use (it is slow to import); its import sets its own logger to
     DEBUG, which would print index-building chatter under any logging setup, so the level is
-    handed back to the application's configuration."""
+    handed back to the application's configuration, once (setLevel clears every logger's
+    cache, which a search need not pay for)."""
     import bm25s
 
     logging.getLogger("bm25s").setLevel(logging.NOTSET)
