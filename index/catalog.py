@@ -107,8 +107,7 @@ class Catalog:
         self._db.row_factory = sqlite3.Row
         self._lock = threading.RLock()
         self._owners: dict[str, ChunkOwner] = {}  # chunk_owners' answers, while still true
-        self._owners_state: tuple[int, int] = (-1, -1)
-        self._own_writes = 0  # commits through this connection (data_version misses them)
+        self._owners_version = -1  # the data_version they were read at
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.executescript(SCHEMA)
@@ -150,11 +149,13 @@ class Catalog:
         """The article and story of each of these chunks that the catalog holds.
 
         Every search asks this of ~200 chunks, so answers are remembered until the catalog
-        changes, through this connection or any other process's (SQLite's data_version)."""
+        changes: this connection's commits forget them, and SQLite's data_version tells of
+        other connections' commits."""
         with self._lock:
-            state = (self._own_writes, int(self._db.execute("PRAGMA data_version").fetchone()[0]))
-            if state != self._owners_state or len(self._owners) > MAX_REMEMBERED_OWNERS:
-                self._owners, self._owners_state = {}, state
+            version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            if version != self._owners_version or len(self._owners) > MAX_REMEMBERED_OWNERS:
+                self._owners.clear()
+                self._owners_version = version
             known = self._owners
             missing = [c for c in ids if c not in known]
             rows = self._all_in(
@@ -387,10 +388,7 @@ class Catalog:
         return rows
 
     def _transaction(self) -> _Transaction:
-        return _Transaction(self._db, self._lock, self._count_write)
-
-    def _count_write(self) -> None:
-        self._own_writes += 1
+        return _Transaction(self._db, self._lock, self._owners.clear)
 
 
 class _Transaction:
