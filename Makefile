@@ -61,6 +61,7 @@ format: install
 bench: install
 	$(BIN)/python bench/ingest.py --quick
 	$(BIN)/python bench/retrieval.py --quick
+	$(BIN)/python bench/tune_fusion.py --quick
 	$(BIN)/python bench/scale.py --quick
 
 clean:

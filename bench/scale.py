@@ -140,6 +140,10 @@ def open_archive(data_dir: Path, vectors: str) -> Archive:
     archive = build_archive(Settings(_env_file=None, data_dir=data_dir))  # type: ignore[call-arg]
     if vectors == "hashed":
         archive.__dict__["embedder"] = HashedEmbedder()  # before anything asks for the model
+        # Answers weigh sentences with the stand-in too: the packaged model would embed every
+        # candidate sentence (the stand-in stores no sentence vectors for it to reuse), which
+        # measures the model, not the archive's size.
+        archive.__dict__["answer_embedder"] = archive.query_embedder
     return archive
 
 

@@ -28,7 +28,7 @@ from bench.retrieval import DEFAULT_CORPUS, build_headless_jsonl
 from bot.container import build_archive
 from bot.settings import Settings
 from index.embedding import embed_question
-from index.fusion import MINILM_EVIDENCE_WEIGHTS, EvidenceWeights, article_evidence
+from index.fusion import EvidenceWeights, article_evidence
 from index.retrieval import MIN_CANDIDATES
 
 HARD_NEGATIVES = 30
@@ -46,7 +46,10 @@ class Candidates:
     rrf: np.ndarray
 
 
-def collect(archive_dir: Path, corpus: Path, quick: bool, depth: int) -> list[Candidates]:
+def collect(
+    archive_dir: Path, corpus: Path, quick: bool, depth: int
+) -> tuple[list[Candidates], EvidenceWeights]:
+    """Every headline's candidates, and the weights the configured embedder ships with."""
     jsonl = archive_dir / "bbc-headless.jsonl"
     queries = build_headless_jsonl(corpus, 300 if quick else None, jsonl)
     archive = build_archive(Settings(_env_file=None, data_dir=archive_dir / "data"))  # type: ignore[call-arg]
@@ -84,12 +87,13 @@ def collect(archive_dir: Path, corpus: Path, quick: bool, depth: int) -> list[Ca
                 np.array([rrf.get(a, 0.0) for a in ids]),
             )
         )
+    shipped = archive.fusion.evidence_weights
     archive.close()
-    return collected
+    return collected, shipped
 
 
 def pair_differences(data: list[Candidates]) -> np.ndarray:
-    rows = []
+    rows: list[np.ndarray] = []
     for c in data:
         if not c.right.any():
             continue
@@ -150,7 +154,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="newsbot-tune-") as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
-        data = collect(work, args.corpus, args.quick, args.depth)
+        data, shipped_weights = collect(work, args.corpus, args.quick, args.depth)
     found = sum(bool(c.right.any()) for c in data) / len(data)
     print(f"right article among the candidates: {found:.4f} of {len(data)} headlines")
     dev = [c for c in data if c.split == "dev"]
@@ -160,7 +164,7 @@ def main() -> None:
         print(f"C={strength}: 5-fold dev MRR@10 {mrr:.4f}")
     best = max(scores, key=lambda s: scores[s])
     fitted = fit(dev, best)
-    shipped = np.array(astuple(MINILM_EVIDENCE_WEIGHTS))
+    shipped = np.array(astuple(shipped_weights))
     print("| weights | dev R@5 | dev MRR@10 | test R@5 | test MRR@10 |")
     print("|---|---|---|---|---|")
     for name, weights in (("shipped", shipped), (f"fitted (C={best})", fitted)):

@@ -36,7 +36,8 @@ class ArticleEvidence:
 
 @dataclass(frozen=True)
 class EvidenceWeights(ArticleEvidence):
-    """The linear fusion's weight for each kind of evidence; they sum to 1, so scores do too."""
+    """The linear fusion's weight for each kind of evidence (ArticleEvidence's fields, read as
+    weights); they sum to 1, so an article's score is in [0, 1] too."""
 
     def score(self, e: ArticleEvidence) -> float:
         return (
@@ -179,12 +180,12 @@ def fuse_evidence(
         key = group(owner)
         group_score[key] = max(group_score.get(key, 0.0), article_score[owner.article_id])
     hits: list[Hit] = []
-    first_chunk_score: dict[str, float] = {}
+    best_chunk_score: dict[str, float] = {}
     dense_rank, lexical_rank = _ranks(dense), _ranks(lexical)
     for chunk_id, chunk_score in chunk_order:
         key = group(owners[chunk_id])
-        lead = first_chunk_score.setdefault(key, chunk_score) or 1.0
-        score = group_score[key] * min(1.0, chunk_score / lead)
+        best = best_chunk_score.setdefault(key, chunk_score) or 1.0
+        score = group_score[key] * min(1.0, chunk_score / best)
         hits.append(Hit(chunk_id, score, dense_rank.get(chunk_id), lexical_rank.get(chunk_id)))
     hits.sort(key=lambda h: -h.score)
     return hits
