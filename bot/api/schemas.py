@@ -136,7 +136,10 @@ class SearchResult(BaseModel):
     text: str
     start: int
     end: int
-    score: float
+    score: float = Field(
+        description="Relevance by the configured fusion (the default linear fusion gives 0–1); "
+        "results come best first; compare scores within one response only."
+    )
     story_id: str = Field(
         description="The near-duplicate group of the article (the id of its first stored member); "
         "results never share one unless NEWSBOT_COLLAPSE_NEAR_DUPLICATES is off."
