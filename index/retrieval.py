@@ -126,10 +126,13 @@ class HybridRetriever:
         A reranker, when configured, reorders RERANK_POOL times as many passages, and the best
         `top_k` of its order are kept."""
         depth = max(top_k * CANDIDATES_PER_RESULT, MIN_CANDIDATES)
+        # One BM25 version serves the whole search, even if an ingest switches it meanwhile.
+        bm25 = self.lexical() if mode in ("hybrid", "bm25") else None
         dense = self._dense(query, depth, filters) if mode in ("hybrid", "dense") else []
-        lexical = self._bm25(query, depth, filters) if mode in ("hybrid", "bm25") else []
+        lexical = self._bm25(bm25, query, depth, filters) if bm25 is not None else []
         owners = self.catalog.chunk_owners(list(dict.fromkeys(c for c, _ in dense + lexical)))
-        scored = self._fuse(query, dense, lexical, owners, hybrid=mode == "hybrid")
+        terms_from = bm25 if mode == "hybrid" else None
+        scored = self._fuse(query, dense, lexical, owners, terms_from)
         if self.fusion.recency_half_life_days > 0:
             scored = weigh_recency(scored, owners, self.fusion)
         wanted = top_k * RERANK_POOL if self.reranker else top_k
@@ -156,15 +159,16 @@ class HybridRetriever:
         dense: list[tuple[str, float]],
         lexical: list[tuple[str, float]],
         owners: dict[str, ChunkOwner],
-        hybrid: bool,
+        terms_from: LexicalIndex | None,
     ) -> list[Hit]:
-        """One order from both rankings; a ranker used alone keeps its own order."""
+        """One order from both rankings; a ranker used alone (no `terms_from`, the BM25 index
+        that the linear fusion reads term evidence from) keeps its own order."""
         method = self.fusion.method
         if method == "rrf":
             return fuse_ranks(dense, lexical, owners, self._group)
-        if method == "linear" and hybrid:
+        if method == "linear" and terms_from is not None:
             articles = {owner.article_id for owner in owners.values()}
-            terms = self.lexical().term_evidence(query, articles)
+            terms = terms_from.term_evidence(query, articles)
             return fuse_evidence(dense, lexical, owners, self._group, self.fusion, terms)
         return fuse_scores(dense, lexical, owners, self._group, self.fusion)
 
@@ -179,11 +183,11 @@ class HybridRetriever:
         return self.vectors.query(vector, depth, where)
 
     def _bm25(
-        self, query: str, depth: int, filters: SearchFilters | None
+        self, bm25: LexicalIndex, query: str, depth: int, filters: SearchFilters | None
     ) -> list[tuple[str, float]]:
         allowed = None
         if filters and filters.active:
             allowed = self.catalog.chunk_ids_matching(
                 filters.sources, filters.published_after, filters.published_before
             )
-        return self.lexical().search(query, depth, allowed)
+        return bm25.search(query, depth, allowed)
