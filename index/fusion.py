@@ -145,16 +145,13 @@ def fuse_scores(
         best_dense[key] = max(best_dense.get(key, 0.0), d)
         best_lexical[key] = max(best_lexical.get(key, 0.0), lx)
     group_score = {key: _weighed(spec, best_dense[key], best_lexical[key]) for key in best_dense}
-    dense_rank, lexical_rank = _ranks(dense), _ranks(lexical)
-    hits: list[Hit] = []
+    scored: list[tuple[str, float]] = []
     seen: set[str] = set()
     for chunk_id, chunk_score in _chunk_order(parts, spec):
         key = group(owners[chunk_id])
-        score = chunk_score if key in seen else group_score[key]
+        scored.append((chunk_id, chunk_score if key in seen else group_score[key]))
         seen.add(key)
-        hits.append(Hit(chunk_id, score, dense_rank.get(chunk_id), lexical_rank.get(chunk_id)))
-    hits.sort(key=lambda h: -h.score)
-    return hits
+    return _hits(scored, dense, lexical)
 
 
 def fuse_evidence(
@@ -179,16 +176,13 @@ def fuse_evidence(
         owner = owners[chunk_id]
         key = group(owner)
         group_score[key] = max(group_score.get(key, 0.0), article_score[owner.article_id])
-    hits: list[Hit] = []
+    scored: list[tuple[str, float]] = []
     best_chunk_score: dict[str, float] = {}
-    dense_rank, lexical_rank = _ranks(dense), _ranks(lexical)
     for chunk_id, chunk_score in chunk_order:
         key = group(owners[chunk_id])
         best = best_chunk_score.setdefault(key, chunk_score) or 1.0
-        score = group_score[key] * min(1.0, chunk_score / best)
-        hits.append(Hit(chunk_id, score, dense_rank.get(chunk_id), lexical_rank.get(chunk_id)))
-    hits.sort(key=lambda h: -h.score)
-    return hits
+        scored.append((chunk_id, group_score[key] * min(1.0, chunk_score / best)))
+    return _hits(scored, dense, lexical)
 
 
 def article_evidence(
@@ -278,12 +272,7 @@ def fuse_ranks(
     for ranking in (dense, lexical):
         for rank, (chunk_id, _) in enumerate(ranking, start=1):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + 1 / (RRF_K + rank)
-    dense_rank, lexical_rank = _ranks(dense), _ranks(lexical)
-    return [
-        Hit(c, s, dense_rank.get(c), lexical_rank.get(c))
-        for c, s in sorted(scores.items(), key=lambda item: -item[1])
-        if c in owners
-    ]
+    return _hits([(c, s) for c, s in scores.items() if c in owners], dense, lexical)
 
 
 def weigh_recency(hits: list[Hit], owners: dict[str, ChunkOwner], spec: FusionSpec) -> list[Hit]:
@@ -328,6 +317,19 @@ def best_per_group(
         if len(chosen) == top_k:
             break
     return chosen
+
+
+def _hits(
+    scored: list[tuple[str, float]],
+    dense: list[tuple[str, float]],
+    lexical: list[tuple[str, float]],
+) -> list[Hit]:
+    """(chunk id, fused score) as Hits that carry each ranker's place, best first; equal
+    scores keep their order in `scored`."""
+    dense_rank, lexical_rank = _ranks(dense), _ranks(lexical)
+    hits = [Hit(c, s, dense_rank.get(c), lexical_rank.get(c)) for c, s in scored]
+    hits.sort(key=lambda h: -h.score)
+    return hits
 
 
 def _ranks(ranking: list[tuple[str, float]]) -> dict[str, int]:
