@@ -8,7 +8,13 @@ from dataclasses import asdict, dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.composers import Composer, CondensingComposer, StreamingComposer, declined_answer
+from bot.composers import (
+    Composer,
+    CondensingComposer,
+    FollowUpComposer,
+    StreamingComposer,
+    declined_answer,
+)
 from bot.condense import condense_question
 from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn
@@ -16,6 +22,10 @@ from index.articles import Article
 from index.catalog import Catalog
 from index.dates import DateRange, find_date_range
 from index.retrieval import HybridRetriever, Passage, SearchFilters
+
+EMPTY_ARCHIVE = (
+    "The archive is empty: add articles with `newsbot ingest PATH` or `POST /v1/ingest`."
+)
 
 # Rewrites a follow-up question to stand alone, given the earlier turns.
 Condenser = Callable[[str, list[Turn]], str]
@@ -131,16 +141,19 @@ class AnswerService:
         history: list[Turn],
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        condense = composer.condense if isinstance(composer, CondensingComposer) else self.condense
-        standalone = condense(question, history)
-        passages, standalone = self._retrieve(standalone, filters)
+        passages, standalone = self.passages(question, filters, history, composer)
         retrieved = time.perf_counter()
         final: Answer | None = None
         if not passages:
-            final = declined_answer([])
+            final = self._nothing_found(filters)
             yield final.answer
         elif isinstance(composer, StreamingComposer):
-            for piece in composer.stream(standalone, passages):
+            pieces = (
+                composer.stream_follow_up(standalone, passages, [t.answer for t in history])
+                if history and isinstance(composer, FollowUpComposer)
+                else composer.stream(standalone, passages)
+            )
+            for piece in pieces:
                 if isinstance(piece, Answer):
                     final = piece
                     break
@@ -158,6 +171,28 @@ class AnswerService:
             "total": _ms(done - started),
         }
         yield replace(final, timings_ms=timings)
+
+    def _nothing_found(self, filters: SearchFilters | None) -> Answer:
+        """The decline when retrieval found nothing: say why (filters, or an empty archive)."""
+        if filters is not None and filters.active:
+            return replace(declined_answer([]), answer=f"No articles match {describe(filters)}.")
+        if not self.catalog.counts().get("articles"):
+            return replace(declined_answer([]), answer=EMPTY_ARCHIVE)
+        return declined_answer([])
+
+    def passages(
+        self,
+        question: str,
+        filters: SearchFilters | None = None,
+        history: list[Turn] | None = None,
+        composer: Composer | None = None,
+    ) -> tuple[list[Passage], str]:
+        """The passages a composer reads for a question, and the question as it reads it
+        (made to stand alone when it follows earlier turns; a date it names left out)."""
+        composer = composer or self.composer()
+        condense = composer.condense if isinstance(composer, CondensingComposer) else self.condense
+        standalone = condense(question, history or [])
+        return self._retrieve(standalone, filters)
 
     def _retrieve(self, question: str, filters: SearchFilters | None) -> tuple[list[Passage], str]:
         """Passages for the question, and the question as the composer should read it.
@@ -235,6 +270,18 @@ class AnswerService:
     def close(self) -> None:
         if self._on_close is not None:
             self._on_close()
+
+
+def describe(filters: SearchFilters) -> str:
+    """Filters as a person would write them: "source=sport after 2005-01-01"."""
+    parts = []
+    if filters.sources:
+        parts.append("source=" + ",".join(filters.sources))
+    if filters.published_after:
+        parts.append(f"after {filters.published_after.isoformat()}")
+    if filters.published_before:
+        parts.append(f"before {filters.published_before.isoformat()}")
+    return " ".join(parts)
 
 
 def _ms(seconds: float) -> float:

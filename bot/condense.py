@@ -1,9 +1,11 @@
 """Rule-based follow-up condensation: "And who leads it?" becomes a question that stands alone.
 
 A follow-up leans on the previous question through a pronoun ("it", "they", "there"), a leading
-"and"/"what about", or by being too short to name its subject. Such a question gets the key
-words of the previous (itself condensed) question appended, which is what retrieval and the
-extractive composer need: the subject's names and nouns. A question that names its own subject
+"and"/"what about", or by being too short to name its subject. Such a question gets the words
+of the previous (itself condensed) question that it lacks, and only those its pronouns stand
+for: a follow-up that names its own people ("What did the Tories say about it?") takes the
+topic, not the previous names; one that asks about a person ("What did he say next?") takes
+the names, not the topic; otherwise it takes both. A question that names its own subject
 passes through unchanged.
 """
 
@@ -11,14 +13,16 @@ from __future__ import annotations
 
 import re
 
-from bot.composers.cues import STOPWORDS, words
 from bot.models import Turn
+from index.words import is_stopword
+from index.words import tokens as words
 
 _BACK_REFERENCE = re.compile(
     r"\b(it|its|it's|they|them|their|theirs|he|him|his|she|her|hers|this|these|those|"
     r"there|the same|the company|the firm|the group|the deal|the country|the talks)\b",
     re.IGNORECASE,
 )
+_PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _LEADING_LINK = re.compile(r"^\s*(and|but|so|also|then|plus)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(what|how)\s+about\s+(?P<subject>.+?)[\s?.!]*$", re.IGNORECASE)
 _QUESTION_WORDS = frozenset(
@@ -39,7 +43,7 @@ def condense_question(question: str, history: list[Turn]) -> str:
     if not leans_on_context(question):
         return question
     own = {w.lower() for w in words(question)}
-    carried = [w for w in _key_words(previous) if w.lower() not in own]
+    carried = [w for w in _carried(question, previous) if w.lower() not in own]
     core = _LEADING_LINK.sub("", question)
     core = core[:1].upper() + core[1:]
     return f"{core} {' '.join(carried)}".strip() if carried else core
@@ -52,12 +56,23 @@ def leans_on_context(question: str) -> bool:
     return len(_key_words(question)) < MIN_OWN_WORDS and not _names(question)
 
 
+def _carried(question: str, previous: str) -> list[str]:
+    """The previous question's words that this follow-up's pronouns stand for."""
+    key = _key_words(previous)
+    names = set(_names(previous))
+    if _names(question):
+        return [w for w in key if w not in names]  # its own subject: carry the topic
+    if _PERSON_PRONOUN.search(question) and names:
+        return [w for w in key if w in names]  # "he", "she": carry the people
+    return key
+
+
 def _key_words(text: str) -> list[str]:
     seen: set[str] = set()
     kept = []
     for word in words(text):
         lower = word.lower()
-        if lower in STOPWORDS or lower in _QUESTION_WORDS or lower in seen or len(word) < 2:
+        if is_stopword(word) or lower in _QUESTION_WORDS or lower in seen or len(word) < 2:
             continue
         seen.add(lower)
         kept.append(word)

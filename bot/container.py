@@ -9,7 +9,8 @@ from pathlib import Path
 
 from bot.answer import AnswerService, RetrievalSpec
 from bot.composers import Composer
-from bot.composers.extractive import ExtractiveComposer, SentenceVectorLookup
+from bot.composers.extractive import ExtractiveComposer
+from bot.reading.sentences import ArticleStore, WithoutSentenceVectors
 from bot.composers.llm import build_llm_composer
 from bot.embed_cache import CachedEmbedder
 from bot.errors import ConfigError, IndexMismatch
@@ -25,6 +26,7 @@ from index.embedding import (
     TextEmbedder,
     WordPieceCounter,
 )
+from index.entities import EntityTagger
 from index.fusion import FusionSpec, tuned_fusion
 from index.ingest import Ingestor
 from index.rerank import RerankerError, load_reranker
@@ -100,6 +102,7 @@ class Archive:
             max_tokens=MINILM_MAX_TOKENS,
             max_file_bytes=int(s.max_file_mb * 1_000_000),
             embed_titles=s.embed_titles,
+            tagger=self.tagger,
         )
 
     @cached_property
@@ -118,11 +121,16 @@ class Archive:
             return self.query_embedder
         return CachedEmbedder(OnnxMiniLM(threads=self.settings.embedding_threads or None))
 
-    def stored_sentence_vectors(self) -> SentenceVectorLookup | None:
-        """The catalog's sentence vectors, when they come from the answer embedder's model."""
+    @cached_property
+    def tagger(self) -> EntityTagger:
+        return EntityTagger()
+
+    def reading_store(self) -> ArticleStore:
+        """The catalog, as answers read it; its sentence vectors only when they come from the
+        answer embedder's model (otherwise answers embed the sentences they read)."""
         if self.answer_embedder is self.query_embedder:
-            return self.catalog.sentence_vectors
-        return None
+            return self.catalog
+        return WithoutSentenceVectors(self.catalog)
 
     @cached_property
     def fusion(self) -> FusionSpec:
@@ -203,7 +211,8 @@ def build_composers(settings: Settings, archive: Archive) -> dict[str, Composer]
         archive.answer_embedder,
         min_score=settings.answer_min_score,
         max_sentences=settings.answer_max_sentences,
-        sentence_vectors=archive.stored_sentence_vectors(),
+        store=archive.reading_store(),
+        tagger=archive.tagger,
     )
     composers: dict[str, Composer] = {"extractive": extractive}
     if settings.llm_url:

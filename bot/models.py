@@ -43,6 +43,19 @@ def cite(n: int, chunk: StoredChunk, start: int, end: int, quote: str, score: fl
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """The few words that answer (a name, a date, a sum), inside citation `n`'s quote.
+
+    `quote[start:end] == text`, where `quote` is that citation's quote.
+    """
+
+    text: str
+    n: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Answer:
     """An answer whose every claim carries `[n]` markers that point into `citations`."""
 
@@ -50,6 +63,8 @@ class Answer:
     answerable: bool
     citations: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    short_answer: ShortAnswer | None = None
+    answer_type: str | None = None  # what the question asked for ("person", "date", …)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from index.articles import Article
 from index.chunking import Chunk
+from index.entities import Entity, entities_from_blob, entities_to_blob
 from index.sentence_vectors import SentenceVectors
 from index.stories import StorySignature
 
@@ -57,6 +58,11 @@ CREATE TABLE IF NOT EXISTS stories (
     article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE ON UPDATE CASCADE,
     story_id TEXT NOT NULL,  -- the first stored article of its near-duplicate group
     signature BLOB NOT NULL  -- MinHash hash values, uint32
+);
+CREATE TABLE IF NOT EXISTS article_entities (
+    article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE ON UPDATE CASCADE,
+    content_hash TEXT NOT NULL,  -- the text they were found in: stale once it changes
+    entities TEXT NOT NULL  -- JSON [[start, end, label], ...], offsets into the article text
 );
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id, ordinal);
 CREATE INDEX IF NOT EXISTS aliases_by_article ON aliases(article_id);
@@ -204,6 +210,20 @@ class Catalog:
             rows.sort(key=lambda r: order[r["id"]])
         return [_chunk_from_row(r) for r in rows]
 
+    def chunks_of(self, article_ids: list[str]) -> dict[str, list[StoredChunk]]:
+        """Every chunk of these articles, in article order, by article id."""
+        rows = self._all_in(
+            """SELECT c.id, c.article_id, c.ordinal, c.start, c."end", a.text, a.title,
+                      a.source, a.url, a.published
+               FROM chunks c JOIN articles a ON a.id = c.article_id
+               WHERE c.article_id IN ({ids}) ORDER BY c.article_id, c.ordinal""",
+            article_ids,
+        )
+        found: dict[str, list[StoredChunk]] = {}
+        for row in rows:
+            found.setdefault(row["article_id"], []).append(_chunk_from_row(row))
+        return found
+
     def chunk_ids_matching(
         self, sources: tuple[str, ...], after: date | None, before: date | None
     ) -> set[str]:
@@ -250,6 +270,24 @@ class Catalog:
         row = self._one("SELECT value FROM meta WHERE key = ?", key)
         return row[0] if row else None
 
+    def entities(self, article_ids: list[str]) -> dict[str, list[Entity]]:
+        """The stored named entities of these articles (left out: none stored, or stale)."""
+        rows = self._all_in(
+            """SELECT e.article_id, e.entities FROM article_entities e
+               JOIN articles a ON a.id = e.article_id AND a.content_hash = e.content_hash
+               WHERE e.article_id IN ({ids})""",
+            article_ids,
+        )
+        return {row[0]: entities_from_blob(row[1]) for row in rows}
+
+    def articles_without_entities(self) -> list[str]:
+        """Articles whose entities were never found, or were found in an earlier text."""
+        rows = self._all(
+            """SELECT a.id FROM articles a LEFT JOIN article_entities e ON e.article_id = a.id
+               WHERE e.content_hash IS NULL OR e.content_hash != a.content_hash ORDER BY a.id"""
+        )
+        return [row[0] for row in rows]
+
     # -- writes ------------------------------------------------------------------------------
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, SentenceVectors]:
@@ -267,6 +305,7 @@ class Catalog:
         origin: str = "",
         sentences: Mapping[str, SentenceVectors] | None = None,
         story: StorySignature | None = None,
+        entities: list[Entity] | None = None,
     ) -> None:
         """Insert or replace an article and its chunks atomically.
 
@@ -308,11 +347,17 @@ class Catalog:
             )
             if story is not None:
                 _write_story(db, story)
+            if entities is not None:
+                _write_entities(db, article, entities)
             _bump_generation(db)
 
     def put_story(self, story: StorySignature) -> None:
         with self._transaction() as db:
             _write_story(db, story)
+
+    def put_entities(self, article: Article, entities: list[Entity]) -> None:
+        with self._transaction() as db:
+            _write_entities(db, article, entities)
 
     def put_alias(self, alias_id: str, article_id: str, origin: str = "") -> None:
         with self._transaction() as db:
@@ -414,6 +459,14 @@ def _write_story(db: sqlite3.Connection, story: StorySignature) -> None:
     db.execute(
         "INSERT OR REPLACE INTO stories (article_id, story_id, signature) VALUES (?, ?, ?)",
         (story.article_id, story.story_id, story.to_blob()),
+    )
+
+
+def _write_entities(db: sqlite3.Connection, article: Article, entities: list[Entity]) -> None:
+    db.execute(
+        "INSERT OR REPLACE INTO article_entities (article_id, content_hash, entities)"
+        " VALUES (?, ?, ?)",
+        (article.id, article.content_hash, entities_to_blob(entities)),
     )
 
 

@@ -19,6 +19,7 @@ from index.articles import Article
 from index.catalog import Catalog
 from index.chunking import Chunk, ChunkSpec, TokenCounter, chunk_article
 from index.embedding import SpanEmbedder, TextEmbedder
+from index.entities import EntityTagger
 from index.lexical import LexicalIndex, LexicalRow
 from index.loaders import Problem, iter_article_files, load_file
 from index.sentence_vectors import SentenceVectors
@@ -92,6 +93,7 @@ class Ingestor:
         max_tokens: int = 256,
         max_file_bytes: int = 5_000_000,
         embed_titles: bool = True,
+        tagger: EntityTagger | None = None,
     ) -> None:
         self.catalog = catalog
         self.vectors = vectors
@@ -102,6 +104,7 @@ class Ingestor:
         self.max_tokens = max_tokens
         self.max_file_bytes = max_file_bytes
         self.embed_titles = embed_titles
+        self.tagger = tagger  # None: no entities are stored (answers then find them per question)
         self._lexical_lock = threading.Lock()
         self._stories: StoryFinder | None = None
 
@@ -251,10 +254,13 @@ class Ingestor:
         vectors, sentences = self._embed([(p.article, c) for p, chunks in chunked for c in chunks])
         self.vectors.add([(p.article, chunks) for p, chunks in chunked], vectors)
         stories = self._story_finder()
-        for item, chunks in chunked:
+        found = self.tagger.tag(p.article.text for p in pending) if self.tagger else None
+        for n, (item, chunks) in enumerate(chunked):
             own = {c.id: sentences[c.id] for c in chunks if c.id in sentences}
             story = stories.assign(item.article.id, item.article.text)
-            self.catalog.put_article(item.article, chunks, item.origin, own, story)  # commit point
+            entities = found[n] if found is not None else None
+            # the commit point:
+            self.catalog.put_article(item.article, chunks, item.origin, own, story, entities)
             for alias_id, origin in item.aliases:
                 self.catalog.put_alias(alias_id, item.article.id, origin)
             stale = item.previous_chunks - {c.id for c in chunks}
@@ -294,6 +300,7 @@ class Ingestor:
         self.reconcile()
         self._stories = None  # near-duplicates are found against what is stored now
         self._sign_unsigned()
+        self._tag_untagged()
 
     def _story_finder(self) -> StoryFinder:
         """Near-duplicate detection over the stored articles, built once per ingest run."""
@@ -307,6 +314,17 @@ class Ingestor:
             article = self.catalog.article(article_id)
             if article is not None:
                 self.catalog.put_story(self._story_finder().assign(article.id, article.text))
+
+    def _tag_untagged(self) -> None:
+        """Find the entities of articles stored without them (indexes made before 0.2)."""
+        if self.tagger is None:
+            return
+        untagged = self.catalog.articles_without_entities()
+        for start in range(0, len(untagged), EMBED_BATCH_ARTICLES):
+            articles = [self.catalog.article(a) for a in untagged[start : start + EMBED_BATCH_ARTICLES]]
+            stored = [a for a in articles if a is not None]
+            for article, entities in zip(stored, self.tagger.tag(a.text for a in stored), strict=True):
+                self.catalog.put_entities(article, entities)
 
     def _forget(self, article_id: str) -> set[str]:
         """Drop an id from the catalog; an alias still holding the same text takes the article

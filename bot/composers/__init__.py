@@ -34,6 +34,15 @@ class CondensingComposer(Composer, Protocol):
     def condense(self, question: str, history: list[Turn]) -> str: ...
 
 
+@runtime_checkable
+class FollowUpComposer(StreamingComposer, Protocol):
+    """A composer that can answer a follow-up without repeating what was already said."""
+
+    def stream_follow_up(
+        self, question: str, passages: list[Passage], already_said: list[str]
+    ) -> Iterator[str | Answer]: ...
+
+
 NOTHING_FOUND = "The archive has nothing on that."
 
 
@@ -56,6 +65,7 @@ __all__ = [
     "NOTHING_FOUND",
     "Composer",
     "CondensingComposer",
+    "FollowUpComposer",
     "StreamingComposer",
     "declined_answer",
 ]

@@ -1,65 +1,67 @@
-"""The default composer: quote the archive's own sentences that best answer the question."""
+"""The default composer: read every sentence of the best articles and quote the one that answers.
+
+Reading (bot/reading/) scores each sentence of the best three retrieved articles with a
+model fitted on labelled questions; the composer quotes the best one (with the sentence it
+leans on, when it opens with "He", "The firm" …), leads with the short answer when the
+sentence holds one, adds the runners-up that "why" and "what happened" questions need, and
+declines when no sentence is likely enough to answer.
+"""
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bot.composers import declined_answer
-from bot.composers.cues import Expect, expected_answer, key_terms, name_terms, supplies, words
-from bot.models import Answer, Citation, cite
+from bot.models import Answer, Citation, ShortAnswer, cite
+from bot.reading.features import INDEX, describe
+from bot.reading.question import AnswerType, Question, analyse
+from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
+from bot.reading.sentences import ARTICLES_READ, ArticleStore, ReadSentence, read_articles
+from bot.reading.short_answer import short_answer
+from index.catalog import StoredChunk
 from index.embedding import TextEmbedder, embed_question
+from index.entities import Entity, EntityTagger
 from index.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
-from index.sentences import quotable_spans
 
-# Stored vectors of chunks' sentences (made at ingest), by chunk id.
-SentenceVectorLookup = Callable[[list[str]], Mapping[str, SentenceVectors]]
-
-# Weights of the evidence score (each part in [0, 1]); tuned on eval/*.jsonl.
-W_MEANING = 0.55  # cosine similarity of question and sentence embeddings
-W_TERMS = 0.30  # share of the question's key terms the sentence (or its headline) mentions
-W_EXPECTED = 0.15  # the sentence holds what the question asks for (a name, a date, a number)
-W_SENTENCE_TERMS = 0.7  # of the term share: in the sentence; the rest: anywhere in its passage
-W_MISSING_NAMES = 0.25  # penalty when names the question uses are nowhere in the passage
-RANK_BONUS = 0.04  # a little trust in the retriever's order
-EXTRA_MARGIN = 0.08  # a further sentence must score within this of the best one
+# Question types whose answer is a statement that may take a few sentences.
+EXPLAINED = frozenset({AnswerType.REASON, AnswerType.WHAT})
+EXTRA_SHARE = 0.5  # a further sentence must be at least this likely, relative to the best
 NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
-PRESELECT = 6  # best sentences by the cheap lexical score that are weighed for meaning
-SHORTLIST = 3  # of those, embedded afresh when the stored vectors leave it a close call
-CLEAR_LEAD = 0.03  # a first look this far ahead of the runner-up settles the choice
-CLEAR_OF_DECLINE = 0.03  # ... when it is also this far from the decline threshold
-MIN_WORDS, MAX_WORDS = 5, 60
-_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+_OWN_MARKER = re.compile(r"\[(\d+)\]")  # the article's own bracketed numbers
 
 
-@dataclass(frozen=True, eq=False)
-class Candidate:
-    """One sentence of a retrieved passage, with where it sits and how well it answers."""
+@dataclass(frozen=True)
+class Reading:
+    """A question read against the sentences of its best articles, best sentence first."""
 
-    passage: Passage
-    rank: int  # the passage's place in the retrieval results, from 0
-    start: int  # offsets into the article text
+    question: Question
+    sentences: list[ReadSentence]
+    rows: np.ndarray  # features, one row per sentence
+    scores: np.ndarray  # probability that each sentence answers
+
+    def ranked(self) -> list[int]:
+        return [int(i) for i in np.argsort(-self.scores, kind="stable")]
+
+
+@dataclass(frozen=True)
+class _Quote:
+    sentence: ReadSentence
+    start: int  # offsets into the article text: the sentence, or it and the one it leans on
     end: int
     text: str
-    terms: frozenset[str]
-    vector: np.ndarray | None = field(default=None, repr=False)
-    cheap_score: float = 0.0  # terms, expected answer, names, shape: no model
-    score: float = 0.0  # the cheap score plus meaning, once weighed
-    embedded_alone: bool = False  # its meaning is from its own embedding, not a pooled vector
-    supplies_expected: bool = False
+    score: float
 
 
 class ExtractiveComposer:
-    """Picks 1–3 verbatim sentences from the passages and cites each; declines on weak evidence.
+    """Quotes the article sentences that answer the question, each cited; declines otherwise.
 
-    Give it a `CachedEmbedder` (as the container does) so that repeated sentences and the
-    question, already embedded for retrieval, cost nothing, and the catalog's sentence vectors
-    so that only the final `shortlist` sentences are embedded per question.
+    `store` (the catalog) gives every sentence of the best articles, their stored vectors
+    and entities; without one, only the retrieved passages are read.
     """
 
     name = "extractive"
@@ -67,18 +69,20 @@ class ExtractiveComposer:
     def __init__(
         self,
         embedder: TextEmbedder,
-        min_score: float = 0.51,  # NEWSBOT_ANSWER_MIN_SCORE: see eval/README.md
+        min_score: float = DECLINE_BELOW,  # NEWSBOT_ANSWER_MIN_SCORE
         max_sentences: int = 3,
-        shortlist: int = SHORTLIST,
-        preselect: int = PRESELECT,
-        sentence_vectors: SentenceVectorLookup | None = None,
+        store: ArticleStore | None = None,
+        tagger: EntityTagger | None = None,
+        ranker: SentenceRanker | None = None,
+        articles: int = ARTICLES_READ,
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
         self.max_sentences = max_sentences
-        self.shortlist = shortlist
-        self.preselect = preselect
-        self.sentence_vectors = sentence_vectors
+        self.store = store
+        self.tagger = tagger if tagger is not None else EntityTagger()
+        self.ranker = ranker or SentenceRanker()
+        self.articles = articles
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
         final: Answer | None = None
@@ -88,218 +92,146 @@ class ExtractiveComposer:
         assert final is not None
         return final
 
+    def read(self, question: str, passages: list[Passage]) -> Reading:
+        """Every sentence of the best articles, described and scored for the question."""
+        analysed = analyse(question)
+        store = self.store or PassageStore(passages)
+        sentences = read_articles(
+            passages, store, self.tagger, self.embedder.embed, articles=self.articles
+        )
+        asked = embed_question(self.embedder, question)
+        rows = describe(analysed, asked, sentences)
+        return Reading(analysed, sentences, rows, self.ranker.probabilities(rows))
+
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
-        """One text piece per quoted sentence, then the Answer."""
-        ranked = self.rank(question, passages)
-        if not ranked or ranked[0].score < self.min_score:
+        """The short answer and each quoted sentence as text pieces, then the Answer."""
+        return self._answer(self.read(question, passages), passages)
+
+    def stream_follow_up(
+        self, question: str, passages: list[Passage], already_said: list[str]
+    ) -> Iterator[str | Answer]:
+        """As `stream`, passing over sentences the conversation already quoted, unless no
+        other sentence is likely enough to answer."""
+        reading = self.read(question, passages)
+        said = " ".join(already_said)
+        fresh = np.array(
+            [s.text.rstrip(".!?") not in said for s in reading.sentences], dtype=bool
+        )
+        if fresh.size and (reading.scores * fresh).max() >= self.min_score:
+            reading = replace(reading, scores=reading.scores * fresh)
+        return self._answer(reading, passages)
+
+    def _answer(self, reading: Reading, passages: list[Passage]) -> Iterator[str | Answer]:
+        order = reading.ranked()
+        if not order or reading.scores[order[0]] < self.min_score:
             declined = declined_answer(passages)
             yield declined.answer
             yield declined
             return
-        citations: list[Citation] = []
+        quotes = self.choose(reading)
+        short = short_answer(reading.question, quotes[0].sentence)
+        short_answer_ = None
         pieces: list[str] = []
-        for n, candidate in enumerate(self.choose(question, ranked), start=1):
-            citations.append(_citation(n, candidate))
-            piece = ("" if n == 1 else " ") + with_marker(candidate.text, n)
-            pieces.append(piece)
-            yield piece
-        yield Answer(answer="".join(pieces), answerable=True, citations=citations)
+        if short is not None:
+            offset = short.start - quotes[0].start
+            short_answer_ = ShortAnswer(short.text, 1, offset, offset + len(short.text))
+            pieces.append(f"{short.text}: ")
+        citations: list[Citation] = []
+        for n, quote in enumerate(quotes, start=1):
+            citations.append(_citation(n, quote))
+            pieces.append(("" if n == 1 else " ") + with_marker(quote.text, n))
+        yield from pieces
+        yield Answer(
+            answer="".join(pieces),
+            answerable=True,
+            citations=citations,
+            short_answer=short_answer_,
+            answer_type=reading.question.answer_type.value,
+        )
 
-    def rank(self, question: str, passages: list[Passage]) -> list[Candidate]:
-        """The likeliest sentences of the passages, scored as answers to the question, best first.
-
-        Every sentence gets a cheap lexical score. The best `preselect` of them are weighed for
-        meaning with their stored vectors (pooled from their chunk at ingest). That first look
-        stands when it is clear: its best sentence leads the runner-up by `CLEAR_LEAD` and is
-        `CLEAR_OF_DECLINE` away from the decline threshold. Close calls are weighed again with
-        the best `shortlist` sentences embedded on their own, since pooled vectors share some
-        meaning across a chunk and embedding costs most of the answering time. Without stored
-        vectors all `preselect` sentences are embedded.
-        """
-        preselected = score_lexically(question, sentence_candidates(passages))[: self.preselect]
-        if not preselected:
-            return []
-        asked = embed_question(self.embedder, question)
-        stored = self._stored_vectors(preselected)
-        if stored is None:
-            vectors = self.embedder.embed([c.text for c in preselected])
-            return _weighed(preselected, vectors, asked, embedded_alone=True)
-        first_look = _weighed(preselected, stored, asked, embedded_alone=False)
-        if self._clear(first_look):
-            return first_look
-        shortlist = first_look[: self.shortlist]
-        vectors = self.embedder.embed([c.text for c in shortlist])
-        return _weighed(shortlist, vectors, asked, embedded_alone=True)
-
-    def _clear(self, ranked: list[Candidate]) -> bool:
-        best = ranked[0].score
-        runner_up = ranked[1].score if len(ranked) > 1 else -math.inf
-        return best - runner_up >= CLEAR_LEAD and abs(best - self.min_score) >= CLEAR_OF_DECLINE
-
-    def _stored_vectors(self, candidates: list[Candidate]) -> np.ndarray | None:
-        """The candidates' sentence vectors from the index, or None unless every one has one."""
-        if self.sentence_vectors is None:
-            return None
-        stored = self.sentence_vectors(list({c.passage.chunk.id for c in candidates}))
-        rows = []
-        for c in candidates:
-            chunk = c.passage.chunk
-            found = stored.get(chunk.id)
-            row = found.vector(c.start - chunk.start, c.end - chunk.start) if found else None
-            if row is None:
-                return None
-            rows.append(row)
-        return np.stack(rows)
-
-    def choose(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
-        """The best sentence, plus any close runner-up that adds a missing term or the answer."""
-        best = ranked[0]
-        chosen = [best]
-        asked = key_terms(question)
-        covered = set(best.terms & asked)
-        has_expected = best.supplies_expected
-        for candidate in ranked[1:]:
-            if len(chosen) >= self.max_sentences:
+    def choose(self, reading: Reading) -> list[_Quote]:
+        """The best sentence, and for "why"/"what happened" the close runners-up."""
+        order = reading.ranked()
+        best = order[0]
+        chosen = [self._quote(reading, best)]
+        if reading.question.answer_type not in EXPLAINED:
+            return chosen
+        floor = reading.scores[best] * EXTRA_SHARE
+        for i in order[1:]:
+            if len(chosen) >= self.max_sentences or reading.scores[i] < floor:
                 break
-            if candidate.score < best.score - EXTRA_MARGIN or not candidate.embedded_alone:
-                break  # pooled vectors rank sentences of one chunk too close to add a second
-            new_terms = (candidate.terms & asked) - covered
-            adds_answer = candidate.supplies_expected and not has_expected
-            if not (new_terms or adds_answer) or _repeats(candidate, chosen):
-                continue
-            chosen.append(candidate)
-            covered |= candidate.terms & asked
-            has_expected = has_expected or candidate.supplies_expected
+            quote = self._quote(reading, i)
+            if not any(_overlaps(quote, c) or _repeats(quote, c) for c in chosen):
+                chosen.append(quote)
         return chosen
 
-
-def _weighed(
-    candidates: list[Candidate], vectors: np.ndarray, asked: np.ndarray, embedded_alone: bool
-) -> list[Candidate]:
-    """The candidates with the meaning of their vectors added to their cheap scores, best first.
-
-    `candidates` carry their cheap score (from `score_lexically`), so weighing them again with
-    other vectors replaces the meaning part, never adds a second one.
-    """
-    meaning = np.clip(vectors @ asked, 0.0, 1.0)
-    weighed = [
-        replace(
-            c,
-            vector=v,
-            score=c.cheap_score + W_MEANING * float(m),
-            embedded_alone=embedded_alone,
-        )
-        for c, v, m in zip(candidates, vectors, meaning, strict=True)
-    ]
-    weighed.sort(key=lambda c: -c.score)
-    return weighed
+    def _quote(self, reading: Reading, i: int) -> _Quote:
+        """Sentence `i`, with the sentence before it when it opens with an anaphor."""
+        s = reading.sentences[i]
+        score = float(reading.scores[i])
+        if reading.rows[i, INDEX["anaphor"]] and s.previous is not None:
+            joined = _join(s.previous, s)
+            if joined is not None:
+                return _Quote(s, s.previous.start, s.end, joined, score)
+        return _Quote(s, s.start, s.end, s.text, score)
 
 
-def score_lexically(question: str, candidates: list[Candidate]) -> list[Candidate]:
-    """Candidates with their cheap score (terms, expected answer, names, shape), best first."""
-    asked = key_terms(question)
-    expect = expected_answer(question)
-    weights = _term_weights(asked, candidates)
-    names = name_terms(question)
-    context: dict[
-        int, tuple[frozenset[str], frozenset[str]]
-    ] = {}  # terms of each headline, and + passage
-    scored = []
-    for candidate in candidates:
-        if candidate.rank not in context:
-            chunk = candidate.passage.chunk
-            title = key_terms(chunk.title)
-            context[candidate.rank] = title, title | key_terms(chunk.text)
-        title, around = context[candidate.rank]
-        has = supplies(candidate.text, expect, question)
-        terms = W_SENTENCE_TERMS * _coverage(weights, candidate.terms | title)
-        terms += (1 - W_SENTENCE_TERMS) * _coverage(weights, around)
-        missing = len(names - around) / len(names) if names else 0.0
-        score = (
-            W_TERMS * terms
-            + W_EXPECTED * (0.5 if expect is Expect.NONE else float(has))
-            + RANK_BONUS / (1 + candidate.rank)
-            - W_MISSING_NAMES * missing
-            - shape_penalty(candidate.text)
-        )
-        scored.append(replace(candidate, cheap_score=score, score=score, supplies_expected=has))
-    scored.sort(key=lambda c: -c.score)
-    return scored
+def _join(first: ReadSentence, second: ReadSentence) -> str | None:
+    """The article text from `first` to `second`, when one chunk holds it all."""
+    chunk = first.chunk
+    if second.end > chunk.end:
+        chunk = second.chunk
+        if first.start < chunk.start:
+            return None
+    return chunk.text[first.start - chunk.start : second.end - chunk.start]
 
 
-def _term_weights(asked: frozenset[str], candidates: list[Candidate]) -> dict[str, float]:
-    """Question terms weighted by rarity among the candidates: common ones tell little apart."""
-    n = len(candidates)
-    return {
-        term: math.log(1 + n / (1 + sum(term in c.terms for c in candidates))) for term in asked
-    }
+def _overlaps(a: _Quote, b: _Quote) -> bool:
+    same = a.sentence.article_id == b.sentence.article_id
+    return same and a.start < b.end and b.start < a.end
 
 
-def _coverage(weights: dict[str, float], terms: frozenset[str] | set[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
-
-
-def sentence_candidates(passages: list[Passage]) -> list[Candidate]:
-    """The sentences of every passage (offsets into the article), each sentence once.
-
-    A sentence that introduces a list ("… demands, including:") keeps the items that follow
-    it in the passage, since on its own it says nothing.
-    """
-    seen: set[tuple[str, str]] = set()
-    candidates = []
-    for rank, passage in enumerate(passages):
-        chunk = passage.chunk
-        for s, e in quotable_spans(chunk.text):
-            text = chunk.text[s:e]
-            key = (chunk.article_id, text)  # overlapping chunks, repeated headings: once each
-            if key in seen or len(words(text)) < 2:
-                continue
-            seen.add(key)
-            candidates.append(
-                Candidate(
-                    passage,
-                    rank,
-                    chunk.start + s,
-                    chunk.start + e,
-                    text,
-                    key_terms(text),
-                )
-            )
-    return candidates
-
-
-def shape_penalty(text: str) -> float:
-    """Headings, list items, fragments and rambling sentences make poor answers."""
-    n = len(words(text))
-    penalty = 0.0
-    if n < MIN_WORDS:
-        penalty += 0.10
-    if n > MAX_WORDS:
-        penalty += 0.05
-    if not _ENDS_SENTENCE.search(text):
-        penalty += 0.15  # a heading or a cut-off fragment
-    if text.lstrip().startswith(("-", "•", "*")) or text.rstrip().endswith(":"):
-        penalty += 0.05
-    return penalty
+def _repeats(a: _Quote, b: _Quote) -> bool:
+    va, vb = a.sentence.vector, b.sentence.vector
+    return va is not None and vb is not None and float(va @ vb) > NEAR_DUPLICATE
 
 
 def with_marker(sentence: str, n: int) -> str:
-    """The sentence with its citation marker before the final stop: "… on 3 May [1]."."""
+    """The sentence with its citation marker before the final stop: "… on 3 May [1]."
+
+    The article's own bracketed numbers become "(2)", so that only newsbot's markers look
+    like citations."""
+    sentence = _OWN_MARKER.sub(r"(\1)", sentence)
     if sentence.endswith((".", "!", "?")) and not sentence.endswith("..."):
         return f"{sentence[:-1]} [{n}]{sentence[-1]}"
     return f"{sentence} [{n}]"
 
 
-def _repeats(candidate: Candidate, chosen: list[Candidate]) -> bool:
-    if candidate.vector is None:
-        return False
-    return any(
-        c.vector is not None and float(candidate.vector @ c.vector) > NEAR_DUPLICATE for c in chosen
-    )
+def _citation(n: int, quote: _Quote) -> Citation:
+    s = quote.sentence
+    chunk = s.chunk if s.chunk.start <= quote.start and quote.end <= s.chunk.end else None
+    if chunk is None and s.previous is not None:
+        chunk = s.previous.chunk
+    return cite(n, chunk or s.chunk, quote.start, quote.end, quote.text, quote.score)
 
 
-def _citation(n: int, candidate: Candidate) -> Citation:
-    return cite(
-        n, candidate.passage.chunk, candidate.start, candidate.end, candidate.text, candidate.score
-    )
+class PassageStore:
+    """Reading over the retrieved passages alone, for a composer given no catalog."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        self._chunks: dict[str, list[StoredChunk]] = {}
+        for passage in passages:
+            chunks = self._chunks.setdefault(passage.chunk.article_id, [])
+            if passage.chunk not in chunks:
+                chunks.append(passage.chunk)
+        for chunks in self._chunks.values():
+            chunks.sort(key=lambda c: c.start)
+
+    def chunks_of(self, article_ids: list[str]) -> dict[str, list[StoredChunk]]:
+        return {a: self._chunks[a] for a in article_ids if a in self._chunks}
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, SentenceVectors]:
+        return {}
+
+    def entities(self, article_ids: list[str]) -> dict[str, list[Entity]]:
+        return {}

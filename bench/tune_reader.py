@@ -1,0 +1,213 @@
+"""Fit the reader's sentence ranker on the dev questions; report dev and test.
+
+For every labelled question: the service's passages, every sentence of the best three
+articles described by bot/reading/features.py, and which sentences hold the answer (they
+contain one of `answer_any` and belong to a source article). A logistic regression (L2, its
+strength chosen by 5-fold cross-validation on dev, grouped by question) learns which
+sentence answers; then the decline threshold that answers most dev questions right (an
+answerable one answered right, an unanswerable one declined) is found by answering every
+dev question with the fitted weights. Test questions are only ever scored, never fitted.
+Prints both halves' figures and the weights as Python for bot/reading/ranker.py.
+
+    NEWSBOT_DATA_DIR=/tmp/bbc-full python bench/tune_reader.py \\
+        --dev eval/bbc-dev.jsonl --test eval/bbc-test.jsonl eval/seeds-test.jsonl
+    (eval/seeds-test.jsonl needs its own index: --test-data-dir pairs with --test files)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.answer import AnswerService
+from bot.composers.extractive import ExtractiveComposer
+from bot.container import build_service
+from bot.evaluation import LabelledQuestion, judge, load_questions
+from bot.reading.features import FEATURES
+from bot.reading.ranker import SentenceRanker
+from bot.settings import Settings
+
+STRENGTHS = (0.1, 0.3, 1.0, 3.0, 10.0)  # C: the inverse L2 strength, as in scikit-learn
+FOLDS = 5
+
+
+@dataclass
+class Read:
+    """One question as the reader saw it."""
+
+    question: LabelledQuestion
+    standalone: str
+    rows: np.ndarray
+    right: np.ndarray  # bool per sentence: holds the answer, in a source article
+    retrieved: bool  # a source article among the articles read
+    passages: list  # type: ignore[type-arg]
+
+
+def canonical_sources(service: AnswerService, q: LabelledQuestion) -> LabelledQuestion:
+    """The question with each source named by its stored id (exact duplicates are aliases)."""
+    ids = {service.catalog.canonical_id(s) or s for s in q.sources}
+    return LabelledQuestion(q.q, q.answerable, q.answer_any, tuple(sorted(ids)), q.history)
+
+
+def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[Read]:
+    composer = service.composer("extractive")
+    assert isinstance(composer, ExtractiveComposer)
+    reads = []
+    for q in questions:
+        q = canonical_sources(service, q)
+        passages, standalone = service.passages(q.q, history=list(q.history), composer=composer)
+        reading = composer.read(standalone, passages)
+        wanted = [a.lower() for a in q.answer_any]
+        sources = set(q.sources)
+        right = np.array(
+            [
+                q.answerable
+                and any(a in s.text.lower() for a in wanted)
+                and (not sources or s.article_id in sources)
+                for s in reading.sentences
+            ],
+            dtype=bool,
+        )
+        retrieved = bool(sources & {s.article_id for s in reading.sentences})
+        reads.append(Read(q, standalone, reading.rows, right, retrieved, passages))
+    return reads
+
+
+def fit(reads: list[Read], c: float) -> np.ndarray:
+    x = np.concatenate([r.rows for r in reads]).astype(np.float64)
+    y = np.concatenate([r.right for r in reads]).astype(np.float64)
+    penalty = np.ones(x.shape[1])
+    penalty[FEATURES.index("bias")] = 0.0
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ w
+        p = 1 / (1 + np.exp(-z))
+        value = np.sum(np.logaddexp(0, z) - y * z) + 0.5 / c * np.sum(penalty * w * w)
+        grad = x.T @ (p - y) + penalty * w / c
+        return float(value), grad
+
+    found = minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B")
+    return np.asarray(found.x)
+
+
+def top1(reads: list[Read], w: np.ndarray) -> float:
+    """Share of answerable questions whose best-scored sentence holds the answer."""
+    answerable = [r for r in reads if r.question.answerable]
+    hits = sum(bool(r.rows.size) and bool(r.right[int(np.argmax(r.rows @ w))]) for r in answerable)
+    return hits / max(1, len(answerable))
+
+
+def choose_strength(reads: list[Read]) -> float:
+    folds = [reads[i::FOLDS] for i in range(FOLDS)]
+    best_c, best = STRENGTHS[0], -1.0
+    for c in STRENGTHS:
+        scores = []
+        for k in range(FOLDS):
+            train = [r for j, f in enumerate(folds) if j != k for r in f]
+            scores.append(top1(folds[k], fit(train, c)))
+        mean = float(np.mean(scores))
+        print(f"  C={c:<5} cross-validated top-1 {mean:.3f}")
+        if mean > best:
+            best_c, best = c, mean
+    return best_c
+
+
+def answers(service: AnswerService, reads: list[Read], w: np.ndarray) -> list[tuple[float, bool]]:
+    """Each question answered with weights `w` and no decline: (best score, right if answered)."""
+    composer = service.composer("extractive")
+    assert isinstance(composer, ExtractiveComposer)
+    composer.ranker = SentenceRanker(dict(zip(FEATURES, map(float, w), strict=True)))
+    composer.min_score = 0.0
+    out = []
+    for r in reads:
+        answer = composer.compose(r.standalone, r.passages)
+        score = answer.citations[0].score if answer.citations else -math.inf
+        right = judge(r.question, answer, 0.0).right if r.question.answerable else False
+        out.append((score, right))
+    return out
+
+
+def accuracy_at(reads: list[Read], scored: list[tuple[float, bool]], t: float) -> dict[str, float]:
+    right = wrong = declined_ok = declined_bad = 0
+    unanswerable = sum(not r.question.answerable for r in reads)
+    answerable = len(reads) - unanswerable
+    for r, (score, ok) in zip(reads, scored, strict=True):
+        answered = score >= t
+        if r.question.answerable:
+            right += answered and ok
+            wrong += answered and not ok
+            declined_bad += not answered
+        else:
+            declined_ok += not answered
+            wrong += answered
+    return {
+        "right": right / max(1, answerable),
+        "wrong": wrong / max(1, len(reads)),
+        "declined": declined_ok / max(1, unanswerable),
+        "accuracy": (right + declined_ok) / max(1, len(reads)),
+    }
+
+
+def choose_threshold(reads: list[Read], scored: list[tuple[float, bool]]) -> float:
+    cuts = np.round(np.arange(0.02, 0.9, 0.01), 2)
+    results = [(accuracy_at(reads, scored, t)["accuracy"], t) for t in cuts]
+    best = max(a for a, _ in results)
+    good = [t for a, t in results if a >= best - 1e-9]
+    return float(good[len(good) // 2])
+
+
+def report(name: str, reads: list[Read], scored: list[tuple[float, bool]], t: float) -> None:
+    m = accuracy_at(reads, scored, t)
+    retrieved = np.mean([r.retrieved for r in reads if r.question.answerable])
+    readable = np.mean([r.right.any() for r in reads if r.question.answerable])
+    print(
+        f"{name:>10}: {len(reads)} questions  right {m['right']:.1%}  wrong {m['wrong']:.1%}  "
+        f"unanswerable declined {m['declined']:.1%}  accuracy {m['accuracy']:.1%}  "
+        f"(source read {retrieved:.1%}, answer sentence read {readable:.1%})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", type=Path, nargs="+", required=True)
+    parser.add_argument("--test", type=Path, nargs="*", default=[])
+    parser.add_argument("--test-data-dir", type=Path, nargs="*", default=[],
+                        help="the index of each --test file (default: NEWSBOT_DATA_DIR)")
+    parser.add_argument("--quick", action="store_true", help="a quarter of the dev questions")
+    args = parser.parse_args()
+    settings = Settings()
+    service = build_service(settings)
+    dev_questions = [q for p in args.dev for q in load_questions(p)]
+    if args.quick:
+        dev_questions = dev_questions[::4]
+    dev = collect(service, dev_questions)
+    print(f"dev: {len(dev)} questions, {sum(len(r.rows) for r in dev)} sentences")
+    c = choose_strength(dev)
+    w = fit(dev, c)
+    dev_scored = answers(service, dev, w)
+    t = choose_threshold(dev, dev_scored)
+    print(f"C={c}, decline below {t}")
+    report("dev", dev, dev_scored, t)
+    for n, path in enumerate(args.test):
+        data_dir = args.test_data_dir[n] if n < len(args.test_data_dir) else None
+        own = build_service(settings.model_copy(update={"data_dir": data_dir})) if data_dir else service
+        test = collect(own, load_questions(path))
+        report(path.stem, test, answers(own, test, w), t)
+    print("WEIGHTS: dict[str, float] = {")
+    for name, value in zip(FEATURES, w, strict=True):
+        if abs(value) >= 0.005:
+            print(f'    "{name}": {value:.3f},')
+    print("}")
+    print(f"DECLINE_BELOW = {t}")
+
+
+if __name__ == "__main__":
+    main()

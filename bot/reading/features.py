@@ -1,0 +1,209 @@
+"""What each read sentence offers a question, as numbers a fitted ranker weighs.
+
+Every feature is in [0, 1] or [-1, 1]; `FEATURES` names them in vector order, and the
+ranker's weights (bot/reading/ranker.py) are fitted in that order by bench/tune_reader.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from bot.reading.question import ENTITY_LABELS, ENTITY_TYPES, AnswerType, Question
+from bot.reading.sentences import ReadSentence
+from index.words import content_terms, stem, tokens
+
+# A sentence opening with one of these leans on the one before it ("He said …").
+ANAPHORS = frozenset(
+    "he she it they his her its their this these those that such him them there the".split()
+)
+# Words that are anaphoric only when they open a sentence with a noun ("The firm", "The move").
+DEFINITE = frozenset({"the"})
+REASON_MARKERS = frozenset(
+    stem(w)
+    for w in """because after as due since reason reasons cause caused blamed following
+    result owing amid so thanks attributed led""".split()
+)
+NEGATIONS = frozenset("not no never n't nor neither cannot refused denied rejected".split())
+FIRST_PERSON = frozenset("I my me we our us I'm I've".split())
+QUOTE_MARKS = ('"', "“", "”")
+SHORT_WORDS, LONG_WORDS = 6, 45
+
+FEATURES: tuple[str, ...] = (
+    "bias",
+    "meaning",
+    "meaning_gap",
+    "meaning_best",
+    "meaning_rank",
+    "neighbour_meaning",
+    "terms",
+    "terms_context",
+    "terms_gap",
+    "terms_title",
+    "terms_rank",
+    "neighbour_terms",
+    "new_terms",
+    "supplies",
+    "supplies_terms",
+    "supplies_meaning",
+    *(f"supplies_{t.value}" for t in ENTITY_TYPES),
+    "new_entities",
+    "focus",
+    "article_first",
+    "article_second",
+    "article_score",
+    "first_sentence",
+    "position",
+    "anaphor",
+    "quote",
+    "short",
+    "long",
+    "heading",
+    "list_item",
+    "first_person",
+    "restates",
+    "names_missing_article",
+    "names_missing_sentence",
+    "numbers_missing_article",
+    "reason_marker",
+    "new_number",
+    "negation",
+    *(f"type_{t.value}" for t in AnswerType),
+)
+INDEX = {name: n for n, name in enumerate(FEATURES)}
+
+
+def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence]) -> np.ndarray:
+    """One feature row per sentence (in `FEATURES` order) for this question."""
+    rows = np.zeros((len(sentences), len(FEATURES)), dtype=np.float32)
+    if not sentences:
+        return rows
+    terms = [content_terms(s.text) for s in sentences]
+    weights = _term_weights(question.terms, terms)
+    article_terms: dict[str, frozenset[str]] = {}
+    for s, t in zip(sentences, terms, strict=True):
+        article_terms[s.article_id] = article_terms.get(s.article_id, frozenset()) | t
+    title_terms = {s.article_id: content_terms(s.chunk.title) for s in sentences}
+    article_numbers = {
+        a: frozenset(x for x in t if x[:1].isdigit()) for a, t in article_terms.items()
+    }
+    meaning = np.array(
+        [float(s.vector @ asked) if s.vector is not None else 0.0 for s in sentences]
+    )
+    coverage = np.array([_coverage(weights, t) for t in terms])
+    meaning_rank = _ranks(meaning)
+    terms_rank = _ranks(coverage)
+    labels = ENTITY_LABELS.get(question.answer_type, frozenset())
+    for n, (s, own) in enumerate(zip(sentences, terms, strict=True)):
+        row = rows[n]
+        before = content_terms(s.previous.text) if s.previous is not None else frozenset()
+        context = own | before | content_terms(s.following_text)
+        words = tokens(s.text)
+        opener = words[0].lower() if words else ""
+        new = [e for e in s.entities if not named_in(e_text(s, e), question)]
+        supplies = any(e.label in labels for e in new)
+        around = article_terms[s.article_id] | title_terms[s.article_id]
+        row[INDEX["bias"]] = 1.0
+        row[INDEX["meaning"]] = meaning[n]
+        row[INDEX["meaning_gap"]] = meaning[n] - meaning.max()
+        row[INDEX["meaning_best"]] = float(meaning[n] == meaning.max())
+        row[INDEX["meaning_rank"]] = 1.0 / (1.0 + meaning_rank[n])
+        row[INDEX["neighbour_meaning"]] = _neighbours(sentences, meaning, n)
+        row[INDEX["terms"]] = coverage[n]
+        row[INDEX["terms_rank"]] = 1.0 / (1.0 + terms_rank[n])
+        row[INDEX["neighbour_terms"]] = _neighbours(sentences, coverage, n)
+        row[INDEX["new_terms"]] = len(own - question.terms) / len(own) if own else 0.0
+        row[INDEX["supplies_terms"]] = float(supplies) * _coverage(weights, context)
+        row[INDEX["supplies_meaning"]] = float(supplies) * meaning[n]
+        row[INDEX["terms_context"]] = _coverage(weights, context)
+        row[INDEX["terms_gap"]] = coverage[n] - coverage.max()
+        row[INDEX["terms_title"]] = _coverage(weights, own | title_terms[s.article_id])
+        row[INDEX["supplies"]] = float(supplies)
+        if supplies:
+            row[INDEX[f"supplies_{question.answer_type.value}"]] = 1.0
+        row[INDEX["new_entities"]] = min(len(new), 3) / 3
+        row[INDEX["focus"]] = float(bool(question.focus & own))
+        row[INDEX["article_first"]] = float(s.article_rank == 0)
+        row[INDEX["article_second"]] = float(s.article_rank == 1)
+        row[INDEX["article_score"]] = s.article_score
+        row[INDEX["first_sentence"]] = float(s.index == 0)
+        row[INDEX["position"]] = s.index / max(1, s.count - 1)
+        row[INDEX["anaphor"]] = float(opener in ANAPHORS and s.index > 0)
+        row[INDEX["quote"]] = float(any(q in s.text for q in QUOTE_MARKS))
+        row[INDEX["short"]] = float(len(words) < SHORT_WORDS)
+        row[INDEX["long"]] = float(len(words) > LONG_WORDS)
+        row[INDEX["heading"]] = float(not s.text.rstrip().endswith((".", "!", "?", '"', "”", "'")))
+        row[INDEX["list_item"]] = float(s.text.lstrip().startswith(("-", "•", "*")))
+        row[INDEX["first_person"]] = float(
+            not any(q in s.text for q in QUOTE_MARKS) and bool(FIRST_PERSON & set(words))
+        )
+        row[INDEX["restates"]] = coverage[n] * (1.0 - float(supplies)) * float(bool(labels))
+        row[INDEX["names_missing_article"]] = _missing(question.names, around)
+        row[INDEX["names_missing_sentence"]] = _missing(question.names, context)
+        row[INDEX["numbers_missing_article"]] = _missing(
+            question.numbers, article_numbers[s.article_id]
+        )
+        is_reason = question.answer_type is AnswerType.REASON
+        row[INDEX["reason_marker"]] = float(is_reason and bool(REASON_MARKERS & own_stems(words)))
+        numeric = question.answer_type in (AnswerType.NUMBER, AnswerType.MONEY, AnswerType.DATE)
+        row[INDEX["new_number"]] = float(
+            numeric and any(w[:1].isdigit() and w not in question.numbers for w in words)
+        )
+        row[INDEX["negation"]] = float(
+            question.answer_type is AnswerType.YESNO
+            and any(w.lower() in NEGATIONS or w.lower().endswith("n't") for w in words)
+        )
+        row[INDEX[f"type_{question.answer_type.value}"]] = 1.0
+    return rows
+
+
+def e_text(sentence: ReadSentence, entity: object) -> str:
+    start = entity.start - sentence.start  # type: ignore[attr-defined]
+    end = entity.end - sentence.start  # type: ignore[attr-defined]
+    return sentence.text[start:end]
+
+
+def own_stems(words: list[str]) -> frozenset[str]:
+    return frozenset(stem(w) for w in words)
+
+
+def named_in(entity_text: str, question: Question) -> bool:
+    """Whether the question already names this entity (all its content words)."""
+    own = content_terms(entity_text)
+    numbers = {t for t in tokens(entity_text) if t[:1].isdigit()}
+    if not own and not numbers:
+        return True
+    return own <= (question.terms | question.names) and numbers <= question.numbers
+
+
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's place when sorted from the highest, from 0."""
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[np.argsort(-values, kind="stable")] = np.arange(len(values))
+    return ranks
+
+
+def _neighbours(sentences: list[ReadSentence], values: np.ndarray, n: int) -> float:
+    """The higher value of the sentences just before and after sentence n, in its article."""
+    around = [
+        values[m]
+        for m in (n - 1, n + 1)
+        if 0 <= m < len(sentences) and sentences[m].article_id == sentences[n].article_id
+    ]
+    return float(max(around)) if around else 0.0
+
+
+def _term_weights(asked: frozenset[str], sentences: list[frozenset[str]]) -> dict[str, float]:
+    """The question's terms weighted by rarity among the sentences read."""
+    n = len(sentences)
+    return {t: math.log(1 + n / (1 + sum(t in s for s in sentences))) for t in asked}
+
+
+def _coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def _missing(wanted: frozenset[str], present: frozenset[str]) -> float:
+    return len(wanted - present) / len(wanted) if wanted else 0.0

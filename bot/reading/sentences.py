@@ -1,0 +1,151 @@
+"""Every sentence of the best few retrieved articles, with its entities and stored vector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from index.catalog import StoredChunk
+from index.entities import Entity, EntityTagger
+from index.retrieval import Passage
+from index.sentence_vectors import SentenceVectors
+from index.sentences import quotable_spans
+
+ARTICLES_READ = 3  # the answer is almost always in one of the best three articles
+
+
+class ArticleStore(Protocol):
+    """What reading needs from the catalog."""
+
+    def chunks_of(self, article_ids: list[str]) -> dict[str, list[StoredChunk]]: ...
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, SentenceVectors]: ...
+
+    def entities(self, article_ids: list[str]) -> dict[str, list[Entity]]: ...
+
+
+class WithoutSentenceVectors:
+    """A store whose sentence vectors come from another model than answers use: none given."""
+
+    def __init__(self, store: ArticleStore) -> None:
+        self._store = store
+
+    def chunks_of(self, article_ids: list[str]) -> dict[str, list[StoredChunk]]:
+        return self._store.chunks_of(article_ids)
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, SentenceVectors]:
+        return {}
+
+    def entities(self, article_ids: list[str]) -> dict[str, list[Entity]]:
+        return self._store.entities(article_ids)
+
+
+# Embeds texts (unit vectors), for sentences the index holds no vector of.
+Embed = Callable[[list[str]], np.ndarray]
+
+
+@dataclass(frozen=True, eq=False)
+class ReadSentence:
+    """One sentence of a read article: where it is, what it names, what it means."""
+
+    article_id: str
+    article_rank: int  # the article's place among those read, from 0
+    article_score: float  # the article's retrieval score over the best article's
+    chunk: StoredChunk  # a chunk holding the sentence's start (what its citation names)
+    index: int  # its place in the article, from 0
+    count: int  # sentences in the article
+    start: int  # offsets into the article text
+    end: int
+    text: str
+    entities: tuple[Entity, ...]  # offsets into the article text
+    vector: np.ndarray | None = field(default=None, repr=False)
+    previous: ReadSentence | None = field(default=None, repr=False)
+    following_text: str = ""
+
+
+def read_articles(
+    passages: list[Passage],
+    store: ArticleStore,
+    tagger: EntityTagger | None = None,
+    embed: Embed | None = None,
+    articles: int = ARTICLES_READ,
+) -> list[ReadSentence]:
+    """The sentences of the first `articles` articles among the passages, in article order."""
+    ranked: dict[str, float] = {}
+    for passage in passages:
+        if passage.chunk.article_id not in ranked:
+            ranked[passage.chunk.article_id] = passage.score
+        if len(ranked) == articles:
+            break
+    if not ranked:
+        return []
+    ids = list(ranked)
+    chunks = store.chunks_of(ids)
+    vectors = store.sentence_vectors([c.id for cs in chunks.values() for c in cs])
+    entities = store.entities(ids)
+    if tagger is not None:
+        untagged = [a for a in ids if a not in entities and chunks.get(a)]
+        texts = [_article_text(chunks[a]) for a in untagged]
+        entities.update(zip(untagged, tagger.tag(texts), strict=True))
+    best = max(ranked.values()) or 1.0
+    sentences: list[ReadSentence] = []
+    for rank, article_id in enumerate(ids):
+        own = chunks.get(article_id, [])
+        sentences.extend(
+            _sentences(
+                article_id, rank, ranked[article_id] / best, own, vectors,
+                entities.get(article_id, []),
+            )
+        )  # fmt: skip
+    missing = [s for s in sentences if s.vector is None]
+    if missing and embed is not None:
+        for sentence, vector in zip(missing, embed([s.text for s in missing]), strict=True):
+            object.__setattr__(sentence, "vector", vector)
+    return sentences
+
+
+def _article_text(chunks: list[StoredChunk]) -> str:
+    """The article text up to its last chunk's end (chunks hold slices of the stored text)."""
+    text = [" "] * max(c.end for c in chunks)
+    for c in chunks:
+        text[c.start : c.end] = c.text
+    return "".join(text)
+
+
+def _sentences(
+    article_id: str,
+    rank: int,
+    score: float,
+    chunks: list[StoredChunk],
+    vectors: Mapping[str, SentenceVectors],
+    entities: list[Entity],
+) -> list[ReadSentence]:
+    """The article's sentences as its chunks split them, each once, in order."""
+    spans: list[tuple[int, int, StoredChunk, np.ndarray | None]] = []
+    for chunk in chunks:
+        stored = vectors.get(chunk.id)
+        own = stored.spans if stored is not None else tuple(quotable_spans(chunk.text))
+        for n, (s, e) in enumerate(own):
+            vector = stored.vectors[n] if stored is not None else None
+            spans.append((chunk.start + s, chunk.start + e, chunk, vector))
+    spans.sort(key=lambda x: (x[0], -x[1]))
+    kept: list[tuple[int, int, StoredChunk, np.ndarray | None]] = []
+    for span in spans:
+        if kept and span[0] < kept[-1][1]:
+            continue  # the same sentence from an overlapping chunk, or a piece of one
+        kept.append(span)
+    read: list[ReadSentence] = []
+    for n, (start, end, chunk, vector) in enumerate(kept):
+        text = chunk.text[start - chunk.start : end - chunk.start]
+        inside = tuple(e for e in entities if e.start >= start and e.end <= end)
+        sentence = ReadSentence(
+            article_id, rank, score, chunk, n, len(kept), start, end, text, inside, vector,
+            read[-1] if read else None,
+        )  # fmt: skip
+        if read:
+            object.__setattr__(read[-1], "following_text", text)
+        read.append(sentence)
+    return read
