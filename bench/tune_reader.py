@@ -6,7 +6,8 @@ contain one of `answer_any` and belong to a source article). A logistic regressi
 strength chosen by 5-fold cross-validation on dev, grouped by question) learns which
 sentence answers; then the decline threshold that answers most dev questions right (an
 answerable one answered right, an unanswerable one declined) is found by answering every
-dev question with the fitted weights. Test questions are only ever scored, never fitted.
+dev question with the fitted weights; the table of other thresholds is printed too. Test
+questions are only ever scored, never fitted.
 Prints both halves' figures and the weights as Python for bot/reading/ranker.py.
 
     NEWSBOT_DATA_DIR=/tmp/bbc-full python bench/tune_reader.py \\
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.answer import AnswerService
 from bot.composers.extractive import ExtractiveComposer
 from bot.container import build_service
-from bot.evaluation import LabelledQuestion, judge, load_questions
+from bot.evaluation import LabelledQuestion, judge, load_questions, with_stored_ids
 from bot.reading.features import FEATURES
 from bot.reading.ranker import SentenceRanker
 from bot.settings import Settings
@@ -51,18 +52,12 @@ class Read:
     passages: list  # type: ignore[type-arg]
 
 
-def canonical_sources(service: AnswerService, q: LabelledQuestion) -> LabelledQuestion:
-    """The question with each source named by its stored id (exact duplicates are aliases)."""
-    ids = {service.catalog.canonical_id(s) or s for s in q.sources}
-    return LabelledQuestion(q.q, q.answerable, q.answer_any, tuple(sorted(ids)), q.history)
-
-
 def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[Read]:
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
     reads = []
     for q in questions:
-        q = canonical_sources(service, q)
+        q = with_stored_ids(service, q)
         passages, standalone = service.passages(q.q, history=list(q.history), composer=composer)
         reading = composer.read(standalone, passages)
         wanted = [a.lower() for a in q.answer_any]
@@ -159,6 +154,12 @@ def accuracy_at(reads: list[Read], scored: list[tuple[float, bool]], t: float) -
 def choose_threshold(reads: list[Read], scored: list[tuple[float, bool]]) -> float:
     cuts = np.round(np.arange(0.02, 0.9, 0.01), 2)
     results = [(accuracy_at(reads, scored, t)["accuracy"], t) for t in cuts]
+    for t in cuts[::5]:
+        m = accuracy_at(reads, scored, t)
+        print(
+            f"  decline below {t:.2f}: right {m['right']:.1%} wrong {m['wrong']:.1%} "
+            f"unanswerable declined {m['declined']:.1%} accuracy {m['accuracy']:.1%}"
+        )
     best = max(a for a, _ in results)
     good = [t for a, t in results if a >= best - 1e-9]
     return float(good[len(good) // 2])
@@ -179,8 +180,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, nargs="+", required=True)
     parser.add_argument("--test", type=Path, nargs="*", default=[])
-    parser.add_argument("--test-data-dir", type=Path, nargs="*", default=[],
-                        help="the index of each --test file (default: NEWSBOT_DATA_DIR)")
+    parser.add_argument(
+        "--test-data-dir",
+        type=Path,
+        nargs="*",
+        default=[],
+        help="the index of each --test file (default: NEWSBOT_DATA_DIR)",
+    )
     parser.add_argument("--quick", action="store_true", help="a quarter of the dev questions")
     args = parser.parse_args()
     settings = Settings()
@@ -198,7 +204,11 @@ def main() -> None:
     report("dev", dev, dev_scored, t)
     for n, path in enumerate(args.test):
         data_dir = args.test_data_dir[n] if n < len(args.test_data_dir) else None
-        own = build_service(settings.model_copy(update={"data_dir": data_dir})) if data_dir else service
+        own = (
+            build_service(settings.model_copy(update={"data_dir": data_dir}))
+            if data_dir
+            else service
+        )
         test = collect(own, load_questions(path))
         report(path.stem, test, answers(own, test, w), t)
     print("WEIGHTS: dict[str, float] = {")

@@ -20,8 +20,10 @@ from bot.evaluation import (
     LabelledQuestion,
     calibrate,
     load_questions,
+    reading_diagnosis,
     run,
     summarise,
+    with_stored_ids,
 )
 from bot.models import Answer
 from bot.settings import Settings
@@ -61,7 +63,13 @@ def ask(
 
 
 def print_answer(answer: Answer) -> None:
-    out.print(escape(answer.answer), highlight=False)
+    short = answer.short_answer
+    lead = f"{short.text}: " if short else ""
+    if short and answer.answer.startswith(lead):
+        rest = escape(answer.answer[len(lead) :])
+        out.print(f"[bold]{escape(short.text)}[/bold]: {rest}", highlight=False)
+    else:
+        out.print(escape(answer.answer), highlight=False)
     if answer.citations:
         out.print()
     for c in answer.citations:
@@ -96,7 +104,9 @@ def evaluate(
         def ask_one(q: LabelledQuestion) -> Answer:
             return service.answer(q.q, history=list(q.history), mode=mode)
 
-        outcomes = run(ask_one, questions)
+        questions = [with_stored_ids(service, q) for q in questions]
+        diagnose = None if llm else reading_diagnosis(service)
+        outcomes = run(ask_one, questions, diagnose)
     if calibrate_threshold:
         found = calibrate(outcomes)
         if as_json:
@@ -132,6 +142,22 @@ def print_report(report: EvalReport) -> None:
     ]
     for name, value in rows:
         out.print(f"{name:22} {value}")
+    out.print(f"{'answered wrongly':22} {report.answered_wrongly:.1%}")
+    if report.by_type:
+        out.print()
+        out.print(f"{'type':14}{'questions':>10}{'right':>8}{'wrong':>8}{'declined':>10}"
+                  f"{'unanswerable declined':>24}")  # fmt: skip
+        for kind, row in report.by_type.items():
+            unanswerable = f"{row['unanswerable_declined']}/{row['unanswerable']}"
+            out.print(
+                f"{kind:14}{row['questions']:>10}{row['right']:>8}{row['wrong']:>8}"
+                f"{row['declined']:>10}{unanswerable:>24}"
+            )
+    if report.causes:
+        causes = ", ".join(f"{cause} {n}" for cause, n in sorted(report.causes.items()))
+        out.print(f"misses on answerable questions: {causes}")
     for failure in report.failures:
         out.print(f"[yellow]wrong[/yellow] {escape(failure['q'])}", highlight=False)
         out.print(f"    → {escape(failure['answer'][:200])}", highlight=False)
+        if failure.get("cause"):
+            out.print(f"    ({failure['cause']})", highlight=False)

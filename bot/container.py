@@ -10,10 +10,10 @@ from pathlib import Path
 from bot.answer import AnswerService, RetrievalSpec
 from bot.composers import Composer
 from bot.composers.extractive import ExtractiveComposer
-from bot.reading.sentences import ArticleStore, WithoutSentenceVectors
 from bot.composers.llm import build_llm_composer
 from bot.embed_cache import CachedEmbedder
 from bot.errors import ConfigError, IndexMismatch
+from bot.reading.sentences import ArticleStore, WithoutSentenceVectors
 from bot.settings import Settings
 from index.catalog import Catalog
 from index.chunking import ChunkSpec

@@ -18,6 +18,14 @@ Definitions (all shares in [0, 1]):
 - citation recall: mean over answerable questions with `sources` of the share of those
   articles that were cited.
 - accuracy (what calibration maximises): right questions / questions.
+- answered wrongly: questions answered (not declined) but not right / questions.
+- by type (the label's "type", else what the reader took the question to ask): per answer
+  type, how many questions, right and cited, answered wrongly, declined though answerable,
+  and unanswerable declined.
+- the cause of each miss on an answerable question, when the run can tell: "not retrieved"
+  (no source article among those read), "not read" (a source was read but none of its
+  sentences holds an `answer_any` string), "not chosen" (such a sentence was read, another
+  was quoted, or the answer was declined).
 - latency: wall-clock milliseconds of each `AnswerService.answer` call, p50 and p95.
 """
 
@@ -27,13 +35,17 @@ import itertools
 import json
 import math
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import NewsbotError
 from bot.models import Answer, Turn
+
+if TYPE_CHECKING:
+    from bot.answer import AnswerService
 
 
 class EvalFileError(NewsbotError):
@@ -49,6 +61,7 @@ class LabelledQuestion:
     answer_any: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
     history: tuple[Turn, ...] = ()
+    answer_type: str = ""  # the label's "type" ("person", "date", …), when it gives one
 
 
 @dataclass(frozen=True)
@@ -61,6 +74,7 @@ class Outcome:
     right: bool
     supported_citations: int
     sources_cited: int
+    cause: str | None = None  # why an answerable question was missed, when known
 
     @property
     def evidence(self) -> float:
@@ -83,6 +97,9 @@ class EvalReport:
     citation_recall: float
     latency_p50_ms: float
     latency_p95_ms: float
+    answered_wrongly: float = 0.0
+    by_type: dict[str, dict[str, int]] = field(default_factory=dict)
+    causes: dict[str, int] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -134,6 +151,7 @@ def _parse_question(record: Any) -> LabelledQuestion:
         answer_any=tuple(str(a) for a in record.get("answer_any", [])),
         sources=tuple(str(s) for s in record.get("sources", [])),
         history=history,
+        answer_type=str(record.get("type", "")),
     )
 
 
@@ -159,15 +177,25 @@ def _supported(question: LabelledQuestion, quote: str, article_id: str) -> bool:
     return article_id in question.sources or any(a.lower() in quote for a in question.answer_any)
 
 
+# Why an answerable question was missed: "not retrieved", "not read" or "not chosen".
+Diagnose = Callable[[LabelledQuestion], str]
+
+
 def run(
-    ask: Callable[[LabelledQuestion], Answer], questions: Iterable[LabelledQuestion]
+    ask: Callable[[LabelledQuestion], Answer],
+    questions: Iterable[LabelledQuestion],
+    diagnose: Diagnose | None = None,
 ) -> list[Outcome]:
-    """Ask every question (`ask` wraps the answering service) and judge the answers."""
+    """Ask every question (`ask` wraps the answering service) and judge the answers;
+    `diagnose` names the cause of each miss on an answerable question."""
     outcomes = []
     for question in questions:
         started = time.perf_counter()
         answer = ask(question)
-        outcomes.append(judge(question, answer, (time.perf_counter() - started) * 1000))
+        outcome = judge(question, answer, (time.perf_counter() - started) * 1000)
+        if diagnose is not None and question.answerable and not outcome.right:
+            outcome = replace(outcome, cause=diagnose(question))
+        outcomes.append(outcome)
     return outcomes
 
 
@@ -193,8 +221,36 @@ def summarise(outcomes: list[Outcome]) -> EvalReport:
         ),
         latency_p50_ms=round(percentile(latencies, 50), 1),
         latency_p95_ms=round(percentile(latencies, 95), 1),
+        answered_wrongly=_share(
+            sum(o.answer.answerable and not o.right for o in outcomes), len(outcomes)
+        ),
+        by_type=by_type(outcomes),
+        causes=dict(Counter(o.cause for o in outcomes if o.cause)),
         failures=[_failure(o) for o in outcomes if not o.right],
     )
+
+
+def by_type(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
+    """Counts per answer type: questions, right, wrong, declined (answerable), unanswerable
+    questions and those declined."""
+    table: dict[str, dict[str, int]] = {}
+    for o in outcomes:
+        kind = o.question.answer_type or o.answer.answer_type or "unknown"
+        row = table.setdefault(
+            kind,
+            {"questions": 0, "right": 0, "wrong": 0, "declined": 0, "unanswerable": 0,
+             "unanswerable_declined": 0},
+        )  # fmt: skip
+        row["questions"] += 1
+        if o.question.answerable:
+            row["right"] += o.right
+            row["wrong"] += o.answer.answerable and not o.right
+            row["declined"] += not o.answer.answerable
+        else:
+            row["unanswerable"] += 1
+            row["unanswerable_declined"] += o.right
+            row["wrong"] += not o.right
+    return dict(sorted(table.items()))
 
 
 def calibrate(outcomes: list[Outcome]) -> Calibration:
@@ -256,5 +312,39 @@ def _failure(outcome: Outcome) -> dict[str, Any]:
         "answered": outcome.answer.answerable,
         "answer": outcome.answer.answer,
         "cited": [c.article_id for c in outcome.answer.citations],
+        "cause": outcome.cause,
         "evidence": outcome.evidence if math.isfinite(outcome.evidence) else None,
     }
+
+
+def reading_diagnosis(service: AnswerService) -> Diagnose | None:
+    """Tells why the extractive composer missed a question: what it read, against the labels."""
+    from bot.composers.extractive import ExtractiveComposer
+
+    try:
+        composer = service.composer("extractive")
+    except NewsbotError:
+        return None
+    if not isinstance(composer, ExtractiveComposer):
+        return None
+
+    def diagnose(question: LabelledQuestion) -> str:
+        passages, standalone = service.passages(question.q, history=list(question.history))
+        sentences = composer.read(standalone, passages).sentences
+        sources = set(question.sources)
+        read = [s for s in sentences if not sources or s.article_id in sources]
+        if not read:
+            return "not retrieved"
+        wanted = [a.lower() for a in question.answer_any]
+        if wanted and not any(a in s.text.lower() for s in read for a in wanted):
+            return "not read"
+        return "not chosen"
+
+    return diagnose
+
+
+def with_stored_ids(service: AnswerService, question: LabelledQuestion) -> LabelledQuestion:
+    """The question with each source named by its stored id (an exact duplicate's id is an
+    alias of the article it duplicates, and citations name that article)."""
+    ids = {service.catalog.canonical_id(s) or s for s in question.sources}
+    return replace(question, sources=tuple(sorted(ids)))

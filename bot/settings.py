@@ -163,12 +163,12 @@ class Settings(BaseSettings):
 
     # -- answering --
     answer_min_score: float = Field(
-        0.51,
+        0.17,
         ge=0,
-        le=2,
-        description="Extractive answers whose best sentence scores below this are declined. "
-        "Calibrated on eval/seeds.jsonl + eval/bbc.jsonl (see eval/README.md): "
-        "`newsbot eval eval/seeds.jsonl eval/bbc.jsonl --calibrate`.",
+        le=1,
+        description="Extractive answers are declined when no sentence is at least this likely "
+        "(0-1) to answer. Chosen on eval/bbc-dev.jsonl over the whole BBC corpus by "
+        "`python bench/tune_reader.py` (see eval/README.md).",
     )
     question_dates: bool = Field(
         True,

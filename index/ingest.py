@@ -321,9 +321,13 @@ class Ingestor:
             return
         untagged = self.catalog.articles_without_entities()
         for start in range(0, len(untagged), EMBED_BATCH_ARTICLES):
-            articles = [self.catalog.article(a) for a in untagged[start : start + EMBED_BATCH_ARTICLES]]
+            articles = [
+                self.catalog.article(a) for a in untagged[start : start + EMBED_BATCH_ARTICLES]
+            ]
             stored = [a for a in articles if a is not None]
-            for article, entities in zip(stored, self.tagger.tag(a.text for a in stored), strict=True):
+            for article, entities in zip(
+                stored, self.tagger.tag(a.text for a in stored), strict=True
+            ):
                 self.catalog.put_entities(article, entities)
 
     def _forget(self, article_id: str) -> set[str]:

@@ -13,17 +13,23 @@ from functools import lru_cache
 import Stemmer
 from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
 
-REPORTING_WORDS = frozenset(
-    "said says say saying told tell according reported reports report added stated noted".split()
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of a literal list."""
+    return frozenset(text.split())
+
+
+REPORTING_WORDS = word_set(
+    "said says say saying told tell according reported reports report added stated noted"
 )
 STOPWORDS = frozenset(SPACY_STOP_WORDS) | REPORTING_WORDS
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
+TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _local = threading.local()  # PyStemmer objects must not be shared between threads
 
 
 def tokens(text: str) -> list[str]:
     """Words and numbers ("it's" and "3.5" are one token each)."""
-    return _TOKEN.findall(text)
+    return TOKEN.findall(text)
 
 
 @lru_cache(maxsize=131_072)

@@ -8,6 +8,7 @@ from bot.container import Archive
 from bot.models import Answer
 
 MARKER = re.compile(r" \[(\d+)\]")
+OWN_MARKER = re.compile(r"\[(\d+)\]")  # an article's own bracketed numbers, shown as (n)
 
 
 def assert_well_cited(answer: Answer, archive: Archive) -> None:
@@ -23,7 +24,14 @@ def assert_well_cited(answer: Answer, archive: Archive) -> None:
         chunk = archive.catalog.chunks([citation.id])[0]
         assert chunk.start <= citation.start < citation.end <= chunk.end
         assert citation.title == article.title
+    text = answer.answer
+    short = answer.short_answer
+    if short is not None:  # it leads the answer, and lies where it says in its quote
+        assert text.startswith(f"{short.text}: ")
+        text = text[len(short.text) + 2 :]
+        assert answer.citations[short.n - 1].quote[short.start : short.end] == short.text
     if answer.answerable:  # extractive answers are the quotes themselves, markers aside
-        assert MARKER.sub("", answer.answer) == " ".join(c.quote for c in answer.citations)
+        quotes = " ".join(OWN_MARKER.sub(r"(\1)", c.quote) for c in answer.citations)
+        assert MARKER.sub("", text) == quotes
     else:
         assert answer.citations == [] and not used

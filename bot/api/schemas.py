@@ -107,9 +107,29 @@ class CitationOut(BaseModel):
     score: float
 
 
+class ShortAnswerOut(BaseModel):
+    """The few words that answer, inside citation `n`'s quote: `quote[start:end] == text`."""
+
+    text: str = Field(examples=["Giant Company Software"])
+    n: int = Field(description="The citation whose quote holds it.", examples=[1])
+    start: int = Field(description="Character offset of the text inside that quote.")
+    end: int
+
+
 class AskResponse(BaseModel):
-    answer: str = Field(description="The answer; every claim carries [n] citation markers.")
+    answer: str = Field(
+        description="The answer; every claim carries [n] citation markers. When there is a "
+        "short answer, the text starts with it."
+    )
     answerable: bool = Field(description="False when the archive holds no evidence for it.")
+    short_answer: ShortAnswerOut | None = Field(
+        None, description="The name, date or figure that answers, when the question asks for one."
+    )
+    answer_type: str | None = Field(
+        None,
+        description="What the question asks for: person, organisation, place, date, money, "
+        "number, work, event, yesno, reason or what (null for composers that do not say).",
+    )
     citations: list[CitationOut]
     conversation_id: str = Field(description="Pass it back to ask a follow-up.")
     timings_ms: dict[str, float]
@@ -263,6 +283,8 @@ class DoneEvent(BaseModel):
 
     answer: str
     answerable: bool
+    short_answer: ShortAnswerOut | None = None
+    answer_type: str | None = None
     conversation_id: str
     timings_ms: dict[str, float]
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.composers import declined_answer
 from bot.models import Answer, Citation, ShortAnswer, cite
-from bot.reading.features import INDEX, describe
+from bot.reading.features import describe, leans_on_previous
 from bot.reading.question import AnswerType, Question, analyse
 from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
 from bot.reading.sentences import ARTICLES_READ, ArticleStore, ReadSentence, read_articles
@@ -114,9 +114,7 @@ class ExtractiveComposer:
         other sentence is likely enough to answer."""
         reading = self.read(question, passages)
         said = " ".join(already_said)
-        fresh = np.array(
-            [s.text.rstrip(".!?") not in said for s in reading.sentences], dtype=bool
-        )
+        fresh = np.array([s.text.rstrip(".!?") not in said for s in reading.sentences], dtype=bool)
         if fresh.size and (reading.scores * fresh).max() >= self.min_score:
             reading = replace(reading, scores=reading.scores * fresh)
         return self._answer(reading, passages)
@@ -169,7 +167,7 @@ class ExtractiveComposer:
         """Sentence `i`, with the sentence before it when it opens with an anaphor."""
         s = reading.sentences[i]
         score = float(reading.scores[i])
-        if reading.rows[i, INDEX["anaphor"]] and s.previous is not None:
+        if leans_on_previous(s) and s.previous is not None:
             joined = _join(s.previous, s)
             if joined is not None:
                 return _Quote(s, s.previous.start, s.end, joined, score)

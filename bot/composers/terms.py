@@ -4,29 +4,19 @@ from __future__ import annotations
 
 import itertools
 import re
-import threading
 from functools import lru_cache
 
-import Stemmer
-
 from index.sentences import sentence_spans
+from index.words import STOPWORDS as WORDS_STOPWORDS
+from index.words import stem as _stem
 
 
 def _words(text: str) -> list[str]:
     return text.split()
 
 
-STOPWORDS = frozenset(_words("""
-    a about above after again against all also am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each either few for
-    from further had has have having he her here hers herself him himself his how i if in into
-    is it its itself just me might more most must my myself neither no nor not now of off on
-    once only or other our ours ourselves out over own per same shall she should so some such
-    than that the their theirs them themselves then there these they this those through to too
-    under until up upon us very via was we were what when where which while who whom whose why
-    will with within without would yet you your yours according said says say saying told tell
-    source sources reported reports stated noted added
-"""))  # fmt: skip
+# The one stopword list (index/words.py), plus the words of attribution claims carry.
+STOPWORDS = WORDS_STOPWORDS | frozenset(_words("source sources"))
 # Capitalised words that are not names even in mid-sentence.
 NOT_NAMES = frozenset(_words("i i'm monday tuesday wednesday thursday friday saturday sunday"))
 # Capitalised only because they open a sentence; any other opening word is checked like a name.
@@ -45,17 +35,6 @@ NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS)} | {
 ORDINAL_WORDS = {w: str(i) for i, w in enumerate(_ORDINALS, start=1)}
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?:st|nd|rd|th)?|[^\W\d_]+(?:['’][^\W\d_]+)*")
 MIN_PREFIX = 4  # a stem counts as another's variant ("russia"/"russian") from this length
-
-
-_local = threading.local()  # PyStemmer objects must not be shared between threads
-
-
-@lru_cache(maxsize=65536)
-def _stem(word: str) -> str:
-    stemmer = getattr(_local, "stemmer", None)
-    if stemmer is None:
-        stemmer = _local.stemmer = Stemmer.Stemmer("english")
-    return str(stemmer.stemWord(word))
 
 
 def _normalise_number(token: str) -> str:

@@ -109,6 +109,15 @@ def citation_footer(citations: Sequence[Citation]) -> str:
     return truncate(f"/source id: {ids}", FOOTER_CHARS)
 
 
+def answer_text(answer: Answer) -> str:
+    """The answer's text, escaped, its short answer (when it has one) in bold first."""
+    short = answer.short_answer
+    lead = f"{short.text}: " if short else ""
+    if not short or not answer.answer.startswith(lead):
+        return escape(answer.answer)
+    return f"**{escape(short.text)}**: {escape(answer.answer[len(lead) :])}"
+
+
 def render_answer(question: str, answer: Answer) -> list[discord.Embed]:
     """An answer as embeds, each sent as one message: the text, then the numbered sources."""
     title = truncate(escape(" ".join(question.split())), TITLE_CHARS)
@@ -120,7 +129,7 @@ def render_answer(question: str, answer: Answer) -> list[discord.Embed]:
         embed.set_footer(text="No cited answer: try other words, or /search for passages.")
         return [embed]
     # Leave room in the first embed for the title and footer within the 6,000 total.
-    parts = split_text(escape(answer.answer), DESCRIPTION_CHARS - 100)
+    parts = split_text(answer_text(answer), DESCRIPTION_CHARS - 100)
     embeds = [discord.Embed(title=title, description=parts[0], colour=ANSWER_COLOUR)]
     embeds += [discord.Embed(description=part, colour=ANSWER_COLOUR) for part in parts[1:]]
     footer = citation_footer(answer.citations)

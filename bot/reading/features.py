@@ -10,23 +10,32 @@ import math
 
 import numpy as np
 
-from bot.reading.question import ENTITY_LABELS, ENTITY_TYPES, AnswerType, Question
+from bot.reading.question import (
+    ENTITY_LABELS,
+    ENTITY_TYPES,
+    NAME_LABELS,
+    NAMED_TYPES,
+    AnswerType,
+    Question,
+)
 from bot.reading.sentences import ReadSentence
-from index.words import content_terms, stem, tokens
+from index.entities import Entity
+from index.words import TOKEN as _TOKEN_RE
+from index.words import content_terms, stem, tokens, word_set
 
 # A sentence opening with one of these leans on the one before it ("He said …").
-ANAPHORS = frozenset(
-    "he she it they his her its their this these those that such him them there the".split()
+ANAPHORS = word_set(
+    "he she it they his her its their this these those that such him them there the"
 )
-# Words that are anaphoric only when they open a sentence with a noun ("The firm", "The move").
-DEFINITE = frozenset({"the"})
 REASON_MARKERS = frozenset(
     stem(w)
-    for w in """because after as due since reason reasons cause caused blamed following
-    result owing amid so thanks attributed led""".split()
+    for w in word_set(
+        "because after as due since reason reasons cause caused blamed following result owing"
+        " amid so thanks attributed led"
+    )
 )
-NEGATIONS = frozenset("not no never n't nor neither cannot refused denied rejected".split())
-FIRST_PERSON = frozenset("I my me we our us I'm I've".split())
+NEGATIONS = word_set("not no never n't nor neither cannot refused denied rejected")
+FIRST_PERSON = word_set("I my me we our us I'm I've")
 QUOTE_MARKS = ('"', "“", "”")
 SHORT_WORDS, LONG_WORDS = 6, 45
 
@@ -46,6 +55,13 @@ FEATURES: tuple[str, ...] = (
     "new_terms",
     "supplies",
     "supplies_terms",
+    "supplies_name",
+    "supplies_name_what",
+    "name_terms",
+    "verb_match",
+    "supplies_neighbour",
+    "verb_supplies",
+    "answer_near_terms",
     "supplies_meaning",
     *(f"supplies_{t.value}" for t in ENTITY_TYPES),
     "new_entities",
@@ -103,6 +119,8 @@ def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence
         opener = words[0].lower() if words else ""
         new = [e for e in s.entities if not named_in(e_text(s, e), question)]
         supplies = any(e.label in labels for e in new)
+        names_asked = question.answer_type.value in NAMED_TYPES
+        new_name = any(e.label in NAME_LABELS for e in new)
         around = article_terms[s.article_id] | title_terms[s.article_id]
         row[INDEX["bias"]] = 1.0
         row[INDEX["meaning"]] = meaning[n]
@@ -116,6 +134,18 @@ def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence
         row[INDEX["new_terms"]] = len(own - question.terms) / len(own) if own else 0.0
         row[INDEX["supplies_terms"]] = float(supplies) * _coverage(weights, context)
         row[INDEX["supplies_meaning"]] = float(supplies) * meaning[n]
+        row[INDEX["supplies_name"]] = float(names_asked and new_name)
+        row[INDEX["supplies_name_what"]] = float(
+            question.answer_type is AnswerType.WHAT and new_name
+        )
+        verb = bool(question.verbs & own)
+        row[INDEX["verb_match"]] = float(verb)
+        row[INDEX["supplies_neighbour"]] = float(
+            supplies or (names_asked and new_name)
+        ) * _neighbours(sentences, meaning, n)
+        row[INDEX["verb_supplies"]] = float(verb and (supplies or (names_asked and new_name)))
+        row[INDEX["answer_near_terms"]] = _nearness(s, new, labels, question.terms)
+        row[INDEX["name_terms"]] = float(names_asked and new_name) * _coverage(weights, context)
         row[INDEX["terms_context"]] = _coverage(weights, context)
         row[INDEX["terms_gap"]] = coverage[n] - coverage.max()
         row[INDEX["terms_title"]] = _coverage(weights, own | title_terms[s.article_id])
@@ -158,10 +188,21 @@ def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence
     return rows
 
 
-def e_text(sentence: ReadSentence, entity: object) -> str:
-    start = entity.start - sentence.start  # type: ignore[attr-defined]
-    end = entity.end - sentence.start  # type: ignore[attr-defined]
-    return sentence.text[start:end]
+def leans_on_previous(sentence: ReadSentence) -> bool:
+    """Whether the sentence needs the one before it to be understood: it opens with a pronoun
+    ("He said …", "These initiatives …") or a definite common noun ("The firm …")."""
+    words = tokens(sentence.text)
+    if sentence.previous is None or not words:
+        return False
+    opener = words[0].lower()
+    if opener == "the":
+        return len(words) > 1 and words[1].islower()
+    return opener in ANAPHORS
+
+
+def e_text(sentence: ReadSentence, entity: Entity) -> str:
+    """The entity's text (its offsets are into the article, the sentence's text is a slice)."""
+    return sentence.text[entity.start - sentence.start : entity.end - sentence.start]
 
 
 def own_stems(words: list[str]) -> frozenset[str]:
@@ -175,6 +216,24 @@ def named_in(entity_text: str, question: Question) -> bool:
     if not own and not numbers:
         return True
     return own <= (question.terms | question.names) and numbers <= question.numbers
+
+
+def _nearness(
+    sentence: ReadSentence, new: list[Entity], labels: frozenset[str], asked: frozenset[str]
+) -> float:
+    """How close a supplied entity sits to a word of the question: 1 beside it, less apart."""
+    supplied = [e for e in new if e.label in labels]
+    if not supplied:
+        return 0.0
+    positions = [
+        m.start() + sentence.start
+        for m in _TOKEN_RE.finditer(sentence.text)
+        if len(m.group()) > 1 and stem(m.group()) in asked
+    ]
+    if not positions:
+        return 0.0
+    gap = min(max(0, min(abs(p - e.start), abs(p - e.end))) for p in positions for e in supplied)
+    return 1.0 / (1.0 + gap / 20.0)
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from index.entities import parser_model
-from index.words import content_terms, is_stopword, stem
+from index.words import content_terms, is_stopword, stem, word_set
 
 
 class AnswerType(StrEnum):
@@ -29,6 +29,12 @@ class AnswerType(StrEnum):
     REASON = "reason"
     WHAT = "what"  # what happened, what was said: a statement, not an entity
 
+
+# Names of any kind: spaCy's small model often gives a name the wrong one of these labels.
+NAME_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "WORK_OF_ART", "EVENT", "PRODUCT"}
+)
+NAMED_TYPES = frozenset({"person", "organisation", "place", "work", "event"})
 
 # The spaCy NER labels that can answer each type.
 ENTITY_LABELS: dict[AnswerType, frozenset[str]] = {
@@ -50,56 +56,72 @@ def _nouns(text: str) -> frozenset[str]:
 
 # Nouns a question asks about, by the type of answer they want.
 _NOUN_TYPES: list[tuple[frozenset[str], AnswerType]] = [
-    (_nouns("""person man woman people minister secretary chancellor president premier leader
+    (
+        _nouns("""person man woman people minister secretary chancellor president premier leader
         chief executive boss chairman chairwoman head director founder owner manager coach
         player striker midfielder defender goalkeeper captain winger forward batsman bowler
         athlete sprinter runner champion actor actress singer star artist musician writer
         author novelist comedian presenter host judge lawyer spokesman spokeswoman official
         mp peer lord analyst economist governor candidate successor predecessor replacement
-        rival opponent referee chef designer producer rapper drummer guitarist band member
-        member winner nominee son daughter wife husband father mother brother sister
+        rival opponent referee chef designer producer rapper drummer guitarist
+        member winner dj half scorer nominee son daughter wife husband father mother brother sister
         journalist editor reporter politician monarch king queen prince princess pope
         professor banker frontbencher backbencher attorney lock prop hooker scrum-half
         fly-half centre wing jockey trainer driver rider cyclist golfer boxer swimmer
         scientist researcher expert doctor chancellor envoy ambassador diplomat general"""),
-     AnswerType.PERSON),
-    (_nouns("""firm company group organisation organization club team side bank party band
+        AnswerType.PERSON,
+    ),
+    (
+        _nouns("""firm company group organisation organization club team side bank party band
         network retailer airline carrier broadcaster channel station website site agency union
         body regulator supplier maker manufacturer operator publisher studio label brand
-        newspaper paper magazine charity university school committee council authority
+        newspaper paper magazine journal charity university school committee council authority
         government department ministry institute association federation giant rival partner
         buyer investor insurer lender developer provider chain store shop business"""),
-     AnswerType.ORGANISATION),
-    (_nouns("""country city town place region nation state venue stadium ground area county
+        AnswerType.ORGANISATION,
+    ),
+    (
+        _nouns("""country city town place region nation state venue stadium ground area county
         capital island continent location village province district street slum suburb
         neighbourhood resort port airport prison hospital court theatre cinema"""),
-     AnswerType.PLACE),
+        AnswerType.PLACE,
+    ),
     (_nouns("reason cause motive explanation purpose"), AnswerType.REASON),
-    (_nouns("year date day month time season week decade century birthday anniversary"),
-     AnswerType.DATE),
-    (_nouns("""price cost amount fee sum salary wage fine budget payment pay value worth
+    (
+        _nouns("year date day month time season week decade century birthday anniversary"),
+        AnswerType.DATE,
+    ),
+    (
+        _nouns("""price cost amount fee sum salary wage fine budget payment pay value worth
         revenue revenues profit profits loss losses sales turnover debt deal bonus prize
         money funding investment bill compensation damages tax"""),
-     AnswerType.MONEY),
-    (_nouns("""number percentage per cent share rate proportion score figure total count
+        AnswerType.MONEY,
+    ),
+    (
+        _nouns("""number percentage per cent share rate proportion score figure total count
         margin majority lead height weight speed distance age population capacity size
         attendance tally record time points goals votes seats"""),
-     AnswerType.NUMBER),
-    (_nouns("""film movie book novel album song single track show series programme program
+        AnswerType.NUMBER,
+    ),
+    (
+        _nouns("""film movie book novel album song single track show series programme program
         sitcom drama game play musical title novelisation documentary opera comic
         comedy thriller remake sequel biopic cartoon animation poem report"""),
-     AnswerType.WORK),
-    (_nouns("""event tournament competition award prize championship race cup festival
+        AnswerType.WORK,
+    ),
+    (
+        _nouns("""event tournament competition award prize championship race cup festival
         ceremony contest match final election"""),
-     AnswerType.EVENT),
+        AnswerType.EVENT,
+    ),
 ]
-_HOW_NUMBER = frozenset("much many long big large old far high low fast tall heavy often".split())
+_HOW_NUMBER = word_set("much many long big large old far high low fast tall heavy often")
 _MONEY_VERBS = _nouns(
     "pay paid cost costs spend spent worth raise raised earn earned charge money loss profit"
     " value valued fine fined price sold sell bid offer"
 )
-_AUXILIARIES = frozenset(
-    "is are was were do does did has have had will would can could should may might must".split()
+_AUXILIARIES = word_set(
+    "is are was were do does did has have had will would can could should may might must"
 )
 
 
@@ -113,6 +135,7 @@ class Question:
     names: frozenset[str]  # stems of its proper names: what the answer's article must mention
     numbers: frozenset[str]  # numbers and years it states ("2004", "3")
     focus: frozenset[str]  # stems of the noun it asks about ("firm"), if any
+    verbs: frozenset[str]  # stems of its main verbs ("won", "introduced"), auxiliaries aside
 
 
 def analyse(question: str) -> Question:
@@ -131,7 +154,12 @@ def _analyse(text: str) -> Question:
         and len(t.text) > 1
     )
     numbers = frozenset(t.text.replace(",", "") for t in doc if t.like_num and t.text[:1].isdigit())
-    return Question(text, answer_type, content_terms(text), names, numbers, focus)
+    verbs = frozenset(
+        stem(t.text)
+        for t in doc
+        if t.pos_ == "VERB" and not is_stopword(t.text) and len(t.text) > 2
+    )
+    return Question(text, answer_type, content_terms(text), names, numbers, focus, verbs)
 
 
 def _answer_type(doc: Any) -> tuple[AnswerType, frozenset[str]]:

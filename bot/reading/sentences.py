@@ -8,6 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
+from index.boilerplate import non_reporting_spans
 from index.catalog import StoredChunk
 from index.entities import Entity, EntityTagger
 from index.retrieval import Passage
@@ -123,7 +124,8 @@ def _sentences(
     vectors: Mapping[str, SentenceVectors],
     entities: list[Entity],
 ) -> list[ReadSentence]:
-    """The article's sentences as its chunks split them, each once, in order."""
+    """The article's sentences as its chunks split them, each once, in order; none from its
+    non-reporting blocks (bylines, tables of contents, FAQs)."""
     spans: list[tuple[int, int, StoredChunk, np.ndarray | None]] = []
     for chunk in chunks:
         stored = vectors.get(chunk.id)
@@ -138,6 +140,8 @@ def _sentences(
             continue  # the same sentence from an overlapping chunk, or a piece of one
         kept.append(span)
     read: list[ReadSentence] = []
+    hidden = non_reporting_spans(_article_text(chunks)) if chunks else []
+    kept = [k for k in kept if not any(s < k[1] and k[0] < e for s, e in hidden)]
     for n, (start, end, chunk, vector) in enumerate(kept):
         text = chunk.text[start - chunk.start : end - chunk.start]
         inside = tuple(e for e in entities if e.start >= start and e.end <= end)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.reading.features import e_text, named_in
 from bot.reading.question import ENTITY_LABELS, Question
 from bot.reading.sentences import ReadSentence
+from index.words import TOKEN, stem
 
 
 @dataclass(frozen=True)
@@ -17,12 +18,23 @@ class Span:
 
 
 def short_answer(question: Question, sentence: ReadSentence) -> Span | None:
-    """The first entity of the asked type in the sentence that the question does not name."""
+    """The entity of the asked type, not named by the question, that sits nearest the words
+    the sentence shares with the question ("… Steven Gerrard *scored* …" for "Who scored?")."""
     labels = ENTITY_LABELS.get(question.answer_type)
     if not labels:
         return None
-    for entity in sentence.entities:
-        text = e_text(sentence, entity)
-        if entity.label in labels and not named_in(text, question):
-            return Span(text, entity.start, entity.end)
-    return None
+    found = [
+        Span(e_text(sentence, e), e.start, e.end)
+        for e in sentence.entities
+        if e.label in labels and not named_in(e_text(sentence, e), question)
+    ]
+    if not found:
+        return None
+    shared = [
+        sentence.start + m.start()
+        for m in TOKEN.finditer(sentence.text)
+        if stem(m.group()) in question.terms | question.verbs
+    ]
+    if not shared:
+        return found[0]
+    return min(found, key=lambda s: min(min(abs(p - s.start), abs(p - s.end)) for p in shared))

@@ -22,6 +22,7 @@ from bot.api.schemas import (
     AskRequest,
     AskResponse,
     CitationOut,
+    ShortAnswerOut,
 )
 from bot.errors import NewsbotError
 from bot.models import Answer, Turn
@@ -68,6 +69,11 @@ def _conversation(
     return request.conversation_id, history
 
 
+def _short(answer: Answer) -> ShortAnswerOut | None:
+    found = answer.short_answer
+    return ShortAnswerOut.model_validate(found, from_attributes=True) if found else None
+
+
 def _citations(answer: Answer) -> list[CitationOut]:
     return [CitationOut.model_validate(c, from_attributes=True) for c in answer.citations]
 
@@ -95,6 +101,8 @@ def ask(
     return AskResponse(
         answer=answer.answer,
         answerable=answer.answerable,
+        short_answer=_short(answer),
+        answer_type=answer.answer_type,
         citations=_citations(answer),
         conversation_id=conversation_id,
         timings_ms=answer.timings_ms,
@@ -186,9 +194,12 @@ async def _stream_events(
                 conversation_id = record.conversation_id
                 citations = [c.model_dump() for c in _citations(item)]
                 yield _event("citations", {"citations": citations}), None
+                short = _short(item)
                 done = {
                     "answer": item.answer,
                     "answerable": item.answerable,
+                    "short_answer": short.model_dump() if short else None,
+                    "answer_type": item.answer_type,
                     "conversation_id": conversation_id,
                     "timings_ms": item.timings_ms,
                 }

@@ -1,0 +1,114 @@
+"""Reading for the answer, part by part, with the real spaCy model: what a question asks, the
+entities found at ingest, the short answer, the blocks that are not reporting, markers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bot.composers.extractive import with_marker
+from bot.reading.features import FEATURES, describe
+from bot.reading.question import AnswerType, analyse
+from bot.reading.ranker import SentenceRanker
+from bot.reading.sentences import ReadSentence
+from bot.reading.short_answer import short_answer
+from index.boilerplate import non_reporting_spans
+from index.catalog import StoredChunk
+from index.entities import EntityTagger
+from tests.conftest import SEEDS
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Who directed Kisna - the Warrior Poet?", AnswerType.PERSON),
+        ("Which anti-spyware firm did Microsoft take over?", AnswerType.ORGANISATION),
+        ("Which website was at the centre of the identity fraud arrests?", AnswerType.ORGANISATION),
+        ("Where will the talks take place?", AnswerType.PLACE),
+        ("In which country will the negotiations be held?", AnswerType.PLACE),
+        ("When will the US and Russia hold their talks?", AnswerType.DATE),
+        ("What year did the company float?", AnswerType.DATE),
+        ("How much did Glazer pay for Manchester United?", AnswerType.MONEY),
+        ("How many subscribers did AOL lose?", AnswerType.NUMBER),
+        ("Which film did Bruce Willis make for the firm?", AnswerType.WORK),
+        ("Why did the appeals court reject the case?", AnswerType.REASON),
+        ("Did Ukraine attend the talks?", AnswerType.YESNO),
+        ("What happened at the summit?", AnswerType.WHAT),
+    ],
+)
+def test_what_a_question_asks_for(question: str, expected: AnswerType) -> None:
+    assert analyse(question).answer_type is expected
+
+
+def test_question_terms_names_and_numbers() -> None:
+    asked = analyse("Who won the 200m at the Leipzig meeting in 2005?")
+    assert "leipzig" in asked.names and "2005" in asked.numbers
+    assert {"leipzig", "meet"} <= asked.terms
+    assert "won" in asked.verbs
+    assert "us" in analyse("What did the US say?").names  # capitals are not the stopword "us"
+
+
+def test_ingest_entities_name_what_the_issue_names() -> None:
+    text = (
+        "Microsoft has bought Giant Company Software. The film is directed by Bollywood "
+        "veteran Subhash Ghai. Police shut down Shadowcrew.com on 28 October."
+    )
+    found = {text[e.start : e.end]: e.label for e in EntityTagger().tag([text])[0]}
+    assert found["Giant Company Software"] == "ORG"
+    assert found["Subhash Ghai"] == "PERSON"
+    assert found["28 October"] == "DATE"
+
+
+def _sentence(text: str, title: str = "A headline") -> ReadSentence:
+    chunk = StoredChunk("c:0-1", "a", 0, 0, len(text), text, title, "", "", "")
+    entities = tuple(EntityTagger().tag([text])[0])
+    return ReadSentence("a", 0, 1.0, chunk, 0, 1, 0, len(text), text, entities)
+
+
+def test_short_answer_is_a_new_entity_of_the_asked_type() -> None:
+    question = analyse("Which anti-spyware firm did Microsoft take over?")
+    sentence = _sentence("Microsoft bought Giant Company Software, a New York firm, in December.")
+    span = short_answer(question, sentence)
+    assert span is not None and span.text == "Giant Company Software"
+    assert sentence.text[span.start : span.end] == span.text
+    # the question's own names never answer it
+    assert short_answer(question, _sentence("Microsoft said it was pleased.")) is None
+    assert short_answer(analyse("Why did Microsoft buy it?"), sentence) is None
+
+
+def test_a_sentence_that_supplies_the_answer_is_described_so() -> None:
+    question = analyse("Who directed Kisna - the Warrior Poet?")
+    answers = _sentence("The film is directed by Bollywood veteran Subhash Ghai.")
+    restates = _sentence("Kisna - the Warrior Poet opens in cinemas across India this week.")
+    rows = describe(question, np.zeros(384, dtype=np.float32), [answers, restates])
+    supplies = FEATURES.index("supplies")
+    assert rows[0, supplies] == 1.0 and rows[1, supplies] == 0.0
+    assert rows.shape == (2, len(FEATURES))
+
+
+def test_the_ranker_refuses_features_it_does_not_know() -> None:
+    with pytest.raises(ValueError, match="unknown reader features: nonsense"):
+        SentenceRanker({"nonsense": 1.0})
+    probabilities = SentenceRanker().probabilities(np.zeros((3, len(FEATURES)), np.float32))
+    assert probabilities.shape == (3,) and np.all((probabilities > 0) & (probabilities < 1))
+
+
+def test_tables_of_contents_faqs_and_bylines_are_not_reporting() -> None:
+    text = (SEEDS / "002_c5ccbac007a06862.txt").read_text(encoding="utf-8")
+    spans = non_reporting_spans(text)
+    blocks = [text[s:e] for s, e in spans]
+    assert any(b.startswith("Table of Contents") and "- 14." in b for b in blocks)
+    faq = next(b for b in blocks if b.startswith("Frequently Asked Questions"))
+    assert "What are security guarantees for Ukraine?" in faq
+    assert not any("coalition of the willing" in b.lower() for b in blocks[:1])
+    byline = (SEEDS / "001_bbca088b89569488.txt").read_text(encoding="utf-8")
+    assert [byline[s:e] for s, e in non_reporting_spans(byline)] == ["by Jhon Lennon 43 views"]
+    plain = "Mr Brown said growth would rise.\n\nHe said: 'What do you think?'"
+    assert non_reporting_spans(plain) == []
+
+
+def test_an_articles_own_bracketed_numbers_cannot_pass_for_citations() -> None:
+    assert (
+        with_marker("The pier was built in 1905 [2].", 1) == "The pier was built in 1905 (2) [1]."
+    )
+    assert with_marker("Growth slowed", 3) == "Growth slowed [3]"
