@@ -28,6 +28,7 @@ _WHAT_ABOUT = re.compile(r"^\s*(what|how)\s+about\s+(?P<subject>.+?)[\s?.!]*$", 
 _QUESTION_WORDS = frozenset(
     ["what", "when", "where", "who", "whom", "whose", "which", "why", "how"]
 )
+MAX_TOPIC = 6  # topic words a follow-up that names its own subject takes from earlier turns
 MIN_OWN_WORDS = 3  # a question with fewer key words than this cannot name its own subject
 
 
@@ -43,7 +44,8 @@ def condense_question(question: str, history: list[Turn]) -> str:
     if not leans_on_context(question):
         return question
     own = {w.lower() for w in words(question)}
-    carried = [w for w in _carried(question, previous) if w.lower() not in own]
+    topic = " ".join(t.question for t in reversed(history))  # the latest turn's words first
+    carried = [w for w in _carried(question, previous, topic) if w.lower() not in own]
     core = _LEADING_LINK.sub("", question)
     core = core[:1].upper() + core[1:]
     return f"{core} {' '.join(carried)}".strip() if carried else core
@@ -56,12 +58,13 @@ def leans_on_context(question: str) -> bool:
     return len(_key_words(question)) < MIN_OWN_WORDS and not _names(question)
 
 
-def _carried(question: str, previous: str) -> list[str]:
-    """The previous question's words that this follow-up's pronouns stand for."""
+def _carried(question: str, previous: str, earlier: str) -> list[str]:
+    """The words that this follow-up's pronouns stand for: from the previous question (made
+    to stand alone), or for a topic ("it") from all earlier questions, latest first."""
     key = _key_words(previous)
     names = set(_names(previous))
-    if _names(question):
-        return [w for w in key if w not in names]  # its own subject: carry the topic
+    if _names(question):  # its own subject: carry the topic
+        return [w for w in _key_words(earlier) if w not in set(_names(earlier))][:MAX_TOPIC]
     if _PERSON_PRONOUN.search(question) and names:
         return [w for w in key if w in names]  # "he", "she": carry the people
     return key

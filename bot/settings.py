@@ -163,7 +163,7 @@ class Settings(BaseSettings):
 
     # -- answering --
     answer_min_score: float = Field(
-        0.17,
+        0.12,
         ge=0,
         le=1,
         description="Extractive answers are declined when no sentence is at least this likely "

@@ -82,6 +82,17 @@ def bbc_slice_archive(bbc: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 @pytest.fixture(scope="session")
+def bbc_archive(bbc: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """The whole BBC corpus (ids like business/001.txt), ingested once per session; read-only."""
+    built = build_archive(make_settings(tmp_path_factory.mktemp("bbc-whole") / "data"))
+    report = built.ingestor.ingest_paths([bbc])
+    assert report.new + report.duplicate == 2225, report
+    assert all("README" in p.where for p in report.failed), report.failed
+    yield built
+    built.close()
+
+
+@pytest.fixture(scope="session")
 def llm_server() -> Iterator[object]:
     """A real OpenAI-compatible server (llama-cpp-python) serving SmolLM2-135M-Instruct."""
     from tests.llama_server import LlamaServer, smollm2_gguf

@@ -1,16 +1,28 @@
-"""Both labelled sets against real indexes: floors the current composer meets, and properties
-every answer must have (verbatim quotes, numbering, every unanswerable question declined).
+"""The labelled sets against real indexes, the BBC ones against the whole corpus: floors the
+reader meets on questions it was not fitted on, and properties every answer must have
+(verbatim quotes, numbering, a short answer inside its quote).
 
 The floors sit a little under the measured values (eval/README.md has the numbers), so a change
 that makes answering worse fails here; latency is measured by `newsbot eval`, not asserted.
+The BBC dev set (what the reader was fitted on) is not asserted: its figures flatter.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.container import Archive, build_service
-from bot.evaluation import EvalReport, Outcome, load_questions, run, summarise
+from bot.evaluation import (
+    EvalReport,
+    Outcome,
+    load_questions,
+    reading_diagnosis,
+    run,
+    summarise,
+    with_stored_ids,
+)
 from tests.answer_checks import assert_well_cited
 from tests.conftest import ROOT
 
@@ -19,45 +31,54 @@ EVAL = ROOT / "eval"
 
 def evaluate(archive: Archive, path: Path) -> tuple[list[Outcome], EvalReport]:
     service = build_service(archive.settings, archive)
-    outcomes = run(lambda q: service.answer(q.q, history=list(q.history)), load_questions(path))
+    questions = [with_stored_ids(service, q) for q in load_questions(path)]
+    outcomes = run(
+        lambda q: service.answer(q.q, history=list(q.history)),
+        questions,
+        reading_diagnosis(service),
+    )
     return outcomes, summarise(outcomes)
 
 
 def check_properties(outcomes: list[Outcome], archive: Archive) -> None:
     for outcome in outcomes:
         assert_well_cited(outcome.answer, archive)
-        if not outcome.question.answerable:
-            assert not outcome.answer.answerable, outcome.question.q
-            assert outcome.answer.citations == []
 
 
-def test_label_files_have_what_the_brief_asks() -> None:
-    for name, articles in (("seeds.jsonl", None), ("bbc.jsonl", ("business/", "tech/"))):
-        questions = load_questions(EVAL / name)
-        unanswerable = [q for q in questions if not q.answerable]
-        assert len(questions) >= 20 and len(unanswerable) >= 4
-        assert any(q.history for q in questions)
-        for q in questions:
-            assert q.answerable == bool(q.answer_any) == bool(q.sources), q.q
-            if articles:
-                assert all(s.startswith(articles) for s in q.sources)
+def test_label_files_have_what_the_issue_asks() -> None:
+    dev, test = load_questions(EVAL / "bbc-dev.jsonl"), load_questions(EVAL / "bbc-test.jsonl")
+    bbc = dev + test
+    assert len([q for q in bbc if q.answerable]) >= 300
+    assert len([q for q in bbc if not q.answerable]) >= 60
+    assert len(load_questions(EVAL / "seeds-test.jsonl")) >= 40
+    for q in bbc:
+        assert q.answerable == bool(q.answer_any) == bool(q.sources), q.q
+        assert q.answer_type, q.q
+    # split by article: no article is a source on both sides
+    dev_sources = {s for q in dev for s in q.sources}
+    assert not dev_sources & {s for q in test for s in q.sources}
+    sections = {s.split("/")[0] for q in test for s in q.sources}
+    assert sections == {"business", "entertainment", "politics", "sport", "tech"}
 
 
-def test_seeds_set(seeds_archive: Archive) -> None:
-    outcomes, report = evaluate(seeds_archive, EVAL / "seeds.jsonl")
+def test_seeds_sets(seeds_archive: Archive) -> None:
+    outcomes, report = evaluate(seeds_archive, EVAL / "seeds-test.jsonl")
     check_properties(outcomes, seeds_archive)
-    assert report.unanswerable_declined == 1.0
-    assert report.answer_accuracy >= 0.92, report.failures
-    assert report.citation_precision >= 0.95
-    assert report.citation_recall >= 0.85
-    assert report.decline_accuracy >= 0.95
+    assert report.answer_accuracy >= 0.77, report.failures
+    assert report.unanswerable_declined >= 0.5
+    assert report.answered_wrongly <= 0.25
+    _, older = evaluate(seeds_archive, EVAL / "seeds.jsonl")
+    assert older.answer_accuracy >= 0.85, older.failures
 
 
-def test_bbc_set(bbc_slice_archive: Archive) -> None:
-    outcomes, report = evaluate(bbc_slice_archive, EVAL / "bbc.jsonl")
-    check_properties(outcomes, bbc_slice_archive)
-    assert report.unanswerable_declined == 1.0
-    assert report.answer_accuracy >= 0.89, report.failures
-    assert report.citation_precision >= 0.9
-    assert report.citation_recall >= 0.9
-    assert report.decline_accuracy >= 0.95
+@pytest.mark.slow
+def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
+    outcomes, report = evaluate(bbc_archive, EVAL / "bbc-test.jsonl")
+    check_properties(outcomes, bbc_archive)
+    assert report.answer_accuracy >= 0.70, report.failures
+    assert report.unanswerable_declined >= 0.27
+    assert report.answered_wrongly <= 0.29
+    assert report.causes.get("not retrieved", 0) <= 6
+    assert set(report.by_type) >= {"person", "organisation", "place", "date", "money", "reason"}
+    _, older = evaluate(bbc_archive, EVAL / "bbc.jsonl")
+    assert older.answer_accuracy >= 0.75, older.failures

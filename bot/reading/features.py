@@ -113,8 +113,11 @@ def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence
     labels = ENTITY_LABELS.get(question.answer_type, frozenset())
     for n, (s, own) in enumerate(zip(sentences, terms, strict=True)):
         row = rows[n]
-        before = content_terms(s.previous.text) if s.previous is not None else frozenset()
-        context = own | before | content_terms(s.following_text)
+        before = terms[n - 1] if n and sentences[n - 1] is s.previous else frozenset()
+        after = (
+            terms[n + 1] if n + 1 < len(terms) and sentences[n + 1].previous is s else frozenset()
+        )
+        context = own | before | after
         words = tokens(s.text)
         opener = words[0].lower() if words else ""
         new = [e for e in s.entities if not named_in(e_text(s, e), question)]

@@ -1,0 +1,54 @@
+"""Answers as users meet them: markers that only newsbot writes, and follow-ups that each
+retrieve for their own meaning (the whole BBC corpus)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.container import Archive, build_service
+from bot.models import Turn
+from tests.answer_checks import MARKER, assert_well_cited
+
+PIER = (
+    "The Brighton pier reopened on Saturday after a two-year restoration costing £14m. "
+    "The pier was built in 1905 [2] by the engineer Eugenius Birch [3]. "
+    "Its new owners expect a million visitors a year."
+)
+
+
+def test_bracketed_numbers_in_an_article_never_read_as_citations(
+    archive: Archive, tmp_path: Path
+) -> None:
+    source = tmp_path / "pier.jsonl"
+    source.write_text(json.dumps({"id": "pier", "title": "Pier reopens", "text": PIER}) + "\n")
+    assert archive.ingestor.ingest_paths([source]).new == 1
+    answer = build_service(archive.settings, archive).answer("When was the Brighton pier built?")
+    assert answer.answerable and "1905" in answer.answer
+    assert "[2]" not in answer.answer and "(2)" in answer.answer
+    assert [int(n) for n in MARKER.findall(answer.answer)] == [c.n for c in answer.citations]
+    assert "[2]" in answer.citations[0].quote  # the quote itself stays verbatim
+    assert_well_cited(answer, archive)
+
+
+@pytest.mark.slow
+def test_each_follow_up_retrieves_for_its_own_meaning(bbc_archive: Archive) -> None:
+    service = build_service(bbc_archive.settings, bbc_archive)
+    history: list[Turn] = []
+    answers = []
+    for question in (
+        "What did Gordon Brown say about the economy?",
+        "And what did he say next?",
+        "What did the Tories say about it?",
+    ):
+        answer = service.answer(question, history=history)
+        assert answer.answerable, question
+        assert_well_cited(answer, bbc_archive)
+        answers.append(answer)
+        history.append(Turn(question, answer.answer))
+    first_quotes = [a.citations[0].quote for a in answers]
+    assert len(set(first_quotes)) == 3
+    assert "Brown" in answers[1].answer
+    assert "Tor" in answers[2].answer or "Conservative" in answers[2].answer
