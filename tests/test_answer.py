@@ -176,8 +176,6 @@ class CountingEmbedder:
         return self.inner.embed(texts)
 
 
-
-
 def test_reading_whole_articles_needs_only_the_question_embedded(seeds_archive: Archive) -> None:
     passages = seeds_archive.retriever.search(TALKS_QUESTION, top_k=16, per_article=4)
     counting = CountingEmbedder(seeds_archive.embedder)

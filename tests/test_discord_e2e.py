@@ -25,7 +25,10 @@ from bot.discord_bot.feedback import FeedbackStore
 from tests.conftest import make_settings
 from tests.fake_discord import FakeDiscord, Recorded
 
-QUESTION = "When will the US and Russia hold their talks on Ukraine? @everyone <@&1234>"
+QUESTION = (
+    "On which date will negotiations between the US and Russia on Ukraine take place? "
+    "@everyone <@&1234>"
+)
 
 
 def assert_pings_no_one(body: dict[str, Any]) -> None:

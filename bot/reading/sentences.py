@@ -13,9 +13,10 @@ from index.catalog import StoredChunk
 from index.entities import Entity, EntityTagger
 from index.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
-from index.sentences import quotable_spans
+from index.sentences import quotable_spans, words
 
 ARTICLES_READ = 3  # the answer is almost always in one of the best three articles
+MIN_WORDS = 3  # shorter lines ("4.", "Conclusion") are headings or list numbers, not answers
 
 
 class ArticleStore(Protocol):
@@ -141,7 +142,12 @@ def _sentences(
         kept.append(span)
     read: list[ReadSentence] = []
     hidden = non_reporting_spans(_article_text(chunks)) if chunks else []
-    kept = [k for k in kept if not any(s < k[1] and k[0] < e for s, e in hidden)]
+    kept = [
+        k
+        for k in kept
+        if not any(s < k[1] and k[0] < e for s, e in hidden)
+        and len(words(k[2].text[k[0] - k[2].start : k[1] - k[2].start])) >= MIN_WORDS
+    ]
     for n, (start, end, chunk, vector) in enumerate(kept):
         text = chunk.text[start - chunk.start : end - chunk.start]
         inside = tuple(e for e in entities if e.start >= start and e.end <= end)
