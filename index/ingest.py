@@ -19,7 +19,7 @@ from index.articles import Article
 from index.catalog import Catalog
 from index.chunking import Chunk, ChunkSpec, TokenCounter, chunk_article
 from index.embedding import SpanEmbedder, TextEmbedder
-from index.entities import EntityTagger
+from index.entities import Entity, EntityTagger, TaggingWorker
 from index.lexical import LexicalIndex, LexicalRow
 from index.loaders import Problem, iter_article_files, load_file
 from index.sentence_vectors import SentenceVectors
@@ -107,6 +107,7 @@ class Ingestor:
         self.tagger = tagger  # None: no entities are stored (answers then find them per question)
         self._lexical_lock = threading.Lock()
         self._stories: StoryFinder | None = None
+        self._tagging: TaggingWorker | None = None  # started by the first batch to tag
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -117,6 +118,16 @@ class Ingestor:
         report = IngestReport()
         started = time.perf_counter()
         self._start_run()
+        try:
+            self._read_files(paths, prune, progress, report)
+        finally:
+            self._end_run()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _read_files(
+        self, paths: Sequence[Path], prune: bool, progress: Progress, report: IngestReport
+    ) -> None:
         files = list(iter_article_files([Path(p) for p in paths]))
         progress.start(len(files))
         seen: set[str] = set()
@@ -135,8 +146,6 @@ class Ingestor:
             report.pruned = self._prune([Path(p).resolve() for p in paths], seen, report)
         self.refresh_lexical()
         progress.finish()
-        report.seconds = time.perf_counter() - started
-        return report
 
     def ingest_articles(self, articles: Iterable[Article]) -> IngestReport:
         """Ingest articles that did not come from files (the REST API)."""
@@ -144,9 +153,12 @@ class Ingestor:
         started = time.perf_counter()
         self._start_run()
         pending: list[_Pending] = []
-        for article in articles:
-            self._take(article, "", report, pending, Progress())
-        self._write(pending, report)
+        try:
+            for article in articles:
+                self._take(article, "", report, pending, Progress())
+            self._write(pending, report)
+        finally:
+            self._end_run()
         self.refresh_lexical()
         report.seconds = time.perf_counter() - started
         return report
@@ -251,10 +263,16 @@ class Ingestor:
         if not pending:
             return 0
         chunked = [(p, self.chunk(p.article)) for p in pending]
+        texts = [p.article.text for p in pending]
+        big = len(pending) >= EMBED_BATCH_ARTICLES  # small batches: a worker costs more
+        tagging = self._worker().submit(texts) if self.tagger and big else None
         vectors, sentences = self._embed([(p.article, c) for p, chunks in chunked for c in chunks])
         self.vectors.add([(p.article, chunks) for p, chunks in chunked], vectors)
         stories = self._story_finder()
-        found = self.tagger.tag(p.article.text for p in pending) if self.tagger else None
+        if tagging is not None:
+            found: list[list[Entity]] | None = tagging.result()
+        else:
+            found = self.tagger.tag(texts) if self.tagger else None
         for n, (item, chunks) in enumerate(chunked):
             own = {c.id: sentences[c.id] for c in chunks if c.id in sentences}
             story = stories.assign(item.article.id, item.article.text)
@@ -314,6 +332,17 @@ class Ingestor:
             article = self.catalog.article(article_id)
             if article is not None:
                 self.catalog.put_story(self._story_finder().assign(article.id, article.text))
+
+    def _worker(self) -> TaggingWorker:
+        if self._tagging is None:
+            self._tagging = TaggingWorker()
+        return self._tagging
+
+    def _end_run(self) -> None:
+        """Stop the tagging worker: an ingest run's processes end with it."""
+        if self._tagging is not None:
+            self._tagging.close()
+            self._tagging = None
 
     def _tag_untagged(self) -> None:
         """Find the entities of articles stored without them (indexes made before 0.2)."""
