@@ -40,6 +40,7 @@ def stem(word: str) -> str:
     return str(stemmer.stemWord(word.lower().removesuffix("'s").removesuffix("’s")))
 
 
+@lru_cache(maxsize=131_072)
 def is_stopword(token: str) -> bool:
     """A stopword, unless written in capitals ("US", "IT" are names, not "us", "it")."""
     return token.lower() in STOPWORDS and not (token.isupper() and len(token) > 1)

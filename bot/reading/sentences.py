@@ -90,8 +90,9 @@ def read_articles(
     entities = store.entities(ids)
     if tagger is not None:
         untagged = [a for a in ids if a not in entities and chunks.get(a)]
-        texts = [_article_text(chunks[a]) for a in untagged]
-        entities.update(zip(untagged, tagger.tag(texts), strict=True))
+        if untagged:  # an index made before entities were stored at ingest
+            texts = [_article_text(chunks[a]) for a in untagged]
+            entities.update(zip(untagged, tagger.tag(texts), strict=True))
     best = max(ranked.values()) or 1.0
     sentences: list[ReadSentence] = []
     for rank, article_id in enumerate(ids):
