@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -81,13 +86,34 @@ def bbc_slice_archive(bbc: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     built.close()
 
 
+@dataclass(frozen=True)
+class CliIngest:
+    """The whole BBC corpus ingested by `newsbot ingest --json` in a subprocess."""
+
+    data_dir: Path
+    report: dict[str, Any]
+
+
+def newsbot(data_dir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """The `newsbot` command as a user runs it, against `data_dir`."""
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "bot.cli", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+
+
 @pytest.fixture(scope="session")
-def bbc_archive(bbc: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
-    """The whole BBC corpus (ids like business/001.txt), ingested once per session; read-only."""
-    built = build_archive(make_settings(tmp_path_factory.mktemp("bbc-whole") / "data"))
-    report = built.ingestor.ingest_paths([bbc])
-    assert report.new + report.duplicate == 2225, report
-    assert all("README" in p.where for p in report.failed), report.failed
+def bbc_ingested(bbc: Path, tmp_path_factory: pytest.TempPathFactory) -> CliIngest:
+    """The whole BBC corpus (ids like business/001.txt), ingested once per session by the CLI."""
+    data = tmp_path_factory.mktemp("bbc-whole") / "data"
+    result = newsbot(data, "ingest", str(bbc), "--json", timeout=1800)
+    assert result.returncode == 0, result.stderr
+    return CliIngest(data, json.loads(result.stdout))
+
+
+@pytest.fixture(scope="session")
+def bbc_archive(bbc_ingested: CliIngest) -> Iterator[Archive]:
+    """The whole BBC corpus as an archive to answer from; read-only."""
+    built = build_archive(make_settings(bbc_ingested.data_dir))
     yield built
     built.close()
 

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS
-
-
-def newsbot(data_dir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NEWSBOT_DATA_DIR": str(data_dir)}
-    command = [sys.executable, "-m", "bot.cli", *args]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
+from tests.conftest import SEEDS, CliIngest, newsbot
 
 
 def test_ingest_search_stats(tmp_path: Path) -> None:
@@ -55,12 +46,9 @@ def test_exit_codes(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_whole_bbc_corpus(bbc: Path, tmp_path: Path) -> None:
+def test_whole_bbc_corpus(bbc_ingested: CliIngest) -> None:
     """2,225 files: 98 exact duplicates stored once, the cp1252 file's £ intact, README skipped."""
-    data = tmp_path / "data"
-    result = newsbot(data, "ingest", str(bbc), "--json", timeout=1800)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    data, report = bbc_ingested.data_dir, bbc_ingested.report
     assert report["totals"]["articles"] == 2127 and report["duplicate"] == 98
     assert report["failed"] == [
         {"where": "README.TXT", "reason": "a README or licence file, not an article"}
