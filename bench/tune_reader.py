@@ -31,7 +31,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.answer import AnswerService
 from bot.composers.extractive import ExtractiveComposer
 from bot.container import build_service
-from bot.evaluation import LabelledQuestion, judge, load_questions, with_stored_ids
+from bot.evaluation import (
+    LabelledQuestion,
+    holds_answer,
+    judge,
+    load_questions,
+    with_stored_ids,
+)
 from bot.reading.features import FEATURES
 from bot.reading.ranker import SentenceRanker
 from bot.settings import Settings
@@ -60,18 +66,10 @@ def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[R
         q = with_stored_ids(service, q)
         passages, standalone = service.passages(q.q, history=list(q.history), composer=composer)
         reading = composer.read(standalone, passages)
-        wanted = [a.lower() for a in q.answer_any]
-        sources = set(q.sources)
         right = np.array(
-            [
-                q.answerable
-                and any(a in s.text.lower() for a in wanted)
-                and (not sources or s.article_id in sources)
-                for s in reading.sentences
-            ],
-            dtype=bool,
+            [holds_answer(q, s.article_id, s.text) for s in reading.sentences], dtype=bool
         )
-        retrieved = bool(sources & {s.article_id for s in reading.sentences})
+        retrieved = bool(set(q.sources) & {s.article_id for s in reading.sentences})
         reads.append(Read(q, standalone, reading.rows, right, retrieved, passages))
     return reads
 

@@ -175,7 +175,9 @@ class AnswerService:
     def _nothing_found(self, filters: SearchFilters | None) -> Answer:
         """The decline when retrieval found nothing: say why (filters, or an empty archive)."""
         if filters is not None and filters.active:
-            return replace(declined_answer([]), answer=f"No articles match {describe(filters)}.")
+            return replace(
+                declined_answer([]), answer=f"No articles match {describe_filters(filters)}."
+            )
         if not self.catalog.counts().get("articles"):
             return replace(declined_answer([]), answer=EMPTY_ARCHIVE)
         return declined_answer([])
@@ -272,7 +274,7 @@ class AnswerService:
             self._on_close()
 
 
-def describe(filters: SearchFilters) -> str:
+def describe_filters(filters: SearchFilters) -> str:
     """Filters as a person would write them: "source=sport after 2005-01-01"."""
     parts = []
     if filters.sources:

@@ -63,11 +63,10 @@ def ask(
 
 
 def print_answer(answer: Answer) -> None:
-    short = answer.short_answer
-    lead = f"{short.text}: " if short else ""
-    if short and answer.answer.startswith(lead):
-        rest = escape(answer.answer[len(lead) :])
-        out.print(f"[bold]{escape(short.text)}[/bold]: {rest}", highlight=False)
+    rest = answer.after_short_answer()
+    if answer.short_answer is not None and rest is not None:
+        short = escape(answer.short_answer.text)
+        out.print(f"[bold]{short}[/bold]: {escape(rest)}", highlight=False)
     else:
         out.print(escape(answer.answer), highlight=False)
     if answer.citations:

@@ -61,10 +61,11 @@ def leans_on_context(question: str) -> bool:
 def _carried(question: str, previous: str, earlier: str) -> list[str]:
     """The words that this follow-up's pronouns stand for: from the previous question (made
     to stand alone), or for a topic ("it") from all earlier questions, latest first."""
+    if _names(question):  # its own subject: carry the topic
+        earlier_names = set(_names(earlier))
+        return [w for w in _key_words(earlier) if w not in earlier_names][:MAX_TOPIC]
     key = _key_words(previous)
     names = set(_names(previous))
-    if _names(question):  # its own subject: carry the topic
-        return [w for w in _key_words(earlier) if w not in set(_names(earlier))][:MAX_TOPIC]
     if _PERSON_PRONOUN.search(question) and names:
         return [w for w in key if w in names]  # "he", "she": carry the people
     return key

@@ -332,15 +332,23 @@ def reading_diagnosis(service: AnswerService) -> Diagnose | None:
         passages, standalone = service.passages(question.q, history=list(question.history))
         sentences = composer.read(standalone, passages).sentences
         sources = set(question.sources)
-        read = [s for s in sentences if not sources or s.article_id in sources]
-        if not read:
+        if not any(not sources or s.article_id in sources for s in sentences):
             return "not retrieved"
-        wanted = [a.lower() for a in question.answer_any]
-        if wanted and not any(a in s.text.lower() for s in read for a in wanted):
+        if not any(holds_answer(question, s.article_id, s.text) for s in sentences):
             return "not read"
         return "not chosen"
 
     return diagnose
+
+
+def holds_answer(question: LabelledQuestion, article_id: str, text: str) -> bool:
+    """Whether this text of this article answers the question by its labels: it contains one of
+    `answer_any` (any text, when none is given) and the article is a source (any, when none)."""
+    wanted = [a.lower() for a in question.answer_any]
+    says_it = not wanted or any(a in text.lower() for a in wanted)
+    return (
+        question.answerable and says_it and (not question.sources or article_id in question.sources)
+    )
 
 
 def with_stored_ids(service: AnswerService, question: LabelledQuestion) -> LabelledQuestion:

@@ -54,6 +54,11 @@ class ShortAnswer:
     start: int
     end: int
 
+    @property
+    def lead(self) -> str:
+        """How it opens the answer text: "Giant Company Software: …"."""
+        return f"{self.text}: "
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -68,6 +73,13 @@ class Answer:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def after_short_answer(self) -> str | None:
+        """The answer text after its leading short answer, or None when it has none."""
+        short = self.short_answer
+        if short is None or not self.answer.startswith(short.lead):
+            return None
+        return self.answer[len(short.lead) :]
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ class Reading:
 @dataclass(frozen=True)
 class _Quote:
     sentence: ReadSentence
+    chunk: StoredChunk  # a chunk that holds the whole quote: what its citation names
     start: int  # offsets into the article text: the sentence, or it and the one it leans on
     end: int
     text: str
@@ -130,11 +131,10 @@ class ExtractiveComposer:
         quotes = self.choose(reading)
         short = short_answer(reading.question, quotes[0].sentence)
         short_answer_ = None
-        lead = ""
         if short is not None:
             offset = short.start - quotes[0].start
             short_answer_ = ShortAnswer(short.text, 1, offset, offset + len(short.text))
-            lead = f"{short.text}: "
+        lead = short_answer_.lead if short_answer_ else ""
         citations: list[Citation] = []
         pieces: list[str] = []
         for n, quote in enumerate(quotes, start=1):
@@ -169,21 +169,20 @@ class ExtractiveComposer:
         """Sentence `i`, with the sentence before it when it opens with an anaphor."""
         s = reading.sentences[i]
         score = float(reading.scores[i])
-        if leans_on_previous(s) and s.previous is not None:
-            joined = _join(s.previous, s)
-            if joined is not None:
-                return _Quote(s, s.previous.start, s.end, joined, score)
-        return _Quote(s, s.start, s.end, s.text, score)
+        if s.previous is not None and leans_on_previous(s):
+            chunk = _holding(s.previous, s)
+            if chunk is not None:
+                text = chunk.text[s.previous.start - chunk.start : s.end - chunk.start]
+                return _Quote(s, chunk, s.previous.start, s.end, text, score)
+        return _Quote(s, s.chunk, s.start, s.end, s.text, score)
 
 
-def _join(first: ReadSentence, second: ReadSentence) -> str | None:
-    """The article text from `first` to `second`, when one chunk holds it all."""
-    chunk = first.chunk
-    if second.end > chunk.end:
-        chunk = second.chunk
-        if first.start < chunk.start:
-            return None
-    return chunk.text[first.start - chunk.start : second.end - chunk.start]
+def _holding(first: ReadSentence, second: ReadSentence) -> StoredChunk | None:
+    """A chunk that holds the article text from `first` to `second`, if one does."""
+    for chunk in (second.chunk, first.chunk):
+        if chunk.start <= first.start and second.end <= chunk.end:
+            return chunk
+    return None
 
 
 def _overlaps(a: _Quote, b: _Quote) -> bool:
@@ -208,11 +207,7 @@ def with_marker(sentence: str, n: int) -> str:
 
 
 def _citation(n: int, quote: _Quote) -> Citation:
-    s = quote.sentence
-    chunk = s.chunk if s.chunk.start <= quote.start and quote.end <= s.chunk.end else None
-    if chunk is None and s.previous is not None:
-        chunk = s.previous.chunk
-    return cite(n, chunk or s.chunk, quote.start, quote.end, quote.text, quote.score)
+    return cite(n, quote.chunk, quote.start, quote.end, quote.text, quote.score)
 
 
 class PassageStore:

@@ -111,11 +111,10 @@ def citation_footer(citations: Sequence[Citation]) -> str:
 
 def answer_text(answer: Answer) -> str:
     """The answer's text, escaped, its short answer (when it has one) in bold first."""
-    short = answer.short_answer
-    lead = f"{short.text}: " if short else ""
-    if not short or not answer.answer.startswith(lead):
+    rest = answer.after_short_answer()
+    if answer.short_answer is None or rest is None:
         return escape(answer.answer)
-    return f"**{escape(short.text)}**: {escape(answer.answer[len(lead) :])}"
+    return f"**{escape(answer.short_answer.text)}**: {escape(rest)}"
 
 
 def render_answer(question: str, answer: Answer) -> list[discord.Embed]:

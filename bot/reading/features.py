@@ -118,38 +118,40 @@ def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence
             terms[n + 1] if n + 1 < len(terms) and sentences[n + 1].previous is s else frozenset()
         )
         context = own | before | after
+        context_coverage = _coverage(weights, context)
         words = tokens(s.text)
+        quoted = any(q in s.text for q in QUOTE_MARKS)
         opener = words[0].lower() if words else ""
         new = [e for e in s.entities if not named_in(e_text(s, e), question)]
         supplies = any(e.label in labels for e in new)
         names_asked = question.answer_type.value in NAMED_TYPES
-        new_name = any(e.label in NAME_LABELS for e in new)
+        new_name = names_asked and any(e.label in NAME_LABELS for e in new)
+        offers = supplies or new_name  # the asked type, or (for a name question) any new name
+        neighbour_meaning = _neighbours(sentences, meaning, n)
         around = article_terms[s.article_id] | title_terms[s.article_id]
         row[INDEX["bias"]] = 1.0
         row[INDEX["meaning"]] = meaning[n]
         row[INDEX["meaning_gap"]] = meaning[n] - meaning.max()
         row[INDEX["meaning_best"]] = float(meaning[n] == meaning.max())
         row[INDEX["meaning_rank"]] = 1.0 / (1.0 + meaning_rank[n])
-        row[INDEX["neighbour_meaning"]] = _neighbours(sentences, meaning, n)
+        row[INDEX["neighbour_meaning"]] = neighbour_meaning
         row[INDEX["terms"]] = coverage[n]
         row[INDEX["terms_rank"]] = 1.0 / (1.0 + terms_rank[n])
         row[INDEX["neighbour_terms"]] = _neighbours(sentences, coverage, n)
         row[INDEX["new_terms"]] = len(own - question.terms) / len(own) if own else 0.0
-        row[INDEX["supplies_terms"]] = float(supplies) * _coverage(weights, context)
+        row[INDEX["supplies_terms"]] = float(supplies) * context_coverage
         row[INDEX["supplies_meaning"]] = float(supplies) * meaning[n]
-        row[INDEX["supplies_name"]] = float(names_asked and new_name)
+        row[INDEX["supplies_name"]] = float(new_name)
         row[INDEX["supplies_name_what"]] = float(
-            question.answer_type is AnswerType.WHAT and new_name
+            question.answer_type is AnswerType.WHAT and any(e.label in NAME_LABELS for e in new)
         )
         verb = bool(question.verbs & own)
         row[INDEX["verb_match"]] = float(verb)
-        row[INDEX["supplies_neighbour"]] = float(
-            supplies or (names_asked and new_name)
-        ) * _neighbours(sentences, meaning, n)
-        row[INDEX["verb_supplies"]] = float(verb and (supplies or (names_asked and new_name)))
+        row[INDEX["supplies_neighbour"]] = float(offers) * neighbour_meaning
+        row[INDEX["verb_supplies"]] = float(verb and offers)
         row[INDEX["answer_near_terms"]] = _nearness(s, new, labels, question.terms)
-        row[INDEX["name_terms"]] = float(names_asked and new_name) * _coverage(weights, context)
-        row[INDEX["terms_context"]] = _coverage(weights, context)
+        row[INDEX["name_terms"]] = float(new_name) * context_coverage
+        row[INDEX["terms_context"]] = context_coverage
         row[INDEX["terms_gap"]] = coverage[n] - coverage.max()
         row[INDEX["terms_title"]] = _coverage(weights, own | title_terms[s.article_id])
         row[INDEX["supplies"]] = float(supplies)
@@ -163,14 +165,12 @@ def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence
         row[INDEX["first_sentence"]] = float(s.index == 0)
         row[INDEX["position"]] = s.index / max(1, s.count - 1)
         row[INDEX["anaphor"]] = float(opener in ANAPHORS and s.index > 0)
-        row[INDEX["quote"]] = float(any(q in s.text for q in QUOTE_MARKS))
+        row[INDEX["quote"]] = float(quoted)
         row[INDEX["short"]] = float(len(words) < SHORT_WORDS)
         row[INDEX["long"]] = float(len(words) > LONG_WORDS)
         row[INDEX["heading"]] = float(not s.text.rstrip().endswith((".", "!", "?", '"', "”", "'")))
         row[INDEX["list_item"]] = float(s.text.lstrip().startswith(("-", "•", "*")))
-        row[INDEX["first_person"]] = float(
-            not any(q in s.text for q in QUOTE_MARKS) and bool(FIRST_PERSON & set(words))
-        )
+        row[INDEX["first_person"]] = float(not quoted and bool(FIRST_PERSON & set(words)))
         row[INDEX["restates"]] = coverage[n] * (1.0 - float(supplies)) * float(bool(labels))
         row[INDEX["names_missing_article"]] = _missing(question.names, around)
         row[INDEX["names_missing_sentence"]] = _missing(question.names, context)
@@ -221,22 +221,26 @@ def named_in(entity_text: str, question: Question) -> bool:
     return own <= (question.terms | question.names) and numbers <= question.numbers
 
 
+def gap_to_words(sentence: ReadSentence, entity: Entity, stems: frozenset[str]) -> int | None:
+    """Characters between the entity and the nearest word of the sentence whose stem is one of
+    `stems` (a question's words), or None when the sentence has none of them."""
+    positions = [
+        m.start() + sentence.start
+        for m in _TOKEN_RE.finditer(sentence.text)
+        if len(m.group()) > 1 and stem(m.group()) in stems
+    ]
+    if not positions:
+        return None
+    return min(min(abs(p - entity.start), abs(p - entity.end)) for p in positions)
+
+
 def _nearness(
     sentence: ReadSentence, new: list[Entity], labels: frozenset[str], asked: frozenset[str]
 ) -> float:
     """How close a supplied entity sits to a word of the question: 1 beside it, less apart."""
-    supplied = [e for e in new if e.label in labels]
-    if not supplied:
-        return 0.0
-    positions = [
-        m.start() + sentence.start
-        for m in _TOKEN_RE.finditer(sentence.text)
-        if len(m.group()) > 1 and stem(m.group()) in asked
-    ]
-    if not positions:
-        return 0.0
-    gap = min(max(0, min(abs(p - e.start), abs(p - e.end))) for p in positions for e in supplied)
-    return 1.0 / (1.0 + gap / 20.0)
+    gaps = [gap_to_words(sentence, e, asked) for e in new if e.label in labels]
+    found = [g for g in gaps if g is not None]
+    return 1.0 / (1.0 + min(found) / 20.0) if found else 0.0
 
 
 def _ranks(values: np.ndarray) -> np.ndarray:

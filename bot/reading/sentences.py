@@ -65,7 +65,6 @@ class ReadSentence:
     entities: tuple[Entity, ...]  # offsets into the article text
     vector: np.ndarray | None = field(default=None, repr=False)
     previous: ReadSentence | None = field(default=None, repr=False)
-    following_text: str = ""
 
 
 def read_articles(
@@ -156,7 +155,5 @@ def _sentences(
             article_id, rank, score, chunk, n, len(kept), start, end, text, inside, vector,
             read[-1] if read else None,
         )  # fmt: skip
-        if read:
-            object.__setattr__(read[-1], "following_text", text)
         read.append(sentence)
     return read

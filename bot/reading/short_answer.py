@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.reading.features import e_text, named_in
+from bot.reading.features import e_text, gap_to_words, named_in
 from bot.reading.question import ENTITY_LABELS, Question
 from bot.reading.sentences import ReadSentence
-from index.words import TOKEN, stem
 
 
 @dataclass(frozen=True)
@@ -24,17 +23,14 @@ def short_answer(question: Question, sentence: ReadSentence) -> Span | None:
     if not labels:
         return None
     found = [
-        Span(e_text(sentence, e), e.start, e.end)
+        e
         for e in sentence.entities
         if e.label in labels and not named_in(e_text(sentence, e), question)
     ]
     if not found:
         return None
-    shared = [
-        sentence.start + m.start()
-        for m in TOKEN.finditer(sentence.text)
-        if stem(m.group()) in question.terms | question.verbs
-    ]
-    if not shared:
-        return found[0]
-    return min(found, key=lambda s: min(min(abs(p - s.start), abs(p - s.end)) for p in shared))
+    stems = question.terms | question.verbs
+    gaps = {e: gap_to_words(sentence, e, stems) for e in found}
+    # no word shared with the question: every gap is None, and the first entity answers
+    best = min(found, key=lambda e: gaps[e] or 0) if gaps[found[0]] is not None else found[0]
+    return Span(e_text(sentence, best), best.start, best.end)
