@@ -43,6 +43,7 @@ from bot.reading.ranker import SentenceRanker
 from bot.settings import Settings
 
 STRENGTHS = (0.1, 0.3, 1.0, 3.0, 10.0)  # C: the inverse L2 strength, as in scikit-learn
+SHARES = (1.01, 0.7, 0.5, 0.4, 0.3)  # runner-up shares tried (1.01: the best sentence alone)
 FOLDS = 5
 
 
@@ -113,12 +114,16 @@ def choose_strength(reads: list[Read]) -> float:
     return best_c
 
 
-def answers(service: AnswerService, reads: list[Read], w: np.ndarray) -> list[tuple[float, bool]]:
-    """Each question answered with weights `w` and no decline: (best score, right if answered)."""
+def answers(
+    service: AnswerService, reads: list[Read], w: np.ndarray, share: float
+) -> list[tuple[float, bool]]:
+    """Each question answered with weights `w`, runner-up share `share` and no decline:
+    (best score, right if answered)."""
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
     composer.ranker = SentenceRanker(dict(zip(FEATURES, map(float, w), strict=True)))
     composer.min_score = 0.0
+    composer.runner_up_share = share
     out = []
     for r in reads:
         answer = composer.compose(r.standalone, r.passages)
@@ -149,8 +154,29 @@ def accuracy_at(reads: list[Read], scored: list[tuple[float, bool]], t: float) -
     }
 
 
+CUTS = np.round(np.arange(0.02, 0.9, 0.01), 2)
+
+
+def best_accuracy(reads: list[Read], scored: list[tuple[float, bool]]) -> float:
+    return max(accuracy_at(reads, scored, t)["accuracy"] for t in CUTS)
+
+
+def choose_share(
+    service: AnswerService, reads: list[Read], w: np.ndarray
+) -> tuple[float, list[tuple[float, bool]]]:
+    """The runner-up share whose answers reach the best dev accuracy (at their best threshold);
+    the widest share within half a point of it, for shorter answers."""
+    tried = {s: answers(service, reads, w, s) for s in SHARES}
+    accuracy = {s: best_accuracy(reads, scored) for s, scored in tried.items()}
+    for s, a in accuracy.items():
+        print(f"  runner-up share {s}: best accuracy {a:.1%}")
+    top = max(accuracy.values())
+    share = max(s for s, a in accuracy.items() if a >= top - 0.005)
+    return share, tried[share]
+
+
 def choose_threshold(reads: list[Read], scored: list[tuple[float, bool]]) -> float:
-    cuts = np.round(np.arange(0.02, 0.9, 0.01), 2)
+    cuts = CUTS
     results = [(accuracy_at(reads, scored, t)["accuracy"], t) for t in cuts]
     for t in cuts[::5]:
         m = accuracy_at(reads, scored, t)
@@ -196,9 +222,9 @@ def main() -> None:
     print(f"dev: {len(dev)} questions, {sum(len(r.rows) for r in dev)} sentences")
     c = choose_strength(dev)
     w = fit(dev, c)
-    dev_scored = answers(service, dev, w)
+    share, dev_scored = choose_share(service, dev, w)
     t = choose_threshold(dev, dev_scored)
-    print(f"C={c}, decline below {t}")
+    print(f"C={c}, runner-up share {share}, decline below {t}")
     report("dev", dev, dev_scored, t)
     for n, path in enumerate(args.test):
         data_dir = args.test_data_dir[n] if n < len(args.test_data_dir) else None
@@ -208,13 +234,14 @@ def main() -> None:
             else service
         )
         test = collect(own, load_questions(path))
-        report(path.stem, test, answers(own, test, w), t)
+        report(path.stem, test, answers(own, test, w, share), t)
     print("WEIGHTS: dict[str, float] = {")
     for name, value in zip(FEATURES, w, strict=True):
         if abs(value) >= 0.005:
             print(f'    "{name}": {value:.3f},')
     print("}")
     print(f"DECLINE_BELOW = {t}")
+    print(f"RUNNER_UP_SHARE = {share}  # bot/composers/extractive.py")
 
 
 if __name__ == "__main__":

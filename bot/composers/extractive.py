@@ -2,9 +2,10 @@
 
 Reading (bot/reading/) scores each sentence of the best three retrieved articles with a
 model fitted on labelled questions; the composer quotes the best one (with the sentence it
-leans on, when it opens with "He", "The firm" …), leads with the short answer when the
-sentence holds one, adds the runners-up that "why" and "what happened" questions need, and
-declines when no sentence is likely enough to answer.
+leans on, when it opens with "He", "The firm" …), adds the runners-up nearly as likely to
+answer (the reader is unsure between them, or a "why" needs more than one), leads with the
+short answer when one sentence stands out and holds one, and declines when no sentence is
+likely enough to answer.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 from bot.composers import declined_answer
 from bot.models import Answer, Citation, ShortAnswer, cite
 from bot.reading.features import describe, leans_on_previous
-from bot.reading.question import AnswerType, Question, analyse
+from bot.reading.question import Question, analyse
 from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
 from bot.reading.sentences import ARTICLES_READ, ArticleStore, ReadSentence, read_articles
 from bot.reading.short_answer import short_answer
@@ -28,9 +29,9 @@ from index.entities import Entity, EntityTagger
 from index.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
 
-# Question types whose answer is a statement that may take a few sentences.
-EXPLAINED = frozenset({AnswerType.REASON, AnswerType.WHAT})
-EXTRA_SHARE = 0.5  # a further sentence must be at least this likely, relative to the best
+# A runner-up is quoted too when it is at least this likely, relative to the best sentence
+# (chosen on eval/bbc-dev.jsonl by bench/tune_reader.py; see docs/answering.md).
+RUNNER_UP_SHARE = 0.3
 NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
 _OWN_MARKER = re.compile(r"\[(\d+)\]")  # the article's own bracketed numbers
 
@@ -76,6 +77,7 @@ class ExtractiveComposer:
         tagger: EntityTagger | None = None,
         ranker: SentenceRanker | None = None,
         articles: int = ARTICLES_READ,
+        runner_up_share: float = RUNNER_UP_SHARE,
     ) -> None:
         self.embedder = embedder
         self.min_score = min_score
@@ -84,6 +86,7 @@ class ExtractiveComposer:
         self.tagger = tagger if tagger is not None else EntityTagger()
         self.ranker = ranker or SentenceRanker()
         self.articles = articles
+        self.runner_up_share = runner_up_share
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
         final: Answer | None = None
@@ -129,7 +132,9 @@ class ExtractiveComposer:
             yield declined
             return
         quotes = self.choose(reading)
-        short = short_answer(reading.question, quotes[0].sentence)
+        # a short answer leads only when one sentence stands out: between close runners-up the
+        # reader is unsure, and a bold guess would mislead
+        short = short_answer(reading.question, quotes[0].sentence) if len(quotes) == 1 else None
         short_answer_ = None
         if short is not None:
             offset = short.start - quotes[0].start
@@ -150,13 +155,11 @@ class ExtractiveComposer:
         )
 
     def choose(self, reading: Reading) -> list[_Quote]:
-        """The best sentence, and for "why"/"what happened" the close runners-up."""
+        """The best sentence and its close runners-up (at most `max_sentences` in all)."""
         order = reading.ranked()
         best = order[0]
         chosen = [self._quote(reading, best)]
-        if reading.question.answer_type not in EXPLAINED:
-            return chosen
-        floor = reading.scores[best] * EXTRA_SHARE
+        floor = reading.scores[best] * self.runner_up_share
         for i in order[1:]:
             if len(chosen) >= self.max_sentences or reading.scores[i] < floor:
                 break
