@@ -26,7 +26,7 @@ from bench.retrieval import DEFAULT_CORPUS, build_headless_jsonl  # noqa: E402
 from index.articles import Article  # noqa: E402
 from index.chunking import ChunkSpec, chunk_article  # noqa: E402
 from index.embedding import OnnxMiniLM  # noqa: E402
-from index.loaders import load_file  # noqa: E402
+from index.loaders import iter_article_files, load_file  # noqa: E402
 
 
 def recall_at(
@@ -63,7 +63,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         jsonl = Path(tmp) / "headless.jsonl"
         queries = build_headless_jsonl(args.corpus, args.articles, jsonl)
-        articles: list[Article] = load_file(jsonl, jsonl.parent, 50_000_000).articles
+        articles: list[Article] = load_file(next(iter_article_files([jsonl])), 50_000_000).articles
     texts, owners = [], []
     for article in articles:
         for chunk in chunk_article(

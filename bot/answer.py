@@ -17,9 +17,9 @@ from bot.composers import (
 )
 from bot.condense import condense_question
 from bot.errors import BadQuestion, ModeUnavailable
-from bot.models import Answer, Turn
+from bot.models import Answer, Turn, citation_id, parse_citation_id
 from index.articles import Article
-from index.catalog import Catalog
+from index.catalog import Catalog, SourceSummary
 from index.dates import DateRange, find_date_range
 from index.retrieval import HybridRetriever, Passage, SearchFilters
 
@@ -33,15 +33,15 @@ Condenser = Callable[[str, list[Turn]], str]
 
 @dataclass(frozen=True)
 class CitationContext:
-    """A cited chunk with the article text around it, for "show me the source" views."""
+    """A cited passage with the article text around it, for "show me the source" views."""
 
-    id: str  # the chunk id
+    id: str  # the citation id: the article's content hash prefix and the quote's offsets
     article_id: str
     title: str
     source: str
     url: str
     published: str | None
-    quote: str  # the chunk text: article.text[start:end]
+    quote: str  # exactly what was cited: article.text[start:end]
     start: int
     end: int
     before: str  # up to `context_chars` of article text just before `start`
@@ -175,12 +175,24 @@ class AnswerService:
     def _nothing_found(self, filters: SearchFilters | None) -> Answer:
         """The decline when retrieval found nothing: say why (filters, or an empty archive)."""
         if filters is not None and filters.active:
-            return replace(
-                declined_answer([]), answer=f"No articles match {describe_filters(filters)}."
-            )
+            said = f"No articles match {describe_filters(filters)}."
+            undated = self._undated_left_out(filters)
+            if undated:
+                said += f" {undated} undated article{'s' * (undated != 1)} cannot match a date."
+            return replace(declined_answer([]), answer=said)
         if not self.catalog.counts().get("articles"):
             return replace(declined_answer([]), answer=EMPTY_ARCHIVE)
         return declined_answer([])
+
+    def _undated_left_out(self, filters: SearchFilters) -> int:
+        """How many articles a date filter leaves out for having no date (0 without one)."""
+        if not (filters.published_after or filters.published_before):
+            return 0
+        return sum(
+            s.undated
+            for s in self.catalog.sources()
+            if not filters.sources or s.name in filters.sources
+        )
 
     def passages(
         self,
@@ -237,33 +249,52 @@ class AnswerService:
         """The best passages for a query, one per story (an article and its near-duplicates)."""
         return self.retriever.search(query, top_k=top_k, filters=filters)
 
-    def citation(self, citation_id: str, context_chars: int = 300) -> CitationContext | None:
-        """A cited chunk by its id with surrounding text, or None when no such chunk exists."""
-        chunks = self.catalog.chunks([citation_id])
-        if not chunks:
+    def citation(self, cited: str, context_chars: int = 300) -> CitationContext | None:
+        """The exact passage a citation id names, with the article text around it; None when
+        no stored article holds it (see `citation_retired` for whether one used to)."""
+        parsed = parse_citation_id(cited)
+        if parsed is None:
             return None
-        chunk = chunks[0]
-        article = self.catalog.article(chunk.article_id)
-        if article is None:
+        prefix, start, end = parsed
+        article = self.catalog.article_with_hash_prefix(prefix)
+        if article is None or end > len(article.text):
             return None
         context_chars = max(0, context_chars)
         return CitationContext(
-            id=chunk.id,
-            article_id=chunk.article_id,
-            title=chunk.title,
-            source=chunk.source,
-            url=chunk.url,
-            published=chunk.published or None,
-            quote=chunk.text,
-            start=chunk.start,
-            end=chunk.end,
-            before=article.text[max(0, chunk.start - context_chars) : chunk.start],
-            after=article.text[chunk.end : chunk.end + context_chars],
+            id=citation_id(prefix, start, end),
+            article_id=article.id,
+            title=article.title,
+            source=article.source,
+            url=article.url,
+            published=article.published_iso or None,
+            quote=article.text[start:end],
+            start=start,
+            end=end,
+            before=article.text[max(0, start - context_chars) : start],
+            after=article.text[end : end + context_chars],
         )
+
+    def citation_retired(self, cited: str) -> str | None:
+        """The id of the article a citation named, when that article has since been deleted
+        or its text changed (so the citation is gone, not unknown); else None."""
+        parsed = parse_citation_id(cited)
+        if parsed is None or self.catalog.article_with_hash_prefix(parsed[0]) is not None:
+            return None
+        return self.catalog.retired_text(parsed[0])
 
     def article(self, article_id: str) -> Article | None:
         """A stored article by id or by one of its aliases (ids of exact duplicates)."""
         return self.catalog.article(article_id)
+
+    def sources(self) -> list[SourceSummary]:
+        """The archive's sources: name, article count, oldest and newest dates."""
+        return self.catalog.sources()
+
+    def browse(self, filters: SearchFilters, limit: int, after_id: str = "") -> list[Article]:
+        """Articles matching the filters, in id order, after `after_id` (a listing: no text)."""
+        return self.catalog.browse(
+            filters.sources, filters.published_after, filters.published_before, limit, after_id
+        )
 
     def stats(self) -> dict[str, object]:
         numbers = dict(self._stats()) if self._stats else dict(self.catalog.counts())

@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -84,15 +85,31 @@ def ingest(
     prune: Annotated[
         bool, typer.Option(help="Remove articles whose files under PATHS are gone.")
     ] = False,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            help="Source name of these articles (default: the folder's name; a JSON "
+            "article's own 'source' wins)."
+        ),
+    ] = None,
+    id_prefix: Annotated[
+        str, typer.Option(help="Put this before every id (ids are paths under the folders).")
+    ] = "",
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
-    """Add or update articles; unchanged ones are skipped, bad files reported and skipped."""
+    """Add or update articles; unchanged ones are skipped, bad files reported and skipped.
+
+    Ids are paths relative to the folder given (to the folder holding them all when several
+    are given), so no two files of one ingest share one; an id already holding other text
+    from another file is reported as a conflict and never replaced."""
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise fail(f"no such file or folder: {', '.join(missing)}")
     with _archive() as archive:
         progress = _BarProgress() if err.is_terminal and not as_json else None
-        report = archive.ingestor.ingest_paths(paths, prune=prune, progress=progress)
+        report = archive.ingestor.ingest_paths(
+            paths, prune=prune, progress=progress, source=source, id_prefix=id_prefix
+        )
         stats = archive.stats()
     if as_json:
         out.print_json(json.dumps({**report.as_dict(), "totals": stats}))
@@ -106,8 +123,11 @@ def _print_report(report: IngestReport, stats: dict[str, object]) -> None:
     out.print(
         f"new {report.new} · updated {report.updated} · unchanged {report.unchanged} · "
         f"duplicate {report.duplicate} · pruned {report.pruned} · failed {len(report.failed)} "
-        f"· {report.chunks_added} chunks added in {report.seconds:.1f}s"
+        f"· conflicts {len(report.conflicts)} · {report.chunks_added} chunks added in "
+        f"{report.seconds:.1f}s"
     )
+    for problem in report.conflicts:
+        out.print(f"  [red]conflict[/red] {problem.where}: {problem.reason}", highlight=False)
     for problem in report.failed:
         out.print(f"  [yellow]skipped[/yellow] {problem.where}: {problem.reason}")
     for problem in report.warnings:
@@ -151,6 +171,22 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     else:
         for key, value in numbers.items():
             out.print(f"{key:16} {value}")
+
+
+@app.command()
+def sources(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The archive's sources: how many articles each holds, and their oldest and newest dates."""
+    with _archive() as archive:
+        found = archive.catalog.sources()
+    if as_json:
+        out.print_json(json.dumps({"sources": [asdict(s) for s in found]}))
+        return
+    if not found:
+        out.print("the archive is empty: add articles with `newsbot ingest PATH`")
+    for s in found:
+        dates = f"{s.oldest} … {s.newest}" if s.oldest else "no dates"
+        undated = f", {s.undated} undated" if s.undated and s.oldest else ""
+        out.print(f"{s.name:24} {s.articles:6} articles  {dates}{undated}", highlight=False)
 
 
 app.command("ask")(cli_answer.ask)

@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from index.catalog import StoredChunk
+
+# "<first 16 hex digits of the article's content hash>:<start>-<end>", offsets into its text
+_CITATION_ID = re.compile(r"([0-9a-f]{16}):(\d{1,9})-(\d{1,9})")
+
+
+def citation_id(content_hash_prefix: str, start: int, end: int) -> str:
+    """The id of the exact span `start:end` of the article whose content hash starts so: it
+    resolves for as long as the article's text is unchanged (the form chunk ids have too, so
+    ids handed out for whole chunks still resolve, to those chunks)."""
+    return f"{content_hash_prefix[:16]}:{start}-{end}"
+
+
+def parse_citation_id(text: str) -> tuple[str, int, int] | None:
+    """(hash prefix, start, end) of a citation id, or None when it is not one."""
+    found = _CITATION_ID.fullmatch(text.strip())
+    if found is None:
+        return None
+    start, end = int(found[2]), int(found[3])
+    return (found[1], start, end) if start < end else None
 
 
 @dataclass(frozen=True)
@@ -13,7 +33,7 @@ class Citation:
     """One cited passage: `article text[start:end] == quote`, exactly."""
 
     n: int
-    id: str  # the chunk id: stable while the article's content is unchanged
+    id: str  # names this exact quote (see citation_id): stable while the article is unchanged
     article_id: str
     title: str
     source: str
@@ -29,7 +49,7 @@ def cite(n: int, chunk: StoredChunk, start: int, end: int, quote: str, score: fl
     """Citation `n` of the span `start:end` (article offsets) that lies inside `chunk`."""
     return Citation(
         n=n,
-        id=chunk.id,
+        id=citation_id(chunk.id.partition(":")[0], start, end),
         article_id=chunk.article_id,
         title=chunk.title,
         source=chunk.source,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ DERIVED_TITLE_WORDS = 12
 
 _SPACES = re.compile(r"[^\S\n]+")  # any whitespace except the newline
 _BLANK_RUNS = re.compile(r"\n{3,}")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
 _SENTENCE_END = re.compile(r"[.,;:]$")
 
 
@@ -49,8 +50,10 @@ class Article:
 
 
 def normalise_text(raw: str) -> str:
-    """Unicode NFC, one space between words, paragraphs kept as blank lines, no edge space."""
-    text = unicodedata.normalize("NFC", raw.replace("\r\n", "\n").replace("\r", "\n"))
+    """HTML entities decoded ("&#243;" → "ó"), control characters removed, Unicode NFC, one
+    space between words, paragraphs kept as blank lines, no edge space."""
+    text = html.unescape(raw.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text)
     text = _CONTROL.sub("", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_RUNS.sub("\n\n", "\n".join(lines)).strip()
@@ -58,6 +61,13 @@ def normalise_text(raw: str) -> str:
 
 def normalise_title(raw: str) -> str:
     return " ".join(normalise_text(raw).split())
+
+
+def clean_field(raw: str) -> str:
+    """A one-line metadata field (id, URL, source, author): control characters out, spaces
+    collapsed, entities left as they are (an id or URL may hold "&")."""
+    text = unicodedata.normalize("NFC", _CONTROL.sub("", raw.replace("\r", " ").replace("\n", " ")))
+    return " ".join(text.split())
 
 
 def looks_like_headline(line: str) -> bool:

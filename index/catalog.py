@@ -64,6 +64,19 @@ CREATE TABLE IF NOT EXISTS article_entities (
     content_hash TEXT NOT NULL,  -- the text they were found in: stale once it changes
     entities TEXT NOT NULL  -- JSON [[start, end, label], ...], offsets into the article text
 );
+-- texts no longer stored (an article deleted, or its text changed): citations of them are gone
+CREATE TABLE IF NOT EXISTS retired_texts (
+    content_hash TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL,
+    retired_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS retire_deleted_text AFTER DELETE ON articles BEGIN
+    INSERT OR REPLACE INTO retired_texts VALUES (OLD.content_hash, OLD.id, datetime('now'));
+END;
+CREATE TRIGGER IF NOT EXISTS retire_replaced_text AFTER UPDATE OF content_hash ON articles
+WHEN OLD.content_hash != NEW.content_hash BEGIN
+    INSERT OR REPLACE INTO retired_texts VALUES (OLD.content_hash, OLD.id, datetime('now'));
+END;
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id, ordinal);
 CREATE INDEX IF NOT EXISTS aliases_by_article ON aliases(article_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -84,6 +97,17 @@ class StoredChunk:
     source: str
     url: str
     published: str
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """One source of the archive: how many articles, which dates (ISO; None when undated)."""
+
+    name: str
+    articles: int
+    oldest: str | None
+    newest: str | None
+    undated: int
 
 
 @dataclass(frozen=True)
@@ -137,6 +161,32 @@ class Catalog:
             return article_id
         row = self._one("SELECT article_id FROM aliases WHERE alias_id = ?", article_id)
         return row[0] if row else None
+
+    def article_with_hash_prefix(self, prefix: str) -> Article | None:
+        """The stored article whose content hash starts with `prefix` (hex), if exactly one."""
+        rows = self._all(
+            "SELECT id FROM articles WHERE content_hash >= ? AND content_hash < ? LIMIT 2",
+            prefix,
+            prefix + "g",  # past every hex digit
+        )
+        return self.article(rows[0][0]) if len(rows) == 1 else None
+
+    def retired_text(self, prefix: str) -> str | None:
+        """The id of the article whose text with this hash prefix was deleted or replaced."""
+        row = self._one(
+            "SELECT article_id FROM retired_texts WHERE content_hash >= ? AND content_hash < ?"
+            " ORDER BY retired_at DESC LIMIT 1",
+            prefix,
+            prefix + "g",
+        )
+        return row[0] if row else None
+
+    def origin(self, article_id: str) -> str:
+        """The file an id (article or alias) was ingested from; "" when it came over the API."""
+        row = self._one("SELECT origin FROM articles WHERE id = ?", article_id) or self._one(
+            "SELECT origin FROM aliases WHERE alias_id = ?", article_id
+        )
+        return row[0] if row else ""
 
     def article(self, article_id: str) -> Article | None:
         canonical = self.canonical_id(article_id)
@@ -259,7 +309,44 @@ class Catalog:
             "articles": count("articles"),
             "chunks": count("chunks"),
             "duplicates": count("aliases"),
+            "undated": count("articles WHERE published = ''"),
         }
+
+    def browse(
+        self,
+        sources: tuple[str, ...] = (),
+        after: date | None = None,
+        before: date | None = None,
+        limit: int = 20,
+        after_id: str = "",
+    ) -> list[Article]:
+        """Articles in id order, the first `limit` with an id past `after_id` that match the
+        filters (a date filter leaves undated articles out). Text is left empty: a listing."""
+        clauses, args = ["id > ?"], [after_id]  # type: list[str], list[object]
+        if sources:
+            clauses.append(f"source IN ({', '.join('?' * len(sources))})")
+            args.extend(sources)
+        if after is not None:
+            clauses.append("published != '' AND published >= ?")
+            args.append(after.isoformat())
+        if before is not None:
+            clauses.append("published != '' AND published <= ?")
+            args.append(before.isoformat())
+        rows = self._all(
+            "SELECT id, title, '' AS text, url, published, source, author FROM articles"
+            f" WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?",
+            *args,
+            limit,
+        )
+        return [_article_from_row(r, ()) for r in rows]
+
+    def sources(self) -> list[SourceSummary]:
+        """Every source with its article count and its oldest and newest dates, by name."""
+        rows = self._all(
+            "SELECT source, COUNT(*), MIN(NULLIF(published, '')), MAX(NULLIF(published, '')),"
+            " SUM(published = '') FROM articles GROUP BY source ORDER BY source"
+        )
+        return [SourceSummary(r[0], int(r[1]), r[2], r[3], int(r[4])) for r in rows]
 
     def generation(self) -> int:
         """Bumped by every write, so derived indexes can tell whether they are stale."""

@@ -21,7 +21,7 @@ from index.chunking import Chunk, ChunkSpec, TokenCounter, chunk_article
 from index.embedding import SpanEmbedder, TextEmbedder
 from index.entities import Entity, EntityTagger, TaggingWorker
 from index.lexical import LexicalIndex, LexicalRow
-from index.loaders import Problem, iter_article_files, load_file
+from index.loaders import ArticleFile, Problem, iter_article_files, load_file
 from index.sentence_vectors import SentenceVectors
 from index.sentences import quotable_spans
 from index.store import ChunkVectors
@@ -46,6 +46,7 @@ class IngestReport:
     seconds: float = 0.0
     failed: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    conflicts: list[Problem] = field(default_factory=list)  # ids taken by other content: kept
 
     @property
     def ingested(self) -> int:
@@ -59,6 +60,7 @@ class IngestReport:
             "seconds": round(self.seconds, 2),
             "failed": [{"where": p.where, "reason": p.reason} for p in self.failed],
             "warnings": [{"where": p.where, "reason": p.reason} for p in self.warnings],
+            "conflicts": [{"where": p.where, "reason": p.reason} for p in self.conflicts],
         }  # fmt: skip
 
 
@@ -108,32 +110,45 @@ class Ingestor:
         self._lexical_lock = threading.Lock()
         self._stories: StoryFinder | None = None
         self._tagging: TaggingWorker | None = None  # started by the first batch to tag
+        self._run_hashes: dict[str, str] = {}  # id → content hash of what this run took
 
     # -- entry points ------------------------------------------------------------------------
 
     def ingest_paths(
-        self, paths: Sequence[Path], prune: bool = False, progress: Progress | None = None
+        self,
+        paths: Sequence[Path],
+        prune: bool = False,
+        progress: Progress | None = None,
+        source: str | None = None,
+        id_prefix: str = "",
     ) -> IngestReport:
+        """Read files and folders (see `iter_article_files` for their ids and source)."""
         progress = progress or Progress()
         report = IngestReport()
         started = time.perf_counter()
         self._start_run()
         try:
-            self._read_files(paths, prune, progress, report)
+            files = list(iter_article_files([Path(p) for p in paths], source, id_prefix))
+            self._read_files(files, [Path(p) for p in paths], prune, progress, report)
         finally:
             self._end_run()
         report.seconds = time.perf_counter() - started
         return report
 
     def _read_files(
-        self, paths: Sequence[Path], prune: bool, progress: Progress, report: IngestReport
+        self,
+        files: list[ArticleFile],
+        paths: list[Path],
+        prune: bool,
+        progress: Progress,
+        report: IngestReport,
     ) -> None:
-        files = list(iter_article_files([Path(p) for p in paths]))
         progress.start(len(files))
         seen: set[str] = set()
         pending: list[_Pending] = []
-        for path, root in files:
-            loaded = load_file(path, root, self.max_file_bytes)
+        for file in files:
+            path = file.path
+            loaded = load_file(file, self.max_file_bytes)
             report.files += 1
             report.failed.extend(loaded.skipped)
             report.warnings.extend(loaded.warnings)
@@ -143,7 +158,7 @@ class Ingestor:
             progress.advance(1, 0)
         progress.advance(0, self._write(pending, report))
         if prune:
-            report.pruned = self._prune([Path(p).resolve() for p in paths], seen, report)
+            report.pruned = self._prune([p.resolve() for p in paths], seen, report)
         self.refresh_lexical()
         progress.finish()
 
@@ -220,9 +235,34 @@ class Ingestor:
             progress.advance(0, self._write(pending, report))
             pending.clear()
 
+    def _conflict(self, article: Article, origin: str) -> str | None:
+        """Why `article` must not replace what its id holds, or None when it may: an id is
+        never taken over by other text from another file, nor twice in one run."""
+        earlier = self._run_hashes.get(article.id)
+        if earlier is not None:
+            return None if earlier == article.content_hash else "read twice in this ingest"
+        stored_origin = self.catalog.origin(article.id)
+        if not origin or not stored_origin or stored_origin == origin:
+            return None  # the API replaces by id; a file replaces its own earlier version
+        if not Path(stored_origin).exists():
+            return None  # the file it came from is gone: moved, or renamed
+        current = self.catalog.article(article.id)
+        if current is None or current.content_hash == article.content_hash:
+            return None
+        return f"already taken by {stored_origin}"
+
     def _classify(
         self, article: Article, origin: str, report: IngestReport, pending: list[_Pending]
     ) -> None:
+        conflict = self._conflict(article, origin)
+        if conflict is not None:
+            reason = (
+                f"id {article.id!r} {conflict} with different text; nothing was replaced "
+                "(ingest both together, or give one an --id-prefix)"
+            )
+            report.conflicts.append(Problem(article.id, reason))
+            return
+        self._run_hashes[article.id] = article.content_hash
         known = self.catalog.canonical_id(article.id)
         if known is not None and known != article.id:
             # An alias: unchanged while its content still matches the article it points to.
@@ -316,6 +356,7 @@ class Ingestor:
     def _start_run(self) -> None:
         """What every ingest does first: make the stores agree, then sign any unsigned article."""
         self.reconcile()
+        self._run_hashes = {}
         self._stories = None  # near-duplicates are found against what is stored now
         self._sign_unsigned()
         self._tag_untagged()

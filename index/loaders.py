@@ -11,6 +11,7 @@ from typing import Any
 
 from index.articles import (
     Article,
+    clean_field,
     derive_title,
     normalise_text,
     normalise_title,
@@ -41,22 +42,62 @@ class Loaded:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def iter_article_files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
-    """(file, root) pairs in a stable order; ids are the file's path relative to its root."""
-    for given in paths:
-        if given.is_dir():
-            for dirpath, dirnames, filenames in os.walk(given):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if not name.startswith("."):
-                        yield Path(dirpath) / name, given
-        else:
-            yield given, given.parent
+@dataclass(frozen=True)
+class ArticleFile:
+    """One file to read: its id (`rel`, unique among the files of one ingest) and the source
+    its articles get unless they name their own."""
+
+    path: Path
+    rel: str
+    source: str
+    source_given: bool = False  # named at ingest (--source): it wins over an HTML site name
 
 
-def load_file(path: Path, root: Path, max_bytes: int) -> Loaded:
+def iter_article_files(
+    paths: list[Path], source: str | None = None, id_prefix: str = ""
+) -> Iterator[ArticleFile]:
+    """Every file under `paths` once, in a stable order.
+
+    Ids are paths relative to one root, so that no two files of one ingest share an id: the
+    folder given (or a file's own folder) when one path is given, else the deepest folder
+    holding them all (`two/a two/b` gives `a/001.txt` and `b/001.txt`); `id_prefix` goes
+    before every id. The source is `source`, else the name of the folder given (a file's
+    own folder when a file is given): `bbc` for the BBC corpus.
+    """
+    folders = [_absolute(p) if p.is_dir() else _absolute(p).parent for p in paths]
+    root = folders[0] if len(folders) == 1 else Path(os.path.commonpath(folders))
+    prefix = id_prefix.strip("/") + "/" if id_prefix.strip("/") else ""
+    seen: set[Path] = set()
+    for given, folder in zip(paths, folders, strict=True):
+        named = source or folder.name or str(folder)
+        for path in _files_under(given):
+            resolved = path.resolve()
+            if resolved in seen:
+                continue
+            seen.add(resolved)
+            rel = prefix + _absolute(path).relative_to(root).as_posix()
+            yield ArticleFile(path, rel, named, source_given=bool(source))
+
+
+def _absolute(path: Path) -> Path:
+    """The path from /, ".." folded, symbolic links kept (an id names the link, not its target)."""
+    return Path(os.path.abspath(path))
+
+
+def _files_under(given: Path) -> Iterator[Path]:
+    if not given.is_dir():
+        yield given
+        return
+    for dirpath, dirnames, filenames in os.walk(given):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith("."):
+                yield Path(dirpath) / name
+
+
+def load_file(file: ArticleFile, max_bytes: int) -> Loaded:
     """Parse one file into articles; every failure is caught here and described."""
-    rel = path.relative_to(root).as_posix()
+    path, rel = file.path, file.rel
     loaded = Loaded()
     suffix = path.suffix.lower()
     if path.stem.lower() in NOT_ARTICLES:
@@ -84,7 +125,7 @@ def load_file(path: Path, root: Path, max_bytes: int) -> Loaded:
     if fallback:
         loaded.warnings.append(Problem(rel, f"not UTF-8; read as {fallback}"))
     parser = _PARSERS[suffix]
-    parser(text, rel, loaded, max_bytes)
+    parser(text, rel, file, loaded, max_bytes)
     return loaded
 
 
@@ -100,16 +141,16 @@ def decode(raw: bytes) -> tuple[str, str | None]:
         return raw.decode("latin-1"), "latin-1"
 
 
-def _parse_plain(text: str, rel: str, loaded: Loaded, max_bytes: int) -> None:
+def _parse_plain(text: str, rel: str, file: ArticleFile, loaded: Loaded, max_bytes: int) -> None:
     body = normalise_text(text)
     if not body:
-        loaded.skipped.append(Problem(rel, "empty file"))
+        loaded.skipped.append(Problem(rel, "no text left after cleaning (empty file)"))
         return
     title, body = split_headline(body)
-    loaded.articles.append(Article(id=rel, title=title, text=body, source=rel))
+    loaded.articles.append(Article(id=rel, title=title, text=body, source=file.source))
 
 
-def _parse_html(text: str, rel: str, loaded: Loaded, max_bytes: int) -> None:
+def _parse_html(text: str, rel: str, file: ArticleFile, loaded: Loaded, max_bytes: int) -> None:
     import trafilatura  # slow to import; only HTML needs it
 
     doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
@@ -126,20 +167,22 @@ def _parse_html(text: str, rel: str, loaded: Loaded, max_bytes: int) -> None:
         published = parse_published(getattr(doc, "date", None))
     except ValueError:
         published = None
+    site = clean_field(getattr(doc, "sitename", None) or "")
+    source = file.source if file.source_given or not site else site
     loaded.articles.append(
         Article(
             id=rel,
             title=title,
             text=body,
-            url=getattr(doc, "url", None) or "",
+            url=clean_field(getattr(doc, "url", None) or ""),
             published=published,
-            source=getattr(doc, "sitename", None) or rel,
-            author=getattr(doc, "author", None) or "",
+            source=source,
+            author=clean_field(getattr(doc, "author", None) or ""),
         )
     )
 
 
-def _parse_json(text: str, rel: str, loaded: Loaded, max_bytes: int) -> None:
+def _parse_json(text: str, rel: str, file: ArticleFile, loaded: Loaded, max_bytes: int) -> None:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -148,10 +191,10 @@ def _parse_json(text: str, rel: str, loaded: Loaded, max_bytes: int) -> None:
     records = data if isinstance(data, list) else [data]
     for n, record in enumerate(records, start=1):
         where = rel if isinstance(data, dict) else f"{rel}#{n}"
-        _add_record(record, where, rel, loaded, max_bytes)
+        _add_record(record, where, file.source, loaded, max_bytes)
 
 
-def _parse_jsonl(text: str, rel: str, loaded: Loaded, max_bytes: int) -> None:
+def _parse_jsonl(text: str, rel: str, file: ArticleFile, loaded: Loaded, max_bytes: int) -> None:
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -161,12 +204,12 @@ def _parse_jsonl(text: str, rel: str, loaded: Loaded, max_bytes: int) -> None:
         except json.JSONDecodeError as exc:
             loaded.skipped.append(Problem(where, f"malformed JSON line: {exc.msg}"))
             continue
-        _add_record(record, where, rel, loaded, max_bytes)
+        _add_record(record, where, file.source, loaded, max_bytes)
 
 
-def _add_record(record: Any, where: str, rel: str, loaded: Loaded, max_bytes: int) -> None:
+def _add_record(record: Any, where: str, source: str, loaded: Loaded, max_bytes: int) -> None:
     try:
-        article = article_from_record(record, default_id=where, default_source=rel)
+        article = article_from_record(record, default_id=where, default_source=source)
     except ValueError as exc:
         loaded.skipped.append(Problem(where, str(exc)))
         return
@@ -184,19 +227,21 @@ def article_from_record(record: Any, default_id: str, default_source: str) -> Ar
     if not isinstance(raw_text, str) or not raw_text.strip():
         raise ValueError("no 'text' (or 'body') string")
     text = normalise_text(raw_text)
+    if not text:
+        raise ValueError("no text left after cleaning (only control characters and spaces)")
     title = normalise_title(str(record.get("title") or "")) or derive_title(text)
     try:
         published = parse_published(record.get("published"))
     except ValueError as exc:
         raise ValueError(f"bad 'published' value {record.get('published')!r}: {exc}") from exc
     return Article(
-        id=str(record.get("id") or default_id),
+        id=clean_field(str(record.get("id") or "")) or default_id,
         title=title,
         text=text,
-        url=str(record.get("url") or ""),
+        url=clean_field(str(record.get("url") or "")),
         published=published,
-        source=str(record.get("source") or default_source),
-        author=str(record.get("author") or ""),
+        source=clean_field(str(record.get("source") or "")) or default_source,
+        author=clean_field(str(record.get("author") or "")),
     )
 
 

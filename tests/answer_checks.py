@@ -21,8 +21,10 @@ def assert_well_cited(answer: Answer, archive: Archive) -> None:
         article = archive.catalog.article(citation.article_id)
         assert article is not None
         assert article.text[citation.start : citation.end] == citation.quote
-        chunk = archive.catalog.chunks([citation.id])[0]
-        assert chunk.start <= citation.start < citation.end <= chunk.end
+        # the id names exactly this quote of this text, which one stored chunk holds
+        assert citation.id == f"{article.content_hash[:16]}:{citation.start}-{citation.end}"
+        chunks = archive.catalog.chunks_of([article.id])[article.id]
+        assert any(c.start <= citation.start < citation.end <= c.end for c in chunks)
         assert citation.title == article.title
     text = answer.answer
     short = answer.short_answer

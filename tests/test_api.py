@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -65,12 +66,16 @@ def test_ask_filters_apply(http: httpx.Client) -> None:
         "/v1/ask", json={"question": SUMMIT, "filters": {"published_after": "2000-01-01"}}
     ).json()
     assert filtered["answerable"] is False and filtered["citations"] == []
+    assert "4 undated articles cannot match a date" in filtered["answer"]
     by_source = http.post(
-        "/v1/ask",
-        json={"question": SUMMIT, "filters": {"source": ["003_8e9a2609f1a46fa1.txt"]}},
+        "/v1/ask", json={"question": SUMMIT, "filters": {"source": ["seeds"]}}
     ).json()
-    assert by_source["answerable"] is True
-    assert {c["article_id"] for c in by_source["citations"]} == {"003_8e9a2609f1a46fa1.txt"}
+    assert by_source["answerable"] is True and by_source["citations"]
+    assert {c["source"] for c in by_source["citations"]} == {"seeds"}
+    elsewhere = http.post(
+        "/v1/ask", json={"question": SUMMIT, "filters": {"source": "wire"}}
+    ).json()
+    assert elsewhere["answer"] == "No articles match source=wire."
 
 
 def test_follow_ups_keep_their_conversation(api: LiveApi, http: httpx.Client) -> None:
@@ -168,11 +173,14 @@ def test_search_returns_passages_best_first(http: httpx.Client) -> None:
 def test_search_top_k_and_filters(http: httpx.Client) -> None:
     one = http.post("/v1/search", json={"query": "peace talks", "top_k": 1}).json()["results"]
     assert len(one) == 1
-    source = "001_bbca088b89569488.txt"
     only = http.post(
-        "/v1/search", json={"query": "peace talks", "top_k": 5, "filters": {"source": source}}
+        "/v1/search", json={"query": "peace talks", "top_k": 5, "filters": {"source": "seeds"}}
     ).json()["results"]
-    assert [r["article_id"] for r in only] == [source]
+    assert only and {r["source"] for r in only} == {"seeds"}
+    elsewhere = http.post(
+        "/v1/search", json={"query": "peace talks", "filters": {"source": ["wire", "bbc"]}}
+    ).json()["results"]
+    assert elsewhere == []
     dated = http.post(
         "/v1/search", json={"query": "peace talks", "filters": {"published_after": "2000-01-01"}}
     ).json()["results"]
@@ -192,8 +200,18 @@ def test_citation_shows_the_passage_in_context(http: httpx.Client) -> None:
     assert context["title"] == article["title"]
 
 
+def test_each_citation_names_its_exact_quote(http: httpx.Client) -> None:
+    body = http.post("/v1/ask", json={"question": SUMMIT}).json()
+    for cited in body["citations"]:
+        found = http.get(f"/v1/citations/{cited['id']}").json()
+        assert found["quote"] == cited["quote"]  # the sentence, not the chunk around it
+        assert (found["start"], found["end"]) == (cited["start"], cited["end"])
+    assert len({c["id"] for c in body["citations"]}) == len(body["citations"])
+
+
 def test_unknown_citation_and_article_are_404(http: httpx.Client) -> None:
     assert_error(http.get("/v1/citations/0a1b2c3d4e5f6a7b:120-980"), 404, "citation_not_found")
+    assert_error(http.get("/v1/citations/not-an-id"), 404, "citation_not_found")
     assert_error(http.get("/v1/articles/no/such/article.txt"), 404, "article_not_found")
 
 
@@ -206,6 +224,29 @@ def test_article_has_metadata_and_text(http: httpx.Client) -> None:
     assert set(article) == {
         "id", "title", "text", "url", "published", "source", "author", "aliases",
     }  # fmt: skip
+
+
+def test_sources_name_each_source_with_its_count_and_dates(http: httpx.Client) -> None:
+    response = http.get("/v1/sources")
+    assert response.status_code == 200, response.text
+    [seeds] = response.json()["sources"]  # the seeds folder's name is their source
+    assert seeds == {"name": "seeds", "articles": 4, "oldest": None, "newest": None, "undated": 4}
+
+
+def test_articles_browse_in_pages_with_filters(http: httpx.Client) -> None:
+    first = http.get("/v1/articles", params={"limit": 3}).json()
+    assert len(first["articles"]) == 3 and first["next_cursor"]
+    assert set(first["articles"][0]) == {"id", "title", "url", "published", "source", "author"}
+    rest = http.get("/v1/articles", params={"limit": 3, "cursor": first["next_cursor"]}).json()
+    assert len(rest["articles"]) == 1 and rest["next_cursor"] is None
+    ids = [a["id"] for a in first["articles"] + rest["articles"]]
+    assert ids == sorted(ids) and len(set(ids)) == 4
+    assert http.get("/v1/articles", params={"source": "nowhere"}).json()["articles"] == []
+    dated = http.get("/v1/articles", params={"after": "2000-01-01"}).json()  # all undated
+    assert dated == {"articles": [], "next_cursor": None}
+    assert_error(http.get("/v1/articles", params={"cursor": "%%%"}), 400, "bad_cursor")
+    assert_error(http.get("/v1/articles", params={"limit": 0}), 422)
+    assert_error(http.get("/v1/articles", params={"after": "last week"}), 422)
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -327,6 +368,11 @@ def test_metrics_count_requests_and_answers(http: httpx.Client) -> None:
     assert sample(text, missing + 'status="404"}') >= 1
     answered = 'newsbot_answers_total{answerable="true",mode="extractive"}'
     assert sample(text, answered) == sample(before, answered) + 1
+    http.get("/docs")
+    http.get("/openapi.json")
+    labelled = http.get("/metrics").text
+    for route in ("/docs", "/openapi.json"):
+        assert sample(labelled, f'newsbot_http_requests_total{{method="GET",route="{route}"') >= 1
     assert "newsbot_http_request_duration_seconds_bucket" in text
     assert "newsbot_answer_duration_seconds_count" in text
 
@@ -338,8 +384,25 @@ def test_openapi_documents_every_endpoint_with_examples(http: httpx.Client) -> N
         ("POST", "/v1/ask"), ("POST", "/v1/ask/stream"), ("POST", "/v1/search"),
         ("GET", "/v1/citations/{citation_id}"), ("GET", "/v1/articles/{article_id}"),
         ("DELETE", "/v1/articles/{article_id}"), ("POST", "/v1/ingest"),
-        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+        ("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/v1/sources"),
+        ("GET", "/v1/articles"),
     }  # fmt: skip
     assert schema["components"]["schemas"]["AskRequest"]["examples"]
     assert schema["paths"]["/v1/ask"]["post"]["responses"]["422"]["content"]
     assert http.get("/docs").status_code == 200
+
+
+def test_api_docs_need_nothing_from_the_internet(http: httpx.Client) -> None:
+    for page in ("/docs", "/redoc"):
+        html = http.get(page).text
+        assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+        assert assets and all(a.startswith("/") for a in assets), assets
+        assert "cdn" not in html and "googleapis" not in html
+        for asset in assets:
+            assert http.get(asset).status_code == 200, asset
+
+
+def test_405_names_every_method_a_path_serves(http: httpx.Client) -> None:
+    response = http.request("PUT", "/v1/articles/003_8e9a2609f1a46fa1.txt")
+    assert_error(response, 405, "method_not_allowed")
+    assert {"DELETE", "GET"} <= set(response.headers["Allow"].split(", "))

@@ -96,6 +96,18 @@ def test_ingest_reports_bad_articles_and_keeps_the_good(http: httpx.Client) -> N
     assert http.get("/v1/articles/local/bad-date.json").status_code == 404
 
 
+def test_control_characters_leave_every_field(http: httpx.Client) -> None:
+    sent = {
+        "id": "p3/\u0000clean", "text": "Caf&eacute; opens\u0007 today.", "url": "https://e/\u0000x",
+        "source": "wire\u0000", "author": "A.\u0000 Reporter",
+    }  # fmt: skip
+    assert http.post("/v1/ingest", json=sent, headers=KEY).json()["new"] == 1
+    stored = http.get("/v1/articles/p3/clean").json()
+    assert (stored["text"], stored["url"], stored["source"], stored["author"]) == (
+        "Café opens today.", "https://e/x", "wire", "A. Reporter",
+    )  # fmt: skip
+
+
 def test_ingest_without_an_id_gets_a_stable_one(http: httpx.Client) -> None:
     text = "A parade will close Main Street on Saturday morning."
     first = http.post("/v1/ingest", json={"text": text}, headers=KEY).json()
@@ -112,6 +124,7 @@ def test_ingest_without_an_id_gets_a_stable_one(http: httpx.Client) -> None:
         ({"id": "x", "text": "words", "published": "someday"}, 422, "published"),
         ("just a string", 422, ""),
         ({"id": 5, "text": "words"}, 422, "id"),
+        ({"id": "p3/only-nul", "text": "\u0000\u0000\u0000"}, 422, "no text left after cleaning"),
     ],
 )
 def test_ingest_with_nothing_readable_is_422(
@@ -135,10 +148,29 @@ def test_delete_removes_the_article_everywhere(http: httpx.Client) -> None:
     assert response.status_code == 200
     assert response.json() == {"id": doomed["id"], "deleted": True}
     assert_error(http.get(f"/v1/articles/{doomed['id']}"), 404)
-    assert_error(http.get(f"/v1/citations/{hit['id']}"), 404)
+    assert "has changed or been deleted" in assert_error(
+        http.get(f"/v1/citations/{hit['id']}"), 410, "citation_gone"
+    )
     after = http.post("/v1/search", json={"query": "water tower Elm Road"}).json()["results"]
     assert doomed["id"] not in {r["article_id"] for r in after}
     assert_error(http.delete(f"/v1/articles/{doomed['id']}", headers=KEY), 404)
+
+
+def test_a_citation_resolves_until_its_article_changes(http: httpx.Client) -> None:
+    story = {"id": "local/ferry.json", "text": "The island ferry will run twice a day from May. "
+             "Tickets cost four pounds, the operator said."}  # fmt: skip
+    assert http.post("/v1/ingest", json=story, headers=KEY).json()["new"] == 1
+    answer = http.post("/v1/ask", json={"question": "How much do ferry tickets cost?"}).json()
+    [cited] = [c for c in answer["citations"] if c["article_id"] == story["id"]]
+    assert cited["quote"] == "Tickets cost four pounds, the operator said."
+    found = http.get(f"/v1/citations/{cited['id']}").json()
+    assert (found["quote"], found["start"], found["end"]) == (
+        cited["quote"], cited["start"], cited["end"],
+    )  # fmt: skip
+    assert found["before"].endswith("from May. ") and found["after"] == ""
+    changed = {**story, "text": story["text"].replace("four", "five")}
+    assert http.post("/v1/ingest", json=changed, headers=KEY).json()["updated"] == 1
+    assert_error(http.get(f"/v1/citations/{cited['id']}"), 410, "citation_gone")
 
 
 def _metric(text: str, name: str) -> float:

@@ -41,6 +41,28 @@ def test_exit_codes(tmp_path: Path) -> None:
     nothing = newsbot(tmp_path / "data", "ingest", str(junk))
     assert nothing.returncode == 1
     assert "empty file" in nothing.stdout and "malformed JSON" in nothing.stdout
+
+
+def test_files_from_two_folders_keep_their_own_ids_and_sources(tmp_path: Path, bbc: Path) -> None:
+    """The issue's case: two 001.txt files given together are two articles, never one."""
+    data = tmp_path / "data"
+    both = newsbot(data, "ingest", str(bbc / "business/001.txt"), str(bbc / "sport/001.txt"))
+    assert both.returncode == 0, both.stderr
+    said = " ".join(both.stdout.split())  # the terminal width wraps lines
+    assert "new 2" in said and "conflicts 0" in said
+    listed = json.loads(newsbot(data, "sources", "--json").stdout)["sources"]
+    assert [(s["name"], s["articles"], s["undated"]) for s in listed] == [
+        ("business", 1, 1), ("sport", 1, 1),
+    ]  # fmt: skip
+    alone = newsbot(data, "ingest", str(bbc / "tech/001.txt"), "--source", "bbc")
+    assert "new 1" in " ".join(alone.stdout.split())
+    clash = newsbot(data, "ingest", str(bbc / "politics/001.txt"), "--id-prefix", "sport")
+    said = " ".join(clash.stdout.split())
+    assert "conflicts 1" in said and "'sport/001.txt' already taken by" in said
+    stats = json.loads(newsbot(data, "stats", "--json").stdout)
+    assert (stats["articles"], stats["undated"]) == (3, 3)
+    table = newsbot(data, "sources").stdout
+    assert "bbc" in table and "no dates" in table
     bad_date = newsbot(tmp_path / "data", "search", "x", "--after", "March")
     assert bad_date.returncode == 2 and "2005-03-01" in bad_date.stderr
 
@@ -58,3 +80,11 @@ def test_whole_bbc_corpus(bbc_ingested: CliIngest) -> None:
     assert (stats["articles"], stats["duplicates"]) == (2127, 98)
     found = json.loads(newsbot(data, "search", "Mutu signing £15.8m Chelsea", "--json").stdout)
     assert any("£15.8m" in r["text"] for r in found["results"])
+    sources = json.loads(newsbot(data, "sources", "--json").stdout)["sources"]
+    assert sources == [
+        {"name": "bbc", "articles": 2127, "oldest": None, "newest": None, "undated": 2127}
+    ]
+    assert stats["undated"] == 2127
+    spanish = json.loads(newsbot(data, "search", "volvió loco en el Bernabéu", "--json").stdout)
+    assert any("volvió loco" in r["text"] for r in spanish["results"])
+    assert not any("&#" in r["text"] for r in spanish["results"])

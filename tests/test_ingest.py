@@ -59,6 +59,49 @@ def test_changed_article_replaces_its_chunks(archive: Archive, tmp_path: Path) -
     assert hit.chunk.article_id == target.name and "Vienna" in hit.chunk.text
 
 
+def _story(folder: Path, name: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(f"{text.split('.')[0]}\n\n{text}")
+
+
+def test_two_folders_keep_every_article_and_conflicts_are_never_replaced(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """The issue's case: two folders each holding 001.txt and 002.txt end with 4 articles."""
+    a, b = tmp_path / "two/a", tmp_path / "two/b"
+    for n, folder in enumerate((a, b)):
+        _story(folder, "001.txt", f"The harbour {n} reopened after the storm. Boats returned.")
+        _story(folder, "002.txt", f"The bridge {n} was painted blue. Traffic slowed for weeks.")
+    report = archive.ingestor.ingest_paths([a, b])
+    assert (report.new, report.conflicts) == (4, [])
+    assert archive.stats()["articles"] == 4
+    assert archive.catalog.article("b/001.txt").source == "b"  # type: ignore[union-attr]
+
+    # each folder alone takes ids 001.txt and 002.txt: the second one must not replace the first
+    other = build_archive(make_settings(tmp_path / "other"))
+    try:
+        assert other.ingestor.ingest_paths([a]).new == 2
+        clash = other.ingestor.ingest_paths([b])
+        assert clash.new == 0 and len(clash.conflicts) == 2
+        assert "already taken by" in clash.conflicts[0].reason
+        assert "harbour 0" in other.catalog.article("001.txt").text  # type: ignore[union-attr]
+        renamed = other.ingestor.ingest_paths([b], id_prefix="b")
+        assert (renamed.new, renamed.conflicts) == (2, [])
+        assert other.stats()["articles"] == 4
+    finally:
+        other.close()
+
+
+def test_two_files_of_one_ingest_under_one_id_are_a_conflict(
+    archive: Archive, tmp_path: Path
+) -> None:
+    lines = [{"id": "x", "text": "First telling."}, {"id": "x", "text": "Second telling."}]
+    (tmp_path / "twice.jsonl").write_text("\n".join(json.dumps(r) for r in lines))
+    report = archive.ingestor.ingest_paths([tmp_path / "twice.jsonl"])
+    assert report.new == 1 and [c.where for c in report.conflicts] == ["x"]
+    assert archive.catalog.article("x").text == "First telling."  # type: ignore[union-attr]
+
+
 def test_exact_duplicate_is_stored_once_as_an_alias(archive: Archive, tmp_path: Path) -> None:
     seeds = copy_seeds(tmp_path / "seeds")
     original = sorted(seeds.iterdir())[0]
@@ -86,7 +129,7 @@ def test_prune_removes_vanished_files_and_promotes_aliases(
     assert report.pruned == 2
     assert archive.catalog.article(second.name) is None
     heir = archive.catalog.article("zz_copy.txt")
-    assert heir is not None and heir.id == "zz_copy.txt" and heir.source == "zz_copy.txt"
+    assert heir is not None and heir.id == "zz_copy.txt" and heir.source == "seeds"
     assert archive.stats()["articles"] == 3 and archive.stats()["duplicates"] == 0
     consistent(archive)
     hits = archive.retriever.search(heir.title, top_k=3)

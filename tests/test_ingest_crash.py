@@ -23,8 +23,8 @@ SLICE = 90  # files from each of two categories: long enough to kill mid-way
 def expected_counts(folder: Path, reference: Archive) -> tuple[int, int]:
     """Articles and chunks a clean ingest must end with, computed without embedding anything."""
     unique = {}
-    for path, root in iter_article_files([folder]):
-        for article in load_file(path, root, 5_000_000).articles:
+    for file in iter_article_files([folder]):
+        for article in load_file(file, 5_000_000).articles:
             unique.setdefault(article.content_hash, article)
     return len(unique), sum(len(reference.ingestor.chunk(a)) for a in unique.values())
 

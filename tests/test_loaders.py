@@ -14,8 +14,9 @@ from index.loaders import iter_article_files, load_file
 LIMIT = 5_000_000
 
 
-def load(path: Path, root: Path | None = None, limit: int = LIMIT):
-    return load_file(path, root or path.parent, limit)
+def load(path: Path, limit: int = LIMIT):
+    [file] = iter_article_files([path])
+    return load_file(file, limit)
 
 
 def test_normalise_keeps_paragraphs_and_folds_spaces() -> None:
@@ -56,7 +57,7 @@ def test_txt_and_md(tmp_path: Path) -> None:
         "a.txt",
         "Bridge opens",
         "The bridge opened today.",
-        "a.txt",
+        tmp_path.name,  # the folder's name is the source
     )
     assert (b.title, b.text) == ("Markets fall", "Shares fell sharply.")
 
@@ -79,6 +80,53 @@ def test_json_single_list_and_fields(tmp_path: Path) -> None:
     )  # fmt: skip
     first, second = load(tmp_path / "many.json").articles
     assert (first.id, second.id, second.source) == ("many.json#1", "many.json#2", "BBC")
+    assert first.source == tmp_path.name  # a JSON article's own source wins, else the folder's
+
+
+def _write(root: Path, names: list[str]) -> None:
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"Headline {name}\n\nBody of {name}.")
+
+
+def test_ids_are_unique_across_the_paths_of_one_ingest(tmp_path: Path) -> None:
+    _write(tmp_path, ["two/a/001.txt", "two/a/002.txt", "two/b/001.txt", "two/b/002.txt"])
+    files = list(iter_article_files([tmp_path / "two/a", tmp_path / "two/b"]))
+    assert [f.rel for f in files] == ["a/001.txt", "a/002.txt", "b/001.txt", "b/002.txt"]
+    assert [f.source for f in files] == ["a", "a", "b", "b"]
+    single = [tmp_path / "two/a/001.txt", tmp_path / "two/b/001.txt"]
+    assert [f.rel for f in iter_article_files(single)] == ["a/001.txt", "b/001.txt"]
+    # one folder keeps the ids it always had; a file given twice is read once
+    assert [f.rel for f in iter_article_files([tmp_path / "two/a"])] == ["001.txt", "002.txt"]
+    twice = [tmp_path / "two/a", tmp_path / "two/a/001.txt"]
+    assert [f.rel for f in iter_article_files(twice)] == ["001.txt", "002.txt"]
+
+
+def test_source_and_id_prefix_can_be_given(tmp_path: Path) -> None:
+    _write(tmp_path, ["bbc/x.txt"])
+    [file] = iter_article_files([tmp_path / "bbc"], source="BBC News", id_prefix="/2005/")
+    assert (file.rel, file.source) == ("2005/x.txt", "BBC News")
+    assert load_file(file, LIMIT).articles[0].source == "BBC News"
+
+
+def test_entities_and_control_characters_are_cleaned(tmp_path: Path) -> None:
+    (tmp_path / "es.txt").write_text(
+        'Ronaldo &amp; friends\n\n"Me volvi&#243; loco en el Bernab&#233;u", he said.\x07'
+    )
+    [article] = load(tmp_path / "es.txt").articles
+    assert article.title == "Ronaldo & friends"
+    assert article.text == '"Me volvió loco en el Bernabéu", he said.'
+    record = {"id": "p3/\x00x", "text": "Text.", "url": "http://e/\x00a", "author": "A\x07 B"}
+    (tmp_path / "r.json").write_text(json.dumps(record))
+    [article] = load(tmp_path / "r.json").articles
+    assert (article.id, article.url, article.author) == ("p3/x", "http://e/a", "A B")
+
+
+def test_text_empty_after_cleaning_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "nul.json").write_text(json.dumps({"id": "only-nul", "text": "\u0000\u0000"}))
+    loaded = load(tmp_path / "nul.json")
+    assert not loaded.articles
+    assert "no text left after cleaning" in loaded.skipped[0].reason
 
 
 def test_jsonl_bad_line_is_skipped_and_the_rest_load(tmp_path: Path) -> None:
@@ -123,11 +171,11 @@ def test_bad_inputs_are_reported_not_raised(tmp_path: Path) -> None:
     (tmp_path / "huge.txt").write_text("word " * 4_200_000)  # ~21 MB
     (tmp_path / "gone.txt").symlink_to(tmp_path / "missing-target.txt")
     reasons = {}
-    for path, root in iter_article_files([tmp_path]):
-        loaded = load_file(path, root, LIMIT)
+    for file in iter_article_files([tmp_path]):
+        loaded = load_file(file, LIMIT)
         assert not loaded.articles
         reasons.update({p.where: p.reason for p in loaded.skipped})
-    assert reasons["empty.txt"] == "empty file"
+    assert reasons["empty.txt"] == "no text left after cleaning (empty file)"
     assert reasons["binary.txt"] == "binary file, not text"
     assert reasons["broken.json"].startswith("malformed JSON")
     assert "unsupported file type '.pdf'" in reasons["notes.pdf"]
@@ -136,7 +184,7 @@ def test_bad_inputs_are_reported_not_raised(tmp_path: Path) -> None:
 
 
 def test_cp1252_fallback_keeps_pound_sign(bbc: Path) -> None:
-    loaded = load_file(bbc / "sport" / "199.txt", bbc, LIMIT)
+    loaded = load(bbc / "sport" / "199.txt")
     [article] = loaded.articles
     assert "£15.8m" in article.text and "\ufffd" not in article.text
     assert [w.reason for w in loaded.warnings] == ["not UTF-8; read as cp1252"]
@@ -146,5 +194,5 @@ def test_walk_is_sorted_recursive_and_skips_hidden(tmp_path: Path) -> None:
     for name in ["b/2.txt", "b/1.txt", "a.txt", ".git/x.txt", ".hidden.txt"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    rel = [p.relative_to(root).as_posix() for p, root in iter_article_files([tmp_path])]
+    rel = [file.rel for file in iter_article_files([tmp_path])]
     assert rel == ["a.txt", "b/1.txt", "b/2.txt"]

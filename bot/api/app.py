@@ -15,6 +15,7 @@ from bot.answer import AnswerService
 from bot.api.access import KeyRing, RateLimiter
 from bot.api.conversations import ConversationStore
 from bot.api.deps import ApiState, documented_credentials, rate_limit, read_access, write_access
+from bot.api.docs import install_docs
 from bot.api.errors import install_error_handlers
 from bot.api.metrics import ApiMetrics
 from bot.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -72,6 +73,8 @@ def create_app(
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served offline by install_docs
+        redoc_url=None,
     )
     app.state.newsbot = state
     install_error_handlers(app)
@@ -84,6 +87,7 @@ def create_app(
     app.include_router(read.router, dependencies=reads)
     app.include_router(admin.router, dependencies=writes)
     app.include_router(ops.router)
+    install_docs(app)
 
     # Added innermost first: the request context wraps everything, CORS wraps the size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.max_body_mb * 1_000_000))

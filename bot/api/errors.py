@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
@@ -82,11 +83,25 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404 and not isinstance(exc, ApiError):
         message = f"no such endpoint: {request.method} {request.url.path} (see /docs)"
     elif exc.status_code == 405 and not isinstance(exc, ApiError):
-        allowed = (exc.headers or {}).get("Allow", "")
+        allowed = _allowed_methods(request) or (exc.headers or {}).get("Allow", "")
         message = f"{request.method} is not allowed on {request.url.path}" + (
             f"; use {allowed}" if allowed else ""
         )
+        return error_response(405, code, message, {**(exc.headers or {}), "Allow": allowed})
     return error_response(exc.status_code, code, message, exc.headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the API documents at this path (Starlette names only the first route's:
+    GET and DELETE /v1/articles/{id} live in two routers)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", ".+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {m.upper() for m in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

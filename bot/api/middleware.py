@@ -9,6 +9,7 @@ import time
 import uuid
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.api.errors import ApiError, error_response
@@ -55,9 +56,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             seconds = time.perf_counter() - started
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            self.metrics.observe_request(template, scope["method"], status, seconds)
+            self.metrics.observe_request(_route_label(scope), scope["method"], status, seconds)
             access_log.info(
                 '%s "%s %s" %d %.1fms',
                 scope["client"][0] if scope.get("client") else "-",
@@ -107,3 +106,18 @@ class BodyLimitMiddleware:
             return message
 
         await self.app(scope, receive_limited, send)
+
+
+def _route_label(scope: Scope) -> str:
+    """The path template that served a request ("/v1/articles/{article_id}"), for metrics;
+    routes FastAPI adds itself (/openapi.json) and mounts (/docs-assets) included."""
+    route = scope.get("route")
+    if getattr(route, "path", None):
+        return str(route.path)  # type: ignore[union-attr]
+    app = scope.get("app")
+    for candidate in getattr(getattr(app, "router", None), "routes", []):
+        match, _ = candidate.matches(scope)
+        if match is Match.FULL:
+            path = str(getattr(candidate, "path", ""))
+            return f"{path}/{{path}}" if isinstance(candidate, Mount) else path
+    return "unmatched"

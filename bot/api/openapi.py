@@ -11,10 +11,11 @@ from pydantic.json_schema import models_json_schema
 from bot.api.schemas import CitationsEvent, DoneEvent, ErrorResponse, TokenEvent
 
 _ERROR_DESCRIPTIONS = {
-    400: "Malformed JSON, or an answer mode this server does not offer.",
+    400: "Malformed JSON, an answer mode this server does not offer, or a bad cursor.",
     401: "A missing or invalid API key.",
     403: "Writes are disabled: no API keys are configured.",
     404: "No such citation, article or conversation.",
+    410: "The cited article has changed or been deleted since the citation was made.",
     413: "The request body is over the size limit.",
     422: "The request does not match the schema; the message says where.",
     429: "Too many requests; see the Retry-After header.",

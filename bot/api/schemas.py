@@ -197,6 +197,36 @@ class ArticleOut(BaseModel):
     aliases: list[str] = Field(description="Ids of exact duplicates stored as this article.")
 
 
+class SourceOut(BaseModel):
+    name: str = Field(examples=["bbc"])
+    articles: int
+    oldest: date | None = Field(description="The earliest published date; null when none.")
+    newest: date | None = Field(description="The latest published date; null when none.")
+    undated: int = Field(
+        description="Articles without a published date (no date filter finds them)."
+    )
+
+
+class SourcesResponse(BaseModel):
+    sources: list[SourceOut]
+
+
+class ArticleSummary(BaseModel):
+    id: str
+    title: str
+    url: str
+    published: date | None
+    source: str
+    author: str
+
+
+class ArticlesPage(BaseModel):
+    articles: list[ArticleSummary] = Field(description="In id order.")
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
 class ArticleIn(BaseModel):
     """One article, as in a `.json` file; `text` (or `body`) is required."""
 
@@ -223,7 +253,18 @@ class ArticleIn(BaseModel):
     text: str | None = Field(None, min_length=1, pattern=NOT_BLANK)
     body: str | None = Field(None, min_length=1, pattern=NOT_BLANK, description="Alias of text.")
     url: str | None = None
-    published: str | None = Field(None, description="A date, e.g. 2022-03-01.")
+    published: str | None = Field(
+        None,
+        description="A date (2022-03-01) or a date and time (2022-03-01T09:30:00Z); an article "
+        "with any other value is listed under `failed` while the others are ingested.",
+        json_schema_extra={
+            "anyOf": [
+                {"type": "string", "format": "date"},
+                {"type": "string", "format": "date-time"},
+                {"type": "null"},
+            ]
+        },
+    )
     source: str | None = None
     author: str | None = None
 
@@ -248,6 +289,9 @@ class IngestResponse(BaseModel):
     seconds: float
     failed: list[Problem]
     warnings: list[Problem]
+    conflicts: list[Problem] = Field(
+        description="Articles whose id already holds other text from elsewhere: not replaced."
+    )
 
 
 class DeleteResponse(BaseModel):

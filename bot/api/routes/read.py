@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from bot.api.deps import ServiceDep, StateDep
 from bot.api.errors import ApiError
 from bot.api.openapi import error_responses
 from bot.api.schemas import (
+    SOURCES_MAX,
     ArticleOut,
+    ArticlesPage,
+    ArticleSummary,
     CitationContextOut,
     SearchRequest,
     SearchResponse,
     SearchResult,
+    SourceOut,
+    SourcesResponse,
 )
+from index.retrieval import SearchFilters
 
 router = APIRouter(prefix="/v1", tags=["archive"])
 
@@ -36,19 +45,86 @@ def search(request: SearchRequest, service: ServiceDep) -> SearchResponse:
 @router.get(
     "/citations/{citation_id}",
     summary="A cited passage with the text around it",
-    responses=error_responses(401, 404, 422, 429),
+    responses=error_responses(401, 404, 410, 422, 429),
 )
 def citation(
     citation_id: Annotated[str, Path(max_length=300, examples=["0a1b2c3d4e5f6a7b:120-980"])],
     service: ServiceDep,
     state: StateDep,
 ) -> CitationContextOut:
-    """The passage a citation `id` names, its article's metadata, and the text just before
-    and after it (`NEWSBOT_CITATION_CONTEXT_CHARS` characters each way)."""
+    """Exactly the passage a citation `id` names (`quote` is the article's text from `start`
+    to `end`), its article's metadata, and the text just before and after it
+    (`NEWSBOT_CITATION_CONTEXT_CHARS` characters each way). Ids stay valid while the article's
+    text is unchanged: 410 once it has changed or been deleted, 404 for ids never handed out."""
     found = service.citation(citation_id, state.settings.citation_context_chars)
     if found is None:
+        was = service.citation_retired(citation_id)
+        if was is not None:
+            raise ApiError(
+                410,
+                "citation_gone",
+                f"article {was!r} has changed or been deleted since it was cited",
+            )
         raise ApiError(404, "citation_not_found", f"no citation with id {citation_id!r}")
     return CitationContextOut.model_validate(found, from_attributes=True)
+
+
+@router.get(
+    "/sources",
+    summary="The archive's sources",
+    responses=error_responses(401, 429),
+)
+def sources(service: ServiceDep) -> SourcesResponse:
+    """Every source name with its article count and the dates of its oldest and newest
+    articles; `undated` counts the articles no date filter can find."""
+    return SourcesResponse(
+        sources=[SourceOut.model_validate(s, from_attributes=True) for s in service.sources()]
+    )
+
+
+BROWSE_LIMIT_MAX = 100
+
+
+@router.get(
+    "/articles",
+    summary="Browse articles",
+    responses=error_responses(400, 401, 422, 429),
+)
+def browse(
+    service: ServiceDep,
+    source: Annotated[
+        list[str] | None,
+        Query(max_length=SOURCES_MAX, description="Only this source (repeatable)."),
+    ] = None,
+    after: Annotated[date | None, Query(description="Published on or after this day.")] = None,
+    before: Annotated[date | None, Query(description="Published on or before this day.")] = None,
+    limit: Annotated[int, Query(ge=1, le=BROWSE_LIMIT_MAX)] = 20,
+    cursor: Annotated[
+        str | None, Query(max_length=1000, description="`next_cursor` of the previous page.")
+    ] = None,
+) -> ArticlesPage:
+    """Articles' metadata in id order, filtered like search (a date filter leaves undated
+    articles out), a page at a time."""
+    filters = SearchFilters(tuple(source or ()), after, before)
+    found = service.browse(filters, limit + 1, _cursor_id(cursor) if cursor else "")
+    page = found[:limit]
+    more = len(found) > limit
+    return ArticlesPage(
+        articles=[ArticleSummary.model_validate(a, from_attributes=True) for a in page],
+        next_cursor=_cursor(page[-1].id) if more and page else None,
+    )
+
+
+def _cursor(article_id: str) -> str:
+    return base64.urlsafe_b64encode(article_id.encode()).decode().rstrip("=")
+
+
+def _cursor_id(cursor: str) -> str:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        return base64.b64decode(padded, altchars=b"-_", validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise ApiError(400, "bad_cursor", "cursor is not one this API handed out") from exc
 
 
 @router.get(
