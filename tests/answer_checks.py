@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.container import Archive
-from bot.models import Answer
+from bot.models import Answer, Citation
+from index.retrieval import Passage
 
 MARKER = re.compile(r" \[(\d+)\]")
 OWN_MARKER = re.compile(r"\[(\d+)\]")  # an article's own bracketed numbers, shown as (n)
@@ -37,3 +38,14 @@ def assert_well_cited(answer: Answer, archive: Archive) -> None:
         assert MARKER.sub("", text) == quotes
     else:
         assert answer.citations == [] and not used
+
+
+def chunk_holding(citation: Citation, passages: list[Passage]) -> str:
+    """The id of the retrieved chunk whose text holds a citation's quote ("" when none does)."""
+    for p in passages:
+        chunk = p.chunk
+        if chunk.article_id == citation.article_id and (
+            chunk.start <= citation.start < citation.end <= chunk.end
+        ):
+            return chunk.id
+    return ""

@@ -55,8 +55,8 @@ def assert_every_claim_is_supported_by_its_quote(answer: Answer, archive: Archiv
         assert claim.markers, f"unmarked claim survived: {claim.text!r}"
         for n in claim.markers:
             cited = by_number[n]
-            [chunk] = archive.catalog.chunks([cited.id])
-            assert chunk.start <= cited.start < cited.end <= chunk.end  # the quote is in the chunk
+            chunks = archive.catalog.chunks_of([cited.article_id])[cited.article_id]
+            [chunk, *_] = [c for c in chunks if c.start <= cited.start < cited.end <= c.end]
             evidence = checker.evidence(chunk.text, chunk.start, chunk.title)
             support = checker.check(claim.text, evidence)
             assert support.supported, (claim.text, cited.quote, support)
