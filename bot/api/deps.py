@@ -9,7 +9,7 @@ from fastapi import Depends, Request, Response, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.answer import AnswerService
-from bot.api.access import Caller, KeyRing, RateLimiter, presented_key
+from bot.api.access import KEY_COOKIE, Caller, KeyRing, RateLimiter, presented_key
 from bot.api.conversations import ConversationStore
 from bot.api.errors import ApiError
 from bot.api.metrics import ApiMetrics
@@ -67,9 +67,14 @@ api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="T
 
 def get_caller(request: Request, state: StateDep) -> Caller:
     key = presented_key(request.headers.get("authorization"), request.headers.get("x-api-key"))
+    by_cookie = key is None and KEY_COOKIE in request.cookies
+    if by_cookie:
+        key = request.cookies[KEY_COOKIE]
     address = request.client.host if request.client else "unknown"
     key_id = state.keys.identify(key) if key else None
-    return Caller(key_id=key_id, address=address, bad_key=bool(key) and key_id is None)
+    return Caller(
+        key_id=key_id, address=address, bad_key=bool(key) and key_id is None, by_cookie=by_cookie
+    )
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
@@ -114,9 +119,9 @@ def write_access(caller: CallerDep, state: StateDep) -> None:
             "writes_disabled",
             "ingest and delete are disabled: no API keys are configured (set NEWSBOT_API_KEYS)",
         )
-    if caller.bad_key:
+    if caller.bad_key and not caller.by_cookie:
         raise _unauthorized("the API key is not valid")
-    if caller.key_id is None:
+    if caller.key_id is None or caller.by_cookie:  # a cookie never writes: no forged requests
         raise _unauthorized(
             "this endpoint needs an API key: send `Authorization: Bearer <key>` or `X-API-Key`"
         )

@@ -1,0 +1,1 @@
+"""Server-rendered web pages over the answering service: ask, citation, article, search."""

@@ -1,0 +1,231 @@
+"""The web pages: `/` (ask), `/c/{citation}`, `/a/{article}`, `/search`, `/key`.
+
+Rendered by Jinja2 with autoescaping on, so nothing from an article is ever live markup; the
+only scripts are the two files under /static (no inline script: the Content-Security-Policy
+forbids it). With NEWSBOT_REQUIRE_KEY_FOR_READ the pages ask for the key once (`/key`) and keep
+it in an HttpOnly, SameSite=Strict cookie, which the read API accepts too (never the writes).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
+
+from bot.answer import AnswerService
+from bot.api.access import KEY_COOKIE
+from bot.api.deps import ApiState, get_state
+from bot.errors import NewsbotError
+from bot.models import Answer
+from bot.web.links import highlight, safe_url
+from index.retrieval import SearchFilters
+
+HERE = Path(__file__).parent
+STATIC = HERE / "static"
+templates = Jinja2Templates(directory=str(HERE / "templates"))  # autoescapes .html
+templates.env.filters["safe_url"] = safe_url
+templates.env.filters["urlpath"] = lambda value: quote(str(value), safe="/:")
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+SEARCH_RESULTS = 10
+
+router = APIRouter(include_in_schema=False)
+StateDep = Annotated[ApiState, Depends(get_state)]
+
+
+class KeyNeeded(Exception):
+    """The server needs a key for reads and the browser has not given one."""
+
+
+def _render(
+    request: Request, template: str, context: dict[str, Any], status_code: int = 200
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, template, context, status_code=status_code, headers=SECURITY_HEADERS
+    )
+
+
+def _key_ok(request: Request, state: ApiState) -> bool:
+    if not state.settings.require_key_for_read:
+        return True
+    key = request.cookies.get(KEY_COOKIE, "")
+    return bool(key) and state.keys.identify(key) is not None
+
+
+def _gate(request: Request, state: ApiState) -> Response | None:
+    """The key form, when the server wants a key this browser has not given."""
+    if _key_ok(request, state):
+        return None
+    back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/key?next={quote(back, safe='')}", status_code=303)
+
+
+def _filters(source: str, after: date | None, before: date | None) -> SearchFilters:
+    return SearchFilters((source,) if source else (), after, before)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def ask_page(
+    request: Request,
+    state: StateDep,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    source: Annotated[str, Query(max_length=200)] = "",
+    after: date | None = None,
+    before: date | None = None,
+) -> Response:
+    """The question box; with `q` (a form sent without JavaScript) the answer is on the page."""
+    gate = _gate(request, state)
+    if gate is not None:
+        return gate
+    service = state.service
+    answer: Answer | None = None
+    nearest: list[Any] = []
+    error = ""
+    if q.strip():
+        filters = _filters(source, after, before)
+        try:
+            answer = await run_in_threadpool(service.answer, q, filters)
+            if not answer.answerable:
+                nearest = await run_in_threadpool(service.search, q, 3, filters)
+        except NewsbotError as exc:
+            error = str(exc)
+    sources = await run_in_threadpool(service.sources)
+    return _render(
+        request,
+        "ask.html",
+        {
+            "q": q, "source": source, "after": after, "before": before, "sources": sources,
+            "answer": answer, "nearest": nearest, "error": error,
+            "parts": _answer_parts(answer) if answer else [],
+        },
+    )  # fmt: skip
+
+
+def _answer_parts(answer: Answer) -> list[tuple[str, int | None]]:
+    """The answer text cut at its [n] markers: (text, None) and ("[n]", n) pieces, so the page
+    can make each marker a link to its citation without writing any markup from the text."""
+    import re
+
+    parts: list[tuple[str, int | None]] = []
+    cited = {c.n for c in answer.citations}
+    at = 0
+    for found in re.finditer(r"\[(\d+)\]", answer.answer):
+        n = int(found[1])
+        if n not in cited:
+            continue
+        parts.append((answer.answer[at : found.start()], None))
+        parts.append((found[0], n))
+        at = found.end()
+    parts.append((answer.answer[at:], None))
+    return parts
+
+
+@router.get("/c/{citation_id}", response_class=HTMLResponse)
+async def citation_page(request: Request, citation_id: str, state: StateDep) -> Response:
+    """The article with the cited passage highlighted: the permalink people paste in chats."""
+    gate = _gate(request, state)
+    if gate is not None:
+        return gate
+    service = state.service
+    found = await run_in_threadpool(service.citation, citation_id, 0)
+    if found is None:
+        was = await run_in_threadpool(service.citation_retired, citation_id)
+        message = (
+            f"The article this citation came from ({was}) has changed or been deleted since."
+            if was
+            else "No citation has this id in this archive."
+        )
+        return _render(
+            request, "missing.html", {"message": message}, status_code=410 if was else 404
+        )
+    article = await run_in_threadpool(service.article, found.article_id)
+    if article is None:
+        return _render(request, "missing.html", {"message": "No such article."}, 404)
+    before, quoted, after = highlight(article.text, found.start, found.end)
+    return _render(
+        request,
+        "citation.html",
+        {"article": article, "citation": found, "before": before, "quoted": quoted,
+         "after": after},
+    )  # fmt: skip
+
+
+@router.get("/a/{article_id:path}", response_class=HTMLResponse)
+async def article_page(request: Request, article_id: str, state: StateDep) -> Response:
+    gate = _gate(request, state)
+    if gate is not None:
+        return gate
+    article = await run_in_threadpool(state.service.article, article_id)
+    if article is None:
+        return _render(request, "missing.html", {"message": "No article has this id."}, 404)
+    return _render(request, "article.html", {"article": article})
+
+
+@router.get("/search", response_class=HTMLResponse)
+async def search_page(
+    request: Request,
+    state: StateDep,
+    q: Annotated[str, Query(max_length=1000)] = "",
+    source: Annotated[str, Query(max_length=200)] = "",
+    after: date | None = None,
+    before: date | None = None,
+) -> Response:
+    gate = _gate(request, state)
+    if gate is not None:
+        return gate
+    service: AnswerService = state.service
+    results: list[Any] = []
+    if q.strip():
+        filters = _filters(source, after, before)
+        results = await run_in_threadpool(service.search, q, SEARCH_RESULTS, filters)
+    sources = await run_in_threadpool(service.sources)
+    return _render(
+        request,
+        "search.html",
+        {"q": q, "source": source, "after": after, "before": before, "sources": sources,
+         "results": results},
+    )  # fmt: skip
+
+
+@router.get("/key", response_class=HTMLResponse)
+async def key_form(request: Request, next: str = "/") -> Response:
+    return _render(request, "key.html", {"next": _local(next), "wrong": False})
+
+
+@router.post("/key", response_class=HTMLResponse)
+async def key_given(
+    request: Request,
+    state: StateDep,
+    key: Annotated[str, Form(max_length=500)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    if state.keys.identify(key.strip()) is None:
+        return _render(request, "key.html", {"next": _local(next), "wrong": True}, 401)
+    response = RedirectResponse(_local(next), status_code=303)
+    response.set_cookie(
+        KEY_COOKIE,
+        key.strip(),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+def _local(path: str) -> str:
+    """A path on this site (never another site: no open redirect)."""
+    return path if path.startswith("/") and not path.startswith("//") else "/"
