@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     conversation_turns: int = Field(
         6, ge=0, description="Earlier turns passed to the answering service for follow-ups."
     )
+    public_url: str = Field(
+        "",
+        description="The address people open `newsbot serve` at (e.g. https://news.example.org); "
+        "when set, Discord answers and `newsbot ask` link each source to its citation page "
+        "there. Empty = no links.",
+    )
     citation_context_chars: int = Field(
         300, ge=0, le=5000, description="Characters shown either side of a cited passage."
     )
@@ -111,6 +117,16 @@ class Settings(BaseSettings):
         """An empty value (`NEWSBOT_FUSION=` in a .env file) means the embedder's tuned choice."""
         if isinstance(value, str) and not value.strip():
             return None
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                "must be an http:// or https:// address, e.g. https://news.example.org"
+            )
         return value
 
     @field_validator("api_keys", "cors_origins", mode="before")
@@ -162,13 +178,14 @@ class Settings(BaseSettings):
     )
 
     # -- answering --
-    answer_min_score: float = Field(
-        0.12,
+    answer_min_score: float | None = Field(
+        None,
         ge=0,
         le=1,
         description="Extractive answers are declined when no sentence is at least this likely "
-        "(0-1) to answer. Chosen on eval/bbc-dev.jsonl over the whole BBC corpus by "
-        "`python bench/tune_reader.py` (see eval/README.md).",
+        "(0-1) to answer. Empty = the threshold fitted with the reader's weights "
+        "(DECLINE_BELOW in bot/reading/ranker.py, chosen on eval/bbc-dev.jsonl over the whole "
+        "BBC corpus by `python bench/tune_reader.py`; see eval/README.md).",
     )
     question_dates: bool = Field(
         True,

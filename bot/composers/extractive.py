@@ -71,7 +71,7 @@ class ExtractiveComposer:
     def __init__(
         self,
         embedder: TextEmbedder,
-        min_score: float = DECLINE_BELOW,  # NEWSBOT_ANSWER_MIN_SCORE
+        min_score: float | None = None,  # NEWSBOT_ANSWER_MIN_SCORE; None = the fitted one
         max_sentences: int = 3,
         store: ArticleStore | None = None,
         tagger: EntityTagger | None = None,
@@ -80,7 +80,7 @@ class ExtractiveComposer:
         runner_up_share: float = RUNNER_UP_SHARE,
     ) -> None:
         self.embedder = embedder
-        self.min_score = min_score
+        self.min_score = DECLINE_BELOW if min_score is None else min_score
         self.max_sentences = max_sentences
         self.store = store
         self.tagger = tagger if tagger is not None else EntityTagger()
