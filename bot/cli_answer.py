@@ -25,6 +25,7 @@ from bot.evaluation import (
     summarise,
     with_stored_ids,
 )
+from bot.links import citation_page, safe_url
 from bot.models import Answer
 from bot.settings import Settings
 
@@ -54,15 +55,18 @@ def ask(
     if not question.strip():
         raise typer.BadParameter("the question is empty", param_hint="QUESTION")
     filters = search_filters(source, after, before)
-    with _service() as service:
+    settings = Settings()
+    with _service(settings) as service:
         answer = service.answer(question, filters=filters, mode="llm" if llm else None)
     if as_json:
         out.print_json(json.dumps(answer.as_dict()))
     else:
-        print_answer(answer)
+        print_answer(answer, settings.public_url)
 
 
-def print_answer(answer: Answer) -> None:
+def print_answer(answer: Answer, public_url: str = "") -> None:
+    """The answer, then each source: headline, outlet and date, its URL and citation page,
+    and its quote when the answer does not already say it word for word."""
     rest = answer.after_short_answer()
     if answer.short_answer is not None and rest is not None:
         short = escape(answer.short_answer.text)
@@ -71,10 +75,16 @@ def print_answer(answer: Answer) -> None:
         out.print(escape(answer.answer), highlight=False)
     if answer.citations:
         out.print()
+    plain = " ".join(answer.answer.split())
     for c in answer.citations:
-        dated = f", {c.published}" if c.published else ""
-        out.print(f"[bold]\\[{c.n}] {escape(c.title)}[/bold]  ({escape(c.article_id)}{dated})")
-        out.print(f"    “{escape(c.quote)}”", highlight=False)
+        facts = " · ".join(p for p in (c.source, c.published, c.article_id) if p)
+        out.print(f"[bold]\\[{c.n}] {escape(c.title)}[/bold]  ({escape(facts)})", highlight=False)
+        for link in (safe_url(c.url), citation_page(public_url, c.id)):
+            if link:
+                out.print(f"    {escape(link)}", highlight=False, soft_wrap=True)
+        quote = " ".join(c.quote.split())
+        if quote.rstrip(".!?") not in plain:
+            out.print(f"    “{escape(c.quote)}”", highlight=False)
 
 
 def evaluate(

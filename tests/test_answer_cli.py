@@ -41,7 +41,21 @@ def test_ask_prints_answer_then_numbered_sources(seeds_env: Archive) -> None:
     assert result.exit_code == 0, result.output
     answer_part, _, sources = result.stdout.partition("\n\n[1] ")
     assert "Paris" in answer_part and "[1]" in answer_part
-    assert TALKS in sources and "European leaders" in sources
+    assert TALKS in sources and "European leaders" not in sources  # said once, in the answer
+
+
+def test_ask_links_each_source_and_never_prints_a_sentence_twice(
+    seeds_env: Archive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSBOT_PUBLIC_URL", "https://news.example.org/")
+    asked = runner.invoke(app, ["ask", "Who is Russia's foreign minister?", "--json"])
+    cited = json.loads(asked.stdout)["citations"][0]
+    result = runner.invoke(app, ["ask", "Who is Russia's foreign minister?"])
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stdout.split())
+    assert f"https://news.example.org/c/{cited['id']}" in said
+    sentence = " ".join(cited["quote"].split()).rstrip(".")
+    assert said.count(sentence) == 1  # quoted in the answer, not again under the source
 
 
 def test_ask_declines_and_filters(seeds_env: Archive) -> None:

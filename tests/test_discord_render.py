@@ -61,6 +61,15 @@ def test_a_short_answer_is_one_embed_with_numbered_linked_sources() -> None:
     assert "[2] 0000000000000002:200-290" in embed.footer.text
 
 
+def test_each_source_links_its_citation_page_when_the_public_address_is_set() -> None:
+    answer = Answer("The talks resumed [1].", True, [citation(1)])
+    (plain,) = render_answer("When?", answer)
+    assert "the passage" not in plain.fields[0].value
+    (linked,) = render_answer("When?", answer, "https://news.example.org")
+    page = "https://news.example.org/c/0000000000000001:100-190"
+    assert f"[the passage]({page})" in linked.fields[0].value
+
+
 def test_a_source_without_url_is_bold_not_linked() -> None:
     answer = Answer("Yes [1].", True, [citation(1, url="")])
     (embed,) = render_answer("q?", answer)

@@ -9,6 +9,7 @@ from urllib.parse import quote, urlsplit
 import discord
 
 from bot.answer import CitationContext
+from bot.links import citation_page
 from bot.models import Answer, Citation
 from index.retrieval import Passage
 
@@ -90,8 +91,9 @@ def embed_size(embed: discord.Embed) -> int:
     return len(embed)
 
 
-def source_field(citation: Citation) -> tuple[str, str]:
-    """One numbered source: date, outlet, headline (linked), article id, the quote's start."""
+def source_field(citation: Citation, public_url: str = "") -> tuple[str, str]:
+    """One numbered source: date, outlet, headline (linked), article id, the quote's start,
+    and a link to its citation page when the server's public address is configured."""
     outlet = citation.source if citation.source and citation.source != citation.article_id else ""
     facts = " · ".join(part for part in (citation.published or "undated", outlet) if part)
     name = truncate(f"[{citation.n}] {escape(facts)}", FIELD_NAME_CHARS)
@@ -99,7 +101,9 @@ def source_field(citation: Citation) -> tuple[str, str]:
     url = safe_url(citation.url)
     headline = f"**[{title}]({url})**" if url else f"**{title}**"
     quote_text = escape(truncate(" ".join(citation.quote.split()), QUOTE_PREVIEW_CHARS))
-    value = f"{headline}\narticle {code(citation.article_id)}\n> {quote_text}"
+    page = citation_page(public_url, citation.id)
+    passage = f" · [the passage]({safe_url(page)})" if page and safe_url(page) else ""
+    value = f"{headline}\narticle {code(citation.article_id)}{passage}\n> {quote_text}"
     return name, truncate(value, FIELD_VALUE_CHARS)
 
 
@@ -117,7 +121,7 @@ def answer_text(answer: Answer) -> str:
     return f"**{escape(answer.short_answer.text)}**: {escape(rest)}"
 
 
-def render_answer(question: str, answer: Answer) -> list[discord.Embed]:
+def render_answer(question: str, answer: Answer, public_url: str = "") -> list[discord.Embed]:
     """An answer as embeds, each sent as one message: the text, then the numbered sources."""
     title = truncate(escape(" ".join(question.split())), TITLE_CHARS)
     if not answer.answerable or not answer.citations:
@@ -133,7 +137,7 @@ def render_answer(question: str, answer: Answer) -> list[discord.Embed]:
     embeds += [discord.Embed(description=part, colour=ANSWER_COLOUR) for part in parts[1:]]
     footer = citation_footer(answer.citations)
     for citation in answer.citations:
-        name, value = source_field(citation)
+        name, value = source_field(citation, public_url)
         last = embeds[-1]
         room = EMBED_TOTAL_CHARS - embed_size(last) - len(footer)
         if len(last.fields) >= FIELDS_PER_EMBED or len(name) + len(value) > room:

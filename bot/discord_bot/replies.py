@@ -57,9 +57,11 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
         log.warning("could not send an error reply for interaction %s", interaction.id)
 
 
-async def send_answer(send: Callable[..., Awaitable[Any]], question: str, answer: Answer) -> None:
+async def send_answer(
+    send: Callable[..., Awaitable[Any]], question: str, answer: Answer, public_url: str = ""
+) -> None:
     """An answer as one message per embed; the buttons go under the last (the sources)."""
-    embeds = render_answer(question, answer)
+    embeds = render_answer(question, answer, public_url)
     for number, embed in enumerate(embeds, start=1):
         if number == len(embeds):
             await send(embed=embed, view=answer_view(answer), allowed_mentions=NO_MENTIONS)

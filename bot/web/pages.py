@@ -22,8 +22,8 @@ from bot.answer import AnswerService
 from bot.api.access import KEY_COOKIE
 from bot.api.deps import ApiState, get_state
 from bot.errors import NewsbotError
+from bot.links import safe_url
 from bot.models import Answer
-from bot.web.links import highlight, safe_url
 from index.retrieval import SearchFilters
 
 HERE = Path(__file__).parent
@@ -155,7 +155,8 @@ async def citation_page(request: Request, citation_id: str, state: StateDep) -> 
     article = await run_in_threadpool(service.article, found.article_id)
     if article is None:
         return _render(request, "missing.html", {"message": "No such article."}, 404)
-    before, quoted, after = highlight(article.text, found.start, found.end)
+    text = article.text
+    before, quoted, after = text[: found.start], text[found.start : found.end], text[found.end :]
     return _render(
         request,
         "citation.html",

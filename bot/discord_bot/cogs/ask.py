@@ -39,7 +39,7 @@ class AskCog(commands.Cog, name="Ask"):
         self.bot.cooldown.check(interaction.user.id)
         await interaction.response.defer(thinking=True)
         answer = await self.bot.run_blocking(self.bot.service.answer, question, None, None, mode)
-        await send_answer(interaction.followup.send, question, answer)
+        await send_answer(interaction.followup.send, question, answer, self.bot.settings.public_url)
 
     async def show_passage(
         self, interaction: discord.Interaction, citation_id: str, n: int

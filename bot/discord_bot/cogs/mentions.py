@@ -105,7 +105,7 @@ class MentionCog(commands.Cog, name="Mentions"):
         except Exception as exc:
             await target.send(user_message(exc), allowed_mentions=NO_MENTIONS)
             return
-        await send_answer(target.send, question, answer)
+        await send_answer(target.send, question, answer, self.bot.settings.public_url)
 
     async def thread_history(self, thread: discord.Thread, before: discord.Message) -> list[Turn]:
         """The thread's earlier questions and answers, starting with the one that opened it."""
