@@ -20,7 +20,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from bot import cli_answer
+from bot import cli_answer, cli_feeds
 from bot.cli_common import err, expected_errors, fail, out, search_filters
 from bot.container import Archive, build_archive
 from bot.settings import Settings
@@ -81,7 +81,10 @@ class _BarProgress(IngestProgress):
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of articles.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files or folders of articles, or http(s) URLs of pages or feeds."),
+    ],
     prune: Annotated[
         bool, typer.Option(help="Remove articles whose files under PATHS are gone.")
     ] = False,
@@ -101,15 +104,22 @@ def ingest(
 
     Ids are paths relative to the folder given (to the folder holding them all when several
     are given), so no two files of one ingest share one; an id already holding other text
-    from another file is reported as a conflict and never replaced."""
-    missing = [str(p) for p in paths if not p.exists()]
+    from another file is reported as a conflict and never replaced. A URL is read once (a page,
+    or every item of a feed); `newsbot feeds add` follows a feed."""
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    files = [Path(p) for p in paths if p not in urls]
+    missing = [str(p) for p in files if not p.exists()]
     if missing:
         raise fail(f"no such file or folder: {', '.join(missing)}")
     with _archive() as archive:
         progress = _BarProgress() if err.is_terminal and not as_json else None
-        report = archive.ingestor.ingest_paths(
-            paths, prune=prune, progress=progress, source=source, id_prefix=id_prefix
-        )
+        report = IngestReport()
+        if files:
+            report = archive.ingestor.ingest_paths(
+                files, prune=prune, progress=progress, source=source, id_prefix=id_prefix
+            )
+        for url in urls:
+            report.add(archive.web.ingest_url(url, source))
         stats = archive.stats()
     if as_json:
         out.print_json(json.dumps({**report.as_dict(), "totals": stats}))
@@ -189,6 +199,8 @@ def sources(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         out.print(f"{s.name:24} {s.articles:6} articles  {dates}{undated}", highlight=False)
 
 
+app.add_typer(cli_feeds.feeds, name="feeds")
+app.command("watch")(cli_feeds.watch)
 app.command("ask")(cli_answer.ask)
 app.command("eval")(cli_answer.evaluate)
 

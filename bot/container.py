@@ -27,11 +27,14 @@ from index.embedding import (
     WordPieceCounter,
 )
 from index.entities import EntityTagger
+from index.feeds import FeedStore
+from index.fetch import Fetcher, FetchPolicy
 from index.fusion import FusionSpec, tuned_fusion
 from index.ingest import Ingestor
 from index.rerank import RerankerError, load_reranker
 from index.retrieval import HybridRetriever
 from index.store import ChromaConfig, ChunkVectors
+from index.web_ingest import WebIngest
 
 
 def build_embedder(settings: Settings) -> TextEmbedder:
@@ -104,6 +107,22 @@ class Archive:
             embed_titles=s.embed_titles,
             tagger=self.tagger,
         )
+
+    @cached_property
+    def feeds(self) -> FeedStore:
+        return FeedStore(self.settings.catalog_path)
+
+    @cached_property
+    def web(self) -> WebIngest:
+        """Ingest from URLs and feeds, under the fetch settings (SSRF guard, limits)."""
+        s = self.settings
+        policy = FetchPolicy(
+            timeout_s=s.fetch_timeout_s,
+            max_bytes=int(s.max_file_mb * 1_000_000),
+            allow_private=s.fetch_allow_private,
+            obey_robots=s.fetch_obey_robots,
+        )
+        return WebIngest(self.ingestor, Fetcher(policy), self.feeds)
 
     @cached_property
     def query_embedder(self) -> CachedEmbedder:
@@ -186,6 +205,10 @@ class Archive:
             self.catalog.set_meta("embedding_model", name)
 
     def close(self) -> None:
+        if "web" in self.__dict__:
+            self.web.fetcher.close()
+        if "feeds" in self.__dict__:
+            self.feeds.close()
         if "catalog" in self.__dict__:
             self.catalog.close()
 

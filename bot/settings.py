@@ -119,6 +119,14 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("feed_every")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        from index.feeds import parse_every
+
+        parse_every(value)  # ValueError: not a duration
+        return value.strip()
+
     @field_validator("public_url")
     @classmethod
     def _http_url(cls, value: str) -> str:
@@ -175,6 +183,22 @@ class Settings(BaseSettings):
         "",
         description="Reranks retrieved passages: empty = none; else package.module:factory "
         "returning an object with rerank(query, passages) (see index/rerank.py).",
+    )
+
+    # -- web pages and feeds --
+    fetch_allow_private: bool = Field(
+        False,
+        description="Let URLs (from the API, the CLI or feeds) reach loopback, private and "
+        "link-local addresses. Off, such URLs (and redirects to them) are refused.",
+    )
+    fetch_timeout_s: float = Field(20.0, gt=0, description="Seconds to wait for one web request.")
+    fetch_obey_robots: bool = Field(True, description="Obey each site's robots.txt.")
+    feed_every: str = Field(
+        "30m",
+        description="How often a feed is checked unless `feeds add --every` says (30m, 2h, 1d).",
+    )
+    feed_check_s: float = Field(
+        60.0, gt=0, description="How often `newsbot serve` and `newsbot watch` look for due feeds."
     )
 
     # -- answering --

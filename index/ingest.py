@@ -52,6 +52,15 @@ class IngestReport:
     def ingested(self) -> int:
         return self.new + self.updated + self.unchanged + self.duplicate
 
+    def add(self, other: IngestReport) -> None:
+        """Count another run's outcomes in this report too."""
+        for name in ("new", "updated", "unchanged", "duplicate", "pruned", "chunks_added",
+                     "chunks_removed", "files", "seconds"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.failed += other.failed
+        self.warnings += other.warnings
+        self.conflicts += other.conflicts
+
     def as_dict(self) -> dict[str, object]:
         return {
             "new": self.new, "updated": self.updated, "unchanged": self.unchanged,

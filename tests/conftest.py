@@ -94,9 +94,11 @@ class CliIngest:
     report: dict[str, Any]
 
 
-def newsbot(data_dir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess[str]:
-    """The `newsbot` command as a user runs it, against `data_dir`."""
-    env = {**os.environ, "NEWSBOT_DATA_DIR": str(data_dir)}
+def newsbot(
+    data_dir: Path, *args: str, timeout: float = 900, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The `newsbot` command as a user runs it, against `data_dir` (with `env` added)."""
+    env = {**os.environ, "NEWSBOT_DATA_DIR": str(data_dir), **(env or {})}
     command = [sys.executable, "-m", "bot.cli", *args]
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=timeout)
 

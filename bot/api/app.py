@@ -23,6 +23,7 @@ from bot.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from bot.api.openapi import customise_openapi
 from bot.api.routes import admin, ask, ops, read
 from bot.container import Archive
+from bot.feed_watch import start_in_background
 from bot.settings import Settings
 from bot.web import pages
 from index.store import StoreUnavailable
@@ -41,11 +42,16 @@ DESCRIPTION = """Questions answered from a news archive; every claim cites the e
 
 
 def create_app(
-    service: AnswerService, settings: Settings, archive: Archive, owns_parts: bool = False
+    service: AnswerService,
+    settings: Settings,
+    archive: Archive,
+    owns_parts: bool = False,
+    refresh_feeds: bool = False,
 ) -> FastAPI:
     """The REST API over `service` (answers, reads) and `archive` (ingest, delete, readiness).
 
-    With `owns_parts`, shutting the app down also closes the service (and so the archive).
+    With `owns_parts`, shutting the app down also closes the service (and so the archive);
+    with `refresh_feeds`, the app checks the feeds that are due while it runs.
     """
     limiter = RateLimiter(settings.rate_limit, settings.rate_limit_storage)  # fails on a bad rate
     state = ApiState(
@@ -65,7 +71,10 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(_warm_up, archive)
+        watcher = start_in_background(archive.web, settings.feed_check_s) if refresh_feeds else None
         yield
+        if watcher is not None:
+            watcher.shutdown(wait=False)
         state.conversations.close()
         if owns_parts:
             service.close()

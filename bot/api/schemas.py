@@ -294,6 +294,34 @@ class IngestResponse(BaseModel):
     )
 
 
+class UrlIngestRequest(_Strict):
+    url: str = Field(
+        max_length=2000,
+        pattern=r"^https?://",
+        description="An article page or an RSS/Atom feed (http or https).",
+        examples=["https://www.example.org/news/2024/harbour-reopens"],
+    )
+    source: SourceName | None = Field(
+        None, description="Source name of its articles; default: the page's site name."
+    )
+
+
+class FeedOut(BaseModel):
+    url: str
+    source: str
+    every_s: float
+    last_checked: float | None = Field(description="Unix time of the last check; null: never.")
+    last_ok: float | None
+    last_error: str
+    failures: int = Field(description="Failed checks in a row; each doubles the wait.")
+    next_due: float
+    articles: int
+
+
+class FeedsResponse(BaseModel):
+    feeds: list[FeedOut]
+
+
 class DeleteResponse(BaseModel):
     id: str
     deleted: Literal[True] = True

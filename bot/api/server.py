@@ -59,10 +59,12 @@ def serve(settings: Settings, host: str, port: int, workers: int) -> None:
     if workers > 1:
         uvicorn.run("bot.api.server:app_from_env", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(build_app(settings), **options)
+        uvicorn.run(build_app(settings, refresh_feeds=True), **options)
 
 
-def build_app(settings: Settings) -> FastAPI:
+def build_app(settings: Settings, refresh_feeds: bool = False) -> FastAPI:
+    """The app over a new archive; with `refresh_feeds` (one worker) it keeps feeds current:
+    with several workers, run `newsbot watch` beside them."""
     from bot.api.app import create_app
     from bot.container import build_archive, build_service
 
@@ -72,4 +74,4 @@ def build_app(settings: Settings) -> FastAPI:
     except BaseException:
         archive.close()
         raise
-    return create_app(service, settings, archive, owns_parts=True)
+    return create_app(service, settings, archive, owns_parts=True, refresh_feeds=refresh_feeds)

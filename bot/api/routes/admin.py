@@ -7,11 +7,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from bot.api.deps import ArchiveDep, MetricsDep, StateDep
 from bot.api.errors import ApiError
 from bot.api.openapi import error_responses
-from bot.api.schemas import ArticleIn, DeleteResponse, IngestResponse
+from bot.api.schemas import (
+    ArticleIn,
+    DeleteResponse,
+    FeedOut,
+    FeedsResponse,
+    IngestResponse,
+    UrlIngestRequest,
+)
 from index.articles import Article
 from index.loaders import Problem, article_from_record
 
@@ -90,3 +98,31 @@ def delete_article(
         raise ApiError(404, "article_not_found", f"no article with id {article_id!r}")
     metrics.deleted.inc()
     return DeleteResponse(id=article_id)
+
+
+@router.post(
+    "/ingest/url",
+    summary="Add the article on a web page, or every item of a feed",
+    responses=error_responses(400, 401, 403, 413, 422, 429, 503),
+)
+async def ingest_url(
+    request: UrlIngestRequest, archive: ArchiveDep, metrics: MetricsDep
+) -> IngestResponse:
+    """Fetches the URL (never a loopback, private or link-local address, also after redirects,
+    unless the server sets NEWSBOT_FETCH_ALLOW_PRIVATE=true; robots.txt is obeyed). A page
+    gives one article (its text, headline, date, author and site); a feed gives the article of
+    each item's page. What cannot be fetched or read is listed under `failed`."""
+    report = await run_in_threadpool(archive.web.ingest_url, request.url, request.source)
+    metrics.observe_ingest(report)
+    return IngestResponse.model_validate(report.as_dict())
+
+
+@router.get(
+    "/feeds",
+    summary="The feeds followed and how each is doing",
+    responses=error_responses(401, 403, 429),
+)
+def feeds(archive: ArchiveDep) -> FeedsResponse:
+    """Each feed with its last check, last error (empty when it worked), failures in a row and
+    next try; add and remove feeds with `newsbot feeds`."""
+    return FeedsResponse(feeds=[FeedOut.model_validate(f.as_dict()) for f in archive.feeds.all()])

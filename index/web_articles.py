@@ -1,0 +1,102 @@
+"""Articles from the web: a page's text and metadata (trafilatura), a feed's items (feedparser)."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+from xml.sax import SAXException
+
+from index.articles import Article, clean_field, normalise_text, normalise_title, parse_published
+
+FEED_TYPES = ("rss", "atom", "xml", "rdf")
+
+
+class NotAnArticle(ValueError):
+    """A page without article text, or a body that is not a feed."""
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    link: str
+    title: str
+    published: date | None
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    items: list[FeedItem]
+    skipped: list[str]  # why items were left out (no link …)
+
+
+def looks_like_feed(content_type: str, body: bytes) -> bool:
+    """RSS or Atom by its Content-Type, or by its first element when the server says text."""
+    kind = content_type.split(";")[0].strip().lower()
+    if any(t in kind for t in FEED_TYPES) and "html" not in kind:
+        return True
+    head = body[:2048].lstrip().lower()
+    return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head
+
+
+def parse_feed(body: bytes, url: str) -> Feed:
+    """The items of an RSS or Atom document; NotAnArticle when it is neither."""
+    import feedparser  # slow to import; only feeds need it
+
+    parsed: Any = feedparser.parse(body)
+    broken = parsed.get("bozo_exception")
+    if isinstance(broken, SAXException):  # feedparser reads on past bad XML; a feed must not
+        raise NotAnArticle(f"{url}: not an RSS or Atom feed: the XML is not well-formed ({broken})")
+    if not parsed.get("version") and not parsed.entries:
+        reason = parsed.get("bozo_exception") or "no RSS or Atom elements"
+        raise NotAnArticle(f"{url}: not an RSS or Atom feed ({reason})")
+    items: list[FeedItem] = []
+    skipped: list[str] = []
+    for n, entry in enumerate(parsed.entries, start=1):
+        link = clean_field(str(entry.get("link") or ""))
+        title = normalise_title(str(entry.get("title") or ""))
+        if not link.startswith(("http://", "https://")):
+            skipped.append(f"item {n} ({title or 'untitled'}): no http(s) link")
+            continue
+        items.append(FeedItem(link, title, _entry_date(entry)))
+    return Feed(normalise_title(str(parsed.feed.get("title") or "")), items, skipped)
+
+
+def article_from_page(
+    html: str, url: str, source: str = "", title: str = "", published: date | None = None
+) -> Article:
+    """The article on a page: its text, headline, date, author and site (trafilatura); the
+    feed item's title and date stand in for what the page lacks. Its id is its URL."""
+    import trafilatura  # slow to import
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    text = normalise_text(getattr(doc, "text", None) or "") if doc is not None else ""
+    if not text:
+        raise NotAnArticle(f"{url}: no article text found on the page")
+    headline = normalise_title(getattr(doc, "title", None) or "") or title
+    if headline and text.startswith(headline):
+        text = text[len(headline) :].strip() or text
+    try:
+        page_date = parse_published(getattr(doc, "date", None))
+    except ValueError:
+        page_date = None
+    site = clean_field(getattr(doc, "sitename", None) or "") or (urlsplit(url).hostname or "")
+    return Article(
+        id=clean_field(url),
+        title=headline or text.split("\n", 1)[0][:120],
+        text=text,
+        url=clean_field(url),
+        published=page_date or published,
+        source=source or site,
+        author=clean_field(getattr(doc, "author", None) or ""),
+    )
+
+
+def _entry_date(entry: Any) -> date | None:
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        stamp = entry.get(key)
+        if stamp:
+            return datetime.fromtimestamp(calendar.timegm(stamp), tz=UTC).date()
+    return None
