@@ -244,7 +244,7 @@ def test_articles_browse_in_pages_with_filters(http: httpx.Client) -> None:
     assert http.get("/v1/articles", params={"source": "nowhere"}).json()["articles"] == []
     dated = http.get("/v1/articles", params={"after": "2000-01-01"}).json()  # all undated
     assert dated == {"articles": [], "next_cursor": None}
-    assert_error(http.get("/v1/articles", params={"cursor": "%%%"}), 400, "bad_cursor")
+    assert_error(http.get("/v1/articles", params={"cursor": "%%%"}), 422)
     assert_error(http.get("/v1/articles", params={"limit": 0}), 422)
     assert_error(http.get("/v1/articles", params={"after": "last week"}), 422)
 

@@ -29,6 +29,10 @@ OPERATIONS = [
     ("GET", "/v1/articles/{article_id}"),
     ("DELETE", "/v1/articles/{article_id}"),
     ("POST", "/v1/ingest"),
+    ("POST", "/v1/ingest/url"),
+    ("GET", "/v1/sources"),
+    ("GET", "/v1/articles"),
+    ("GET", "/v1/feeds"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
@@ -87,6 +91,43 @@ def test_operation_conforms_to_the_schema(
         REQUESTS[f"{method} {path}"] += 1
 
     check()
+
+
+def test_stateful_sequences_conform_to_the_schema(api_schema: Any, fuzzed_api: LiveApi) -> None:
+    """Answer → its citation and article; search → citation, article; browse → article:
+    sequences that follow the schema's links, every response checked."""
+    base = api_schema.as_state_machine()
+    archive = fuzzed_api.app.state.newsbot.archive
+    followed: Counter[tuple[str, int]] = Counter()
+    seeds = {a.id for a in archive.catalog.browse(limit=100)}
+
+    class WithKey(base):  # type: ignore[misc,valid-type]
+        def setup(self) -> None:
+            """Every scenario starts from the seeds alone: steps that ingest or delete
+            articles change what later steps see, and Hypothesis replays scenarios."""
+            for article in archive.catalog.browse(limit=10_000):
+                if article.id not in seeds:
+                    archive.ingestor.delete(article.id)
+            archive.ingestor.ingest_paths([SEEDS])
+
+        def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            return {"headers": {"Authorization": f"Bearer {API_KEY}"}, "timeout": 60}
+
+        def after_call(self, response: Any, case: Any) -> None:
+            followed[(case.operation.path, response.status_code)] += 1
+
+    WithKey.run(
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=4,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    # links were followed: citations and articles named by earlier answers were found
+    assert followed[("/v1/citations/{citation_id}", 200)] >= 1, followed
+    assert followed[("/v1/articles/{article_id}", 200)] >= 1, followed
 
 
 def test_schemathesis_sent_enough_requests() -> None:

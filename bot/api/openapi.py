@@ -11,7 +11,7 @@ from pydantic.json_schema import models_json_schema
 from bot.api.schemas import CitationsEvent, DoneEvent, ErrorResponse, TokenEvent
 
 _ERROR_DESCRIPTIONS = {
-    400: "Malformed JSON, an answer mode this server does not offer, or a bad cursor.",
+    400: "Malformed JSON, or an answer mode this server does not offer.",
     401: "A missing or invalid API key.",
     403: "Writes are disabled: no API keys are configured.",
     404: "No such citation, article or conversation.",
@@ -79,6 +79,7 @@ def customise_openapi(app: FastAPI, modes: list[str]) -> None:
             for name, definition in extra.get("$defs", {}).items():
                 components.setdefault(name, definition)
             _fix_event_streams(schema)
+            _add_links(schema)
             mode = components["AskRequest"]["properties"]["mode"]
             for option in mode.get("anyOf", [mode]):
                 if "enum" in option:
@@ -87,6 +88,38 @@ def customise_openapi(app: FastAPI, modes: list[str]) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+# What one answer's fields open next: OpenAPI links, which clients (and schemathesis's
+# stateful tests) follow from an answer to its citation and article.
+_LINKS: dict[tuple[str, str], dict[str, tuple[str, str, str, str]]] = {
+    ("/v1/ask", "post"): {
+        "Citation": ("/v1/citations/{citation_id}", "get", "citation_id", "/citations/0/id"),
+        "Article": ("/v1/articles/{article_id}", "get", "article_id", "/citations/0/article_id"),
+    },
+    ("/v1/search", "post"): {
+        "Citation": ("/v1/citations/{citation_id}", "get", "citation_id", "/results/0/id"),
+        "Article": ("/v1/articles/{article_id}", "get", "article_id", "/results/0/article_id"),
+    },
+    ("/v1/articles", "get"): {
+        "Article": ("/v1/articles/{article_id}", "get", "article_id", "/articles/0/id"),
+    },
+}
+
+
+def _add_links(schema: dict[str, Any]) -> None:
+    paths = schema.get("paths", {})
+    for (path, method), links in _LINKS.items():
+        response = paths.get(path, {}).get(method, {}).get("responses", {}).get("200")
+        if response is None:
+            continue
+        for name, (target, target_method, parameter, pointer) in links.items():
+            operation = paths.get(target, {}).get(target_method, {})
+            if "operationId" in operation:
+                response.setdefault("links", {})[name] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {parameter: f"$response.body#{pointer}"},
+                }
 
 
 def _fix_event_streams(schema: dict[str, Any]) -> None:
