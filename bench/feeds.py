@@ -1,0 +1,105 @@
+"""What following a feed costs: a local feed of BBC articles as web pages, refreshed three ways.
+
+    python bench/feeds.py ../shared/corpora/bbc [--quick]
+
+A news site on loopback serves N BBC articles as HTML pages and an RSS feed linking to them.
+In one process, into fresh archives, it times:
+  baseline  the same N articles ingested directly (Ingestor.ingest_articles, no web)
+  first     the first refresh: the feed, then every page fetched, extracted and ingested
+  unchanged a second refresh: one conditional GET answered 304
+  one new   a refresh after one item was added: the feed and one page
+and prints each as seconds and as a ratio to the baseline, so that the web's share (fetching
+and trafilatura's extraction) stands out from ingest's own (embedding, entities).
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.container import build_archive
+from bot.settings import Settings
+from index.articles import Article
+from index.fetch import Fetcher, FetchPolicy
+from index.loaders import iter_article_files, load_file
+from index.web_ingest import WebIngest
+from tests.news_site import NewsSite, Route, rss
+
+DAY = "Thu, 02 Dec 2004 09:00:00 GMT"
+
+
+def as_page(article: Article) -> bytes:
+    paragraphs = "".join(f"<p>{html.escape(p)}</p>" for p in article.text.split("\n\n"))
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(article.title)}</title>"
+        "<meta property='og:site_name' content='BBC News'></head><body>"
+        f"<article><h1>{html.escape(article.title)}</h1>{paragraphs}</article></body></html>"
+    ).encode()
+
+
+def timed(step: str, run: object, baseline: float | None) -> float:
+    started = time.perf_counter()
+    run()  # type: ignore[operator]
+    seconds = time.perf_counter() - started
+    ratio = f"  ({seconds / baseline:.2f}× the baseline)" if baseline else ""
+    print(f"{step:10} {seconds:7.2f} s{ratio}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--quick", action="store_true", help="10 articles instead of 100")
+    args = parser.parse_args()
+    count = 10 if args.quick else 100
+    articles: list[Article] = []
+    for file in iter_article_files([args.corpus / "business"]):
+        articles.extend(load_file(file, 5_000_000).articles)
+        if len(articles) > count:
+            break
+    extra, articles = articles[count], articles[:count]
+
+    site = NewsSite().start()
+    paths = []
+    for n, article in enumerate([*articles, extra]):
+        path = f"/news/{n}.html"
+        site.routes[path] = Route(body=as_page(article))
+        paths.append(path)
+    feed = [(a.title, p, DAY) for a, p in zip(articles, paths, strict=False)]
+    site.routes["/feed.xml"] = Route(body=rss(site.url, feed), content_type="application/rss+xml",
+                                     etag='"1"')  # fmt: skip
+
+    with tempfile.TemporaryDirectory() as tmp:
+        direct = build_archive(Settings(data_dir=Path(tmp) / "direct"))
+        direct.embedder.embed(["warm up"])
+        baseline = timed("baseline", lambda: direct.ingestor.ingest_articles(articles), None)
+        direct.close()
+
+        archive = build_archive(Settings(data_dir=Path(tmp) / "web"))
+        archive.embedder.embed(["warm up"])
+        web = WebIngest(archive.ingestor, Fetcher(FetchPolicy(allow_private=True)), archive.feeds)
+        archive.feeds.add(site.url + "/feed.xml", "bbc", 60)
+        state = archive.feeds.all
+
+        timed("first", lambda: web.refresh(state()[0]), baseline)
+        timed("unchanged", lambda: web.refresh(state()[0]), baseline)
+        site.routes["/feed.xml"] = Route(
+            body=rss(site.url, [*feed, (extra.title, paths[-1], DAY)]),
+            content_type="application/rss+xml",
+            etag='"2"',
+        )
+        timed("one new", lambda: web.refresh(state()[0]), baseline)
+        print(f"{archive.stats()['articles']} articles from the feed ({count} + 1)")
+        archive.close()
+    site.stop()
+
+
+if __name__ == "__main__":
+    main()
