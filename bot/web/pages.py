@@ -8,6 +8,7 @@ it in an HttpOnly, SameSite=Strict cookie, which the read API accepts too (never
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,6 +43,7 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 SEARCH_RESULTS = 10
+_MARKER = re.compile(r"\[(\d+)\]")
 
 router = APIRouter(include_in_schema=False)
 StateDep = Annotated[ApiState, Depends(get_state)]
@@ -111,26 +113,28 @@ async def ask_page(
             "q": q, "source": source, "after": after, "before": before, "sources": sources,
             "answer": answer, "nearest": nearest, "error": error,
             "parts": _answer_parts(answer) if answer else [],
+            "lead": bool(answer and answer.after_short_answer() is not None),
         },
     )  # fmt: skip
 
 
 def _answer_parts(answer: Answer) -> list[tuple[str, int | None]]:
-    """The answer text cut at its [n] markers: (text, None) and ("[n]", n) pieces, so the page
-    can make each marker a link to its citation without writing any markup from the text."""
-    import re
-
+    """The answer text (after its short answer, which the page shows in bold) cut at its [n]
+    markers: (text, None) and ("[n]", n) pieces, so the page can make each marker a link to
+    its citation without writing any markup from the text."""
+    text = answer.after_short_answer()
+    text = answer.answer if text is None else text
     parts: list[tuple[str, int | None]] = []
     cited = {c.n for c in answer.citations}
     at = 0
-    for found in re.finditer(r"\[(\d+)\]", answer.answer):
+    for found in _MARKER.finditer(text):
         n = int(found[1])
         if n not in cited:
             continue
-        parts.append((answer.answer[at : found.start()], None))
+        parts.append((text[at : found.start()], None))
         parts.append((found[0], n))
         at = found.end()
-    parts.append((answer.answer[at:], None))
+    parts.append((text[at:], None))
     return parts
 
 

@@ -113,11 +113,14 @@
           citations = data.citations;
         } else if (event === "done") {
           conversationId = data.conversation_id;
-          linkMarkers(answer, data.answer, citations);
-          if (data.short_answer) {
-            const short = el("p", { class: "short" });
-            short.append(el("strong", {}, data.short_answer.text));
-            turn.insertBefore(short, answer);
+          const short = data.short_answer;
+          const lead = short ? short.text + ": " : "";
+          if (short && data.answer.startsWith(lead)) {
+            // the short answer leads, in bold: "February 18: On February 18, … [1]."
+            linkMarkers(answer, data.answer.slice(lead.length), citations);
+            answer.prepend(el("strong", { class: "short" }, short.text), ": ");
+          } else {
+            linkMarkers(answer, data.answer, citations);
           }
           if (citations.length) turn.append(sourcesList(citations));
           if (!data.answerable) await nearest(turn, question, body);
