@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS feeds (
 CREATE TABLE IF NOT EXISTS feed_items (
     feed_url TEXT NOT NULL REFERENCES feeds(url) ON DELETE CASCADE,
     link TEXT NOT NULL,
+    etag TEXT NOT NULL DEFAULT '',  -- the page's validators, for a conditional GET next time
+    last_modified TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (feed_url, link)
 );
 """
@@ -46,6 +48,14 @@ def parse_every(text: str) -> float:
     if not found or float(found[1]) <= 0:
         raise ValueError(f"not a duration: {text!r} (use e.g. 30m, 2h, 1d)")
     return float(found[1]) * _UNITS[found[2]]
+
+
+@dataclass(frozen=True)
+class PageValidators:
+    """What a page's server said about its version (ETag, Last-Modified)."""
+
+    etag: str = ""
+    last_modified: str = ""
 
 
 @dataclass(frozen=True)
@@ -109,23 +119,39 @@ class FeedStore:
         now = time.time() if now is None else now
         return [f for f in self.all() if f.next_due <= now]
 
-    def seen(self, url: str) -> set[str]:
-        """The item links already taken from this feed."""
+    def seen(self, url: str) -> dict[str, PageValidators]:
+        """The item links already taken from this feed, with their pages' validators."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT link FROM feed_items WHERE feed_url = ?", (url,)
+                "SELECT link, etag, last_modified FROM feed_items WHERE feed_url = ?", (url,)
             ).fetchall()
-        return {r[0] for r in rows}
+        return {r[0]: PageValidators(r[1], r[2]) for r in rows}
 
     def succeeded(
-        self, url: str, etag: str, last_modified: str, taken: list[str], now: float | None = None
+        self,
+        url: str,
+        etag: str,
+        last_modified: str,
+        taken: dict[str, PageValidators],
+        now: float | None = None,
     ) -> None:
+        """Record a good check: the feed's validators, and the pages taken (new or edited)."""
         now = time.time() if now is None else now
         with self._lock, self._db:
+            known = {
+                r[0]
+                for r in self._db.execute(
+                    "SELECT link FROM feed_items WHERE feed_url = ?", (url,)
+                ).fetchall()
+            }
+            added = [link for link in taken if link not in known]
             self._db.executemany(
-                "INSERT OR IGNORE INTO feed_items (feed_url, link) VALUES (?, ?)",
-                [(url, link) for link in taken],
+                "INSERT INTO feed_items (feed_url, link, etag, last_modified) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT(feed_url, link) DO UPDATE SET etag = excluded.etag,"
+                " last_modified = excluded.last_modified",
+                [(url, link, v.etag, v.last_modified) for link, v in taken.items()],
             )
+            taken = {link: taken[link] for link in added}  # only new pages count as articles
             self._db.execute(
                 "UPDATE feeds SET etag = ?, last_modified = ?, last_checked = ?, last_ok = ?,"
                 " last_error = '', failures = 0, next_due = ? + every_s,"

@@ -6,9 +6,9 @@
   the check and the connection is not caught: run behind an egress proxy where that matters.)
 - Bounded: a timeout per request, a size limit read as the body streams in, at most
   `MAX_REDIRECTS` redirects and never the same URL twice.
-- Polite: robots.txt is obeyed (the standard library's parser, cached per site), requests name
-  newsbot in their User-Agent, and conditional GETs (ETag, Last-Modified) let an unchanged feed
-  cost one 304.
+- Polite: one request at a time per host, robots.txt obeyed (the standard library's parser,
+  cached per site), requests name newsbot in their User-Agent, and conditional GETs (ETag,
+  Last-Modified) let an unchanged feed or page cost one 304.
 - Transient failures (connection errors, timeouts, 5xx, 429) are retried with exponential
   backoff (tenacity); anything else fails at once with a FetchError that says why.
 """
@@ -82,6 +82,7 @@ class Fetcher:
         )
         self._robots: dict[str, RobotFileParser] = {}
         self._lock = threading.Lock()
+        self._hosts: dict[str, threading.Lock] = {}  # one request at a time per host
 
     def close(self) -> None:
         self._client.close()
@@ -115,7 +116,8 @@ class Fetcher:
                 raise FetchError(f"{url}: redirect loop at {current}")
             seen.add(current)
             self._guard(current)
-            answered = self._send(current, headers)
+            with self._host_lock(current):
+                answered = self._send(current, headers)
             if isinstance(answered, Fetched):
                 return answered
             current = urljoin(current, answered)  # a redirect's Location
@@ -167,6 +169,11 @@ class Fetcher:
                 raise FetchError(f"{url}: over the {limit / 1e6:g} MB limit")
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _host_lock(self, url: str) -> threading.Lock:
+        host = urlsplit(url).netloc.lower()
+        with self._lock:
+            return self._hosts.setdefault(host, threading.Lock())
 
     def _guard(self, url: str) -> None:
         if not self.policy.allow_private:

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 
 from index.articles import Article
-from index.feeds import FeedState, FeedStore
+from index.feeds import FeedState, FeedStore, PageValidators
 from index.fetch import Fetcher, FetchError
 from index.ingest import Ingestor, IngestReport
 from index.loaders import Problem
@@ -44,7 +44,7 @@ class WebIngest:
         except FetchError as exc:
             return _failed(url, str(exc))
         if looks_like_feed(fetched.content_type, fetched.body):
-            return self._take_feed(url, fetched.body, source or "", seen=set())[0]
+            return self._take_feed(url, fetched.body, source or "", seen={})[0]
         try:
             article = article_from_page(fetched.text(), fetched.url, source or "")
         except NotAnArticle as exc:
@@ -57,7 +57,7 @@ class WebIngest:
         try:
             fetched = self.fetcher.get(feed.url, feed.etag, feed.last_modified)
             if fetched.not_modified:
-                self.feeds.succeeded(feed.url, feed.etag, feed.last_modified, [])
+                self.feeds.succeeded(feed.url, feed.etag, feed.last_modified, {})
                 done.not_modified = True
                 return done
             if not looks_like_feed(fetched.content_type, fetched.body):
@@ -79,25 +79,34 @@ class WebIngest:
         return [self.refresh(feed) for feed in self.feeds.due()]
 
     def _take_feed(
-        self, url: str, body: bytes, source: str, seen: set[str]
-    ) -> tuple[IngestReport, list[str]]:
+        self, url: str, body: bytes, source: str, seen: dict[str, PageValidators]
+    ) -> tuple[IngestReport, dict[str, PageValidators]]:
+        """Every item's page: new ones fetched, ones taken before fetched conditionally (an
+        unchanged page answers 304 and costs nothing; an edited one updates its article)."""
         feed = parse_feed(body, url)
         failed = [Problem(url, why) for why in feed.skipped]
-        fresh = [item for item in feed.items if item.link not in seen][:MAX_ITEMS_PER_REFRESH]
+        new = [item for item in feed.items if item.link not in seen]
+        known = [item for item in feed.items if item.link in seen]
         articles: list[Article] = []
-        taken: list[str] = []
-        for item in fresh:
+        taken: dict[str, PageValidators] = {}
+        unchanged = 0
+        for item in (new + known)[:MAX_ITEMS_PER_REFRESH]:
+            before = seen.get(item.link, PageValidators())
             try:
-                page = self.fetcher.get(item.link)
+                page = self.fetcher.get(item.link, before.etag, before.last_modified)
+                if page.not_modified:
+                    unchanged += 1
+                    continue
                 articles.append(
                     article_from_page(
                         page.text(), page.url, source, title=item.title, published=item.published
                     )
                 )
-                taken.append(item.link)
+                taken[item.link] = PageValidators(page.etag, page.last_modified)
             except (FetchError, NotAnArticle) as exc:
                 failed.append(Problem(item.link, str(exc)))
         report = self.ingestor.ingest_articles(articles) if articles else IngestReport()
+        report.unchanged += unchanged
         report.failed[:0] = failed
         return report, taken
 

@@ -15,7 +15,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from bot.container import build_archive, build_service
 from tests.api_support import API_KEY, ApiParts, LiveApi, live_api
@@ -33,6 +33,8 @@ OPERATIONS = [
     ("GET", "/v1/sources"),
     ("GET", "/v1/articles"),
     ("GET", "/v1/feeds"),
+    ("POST", "/v1/feeds"),
+    ("DELETE", "/v1/feeds"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
     ("GET", "/metrics"),
@@ -74,8 +76,18 @@ def test_operation_conforms_to_the_schema(
     excluded = []
     if path == "/v1/ingest":
         # The schema cannot say which date strings (or texts) the article parser accepts;
-        # a request whose every article is unreadable is rightly refused with a 422.
+        # a request whose every article is unreadable is rightly refused with a 422. And
+        # articles are checked one by one: in a list, the bad ones are reported under
+        # `failed` while the good ones are ingested (200), by design.
+        excluded.extend([positive_data_acceptance, negative_data_rejection])
+    if path == "/v1/citations/{citation_id}":
+        # 410 is this operation's documented answer for a citation whose article has since
+        # changed or been deleted (other cases ingest and delete as they go)
         excluded.append(positive_data_acceptance)
+    if path == "/v1/articles" and method == "GET":
+        # A query string has no types: "?source=0.67" names a source called "0.67", which
+        # schemathesis takes for a number sent where a string belongs.
+        excluded.append(negative_data_rejection)
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
@@ -93,23 +105,15 @@ def test_operation_conforms_to_the_schema(
     check()
 
 
-def test_stateful_sequences_conform_to_the_schema(api_schema: Any, fuzzed_api: LiveApi) -> None:
+def test_stateful_sequences_conform_to_the_schema(api_schema: Any) -> None:
     """Answer → its citation and article; search → citation, article; browse → article:
-    sequences that follow the schema's links, every response checked."""
-    base = api_schema.as_state_machine()
-    archive = fuzzed_api.app.state.newsbot.archive
+    sequences that follow the schema's links, every response checked. Only operations that
+    leave the archive as it is take part: Hypothesis replays scenarios, and a step that
+    ingested or deleted would make the replay see another archive."""
+    readers = api_schema.exclude(path_regex="^/v1/(ingest|feeds)").exclude(method="DELETE")
     followed: Counter[tuple[str, int]] = Counter()
-    seeds = {a.id for a in archive.catalog.browse(limit=100)}
 
-    class WithKey(base):  # type: ignore[misc,valid-type]
-        def setup(self) -> None:
-            """Every scenario starts from the seeds alone: steps that ingest or delete
-            articles change what later steps see, and Hypothesis replays scenarios."""
-            for article in archive.catalog.browse(limit=10_000):
-                if article.id not in seeds:
-                    archive.ingestor.delete(article.id)
-            archive.ingestor.ingest_paths([SEEDS])
-
+    class WithKey(readers.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": {"Authorization": f"Bearer {API_KEY}"}, "timeout": 60}
 

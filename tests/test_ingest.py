@@ -92,6 +92,20 @@ def test_two_folders_keep_every_article_and_conflicts_are_never_replaced(
         other.close()
 
 
+def test_a_deleted_article_comes_back_when_its_folder_is_ingested_again(
+    archive: Archive, tmp_path: Path
+) -> None:
+    seeds = copy_seeds(tmp_path / "seeds")
+    archive.ingestor.ingest_paths([seeds])
+    victim = sorted(seeds.iterdir())[0].name
+    assert archive.ingestor.delete(victim)
+    assert archive.stats()["articles"] == 3
+    report = archive.ingestor.ingest_paths([seeds])
+    assert (report.new, report.unchanged, report.conflicts) == (1, 3, [])
+    assert archive.stats()["articles"] == 4 and archive.catalog.article(victim) is not None
+    consistent(archive)
+
+
 def test_two_files_of_one_ingest_under_one_id_are_a_conflict(
     archive: Archive, tmp_path: Path
 ) -> None:

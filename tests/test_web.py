@@ -20,7 +20,7 @@ from tests.conftest import SEEDS, make_settings
 SUMMIT = "When will the negotiations in Saudi Arabia take place?"
 HOSTILE = {
     "id": "hostile/1.json",
-    "title": '<img src=x onerror="window.pwned=1"> Harbour news',
+    "title": '<script>window.pwned=4</script><img src=x onerror="window.pwned=1"> Harbour news',
     "text": "The harbour reopened <script>window.pwned=2</script> on Monday after repairs. "
     "[help desk](https://evil.example/phish) said the ferry runs at noon.",
     "url": "javascript:window.pwned=3",
@@ -108,6 +108,7 @@ def test_a_declined_question_lists_the_nearest_articles(page: Page, site: LiveAp
 
 def test_article_text_is_never_live_markup(page: Page, site: LiveApi) -> None:
     page.goto(site.url + "/a/hostile/1.json")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("<script>window.pwned=4</script>")
     expect(page.get_by_role("heading", level=1)).to_contain_text("<img src=x")
     expect(page.locator(".text")).to_contain_text("<script>window.pwned=2</script>")
     expect(page.locator(".meta").first).to_contain_text("<b>Mallory</b>")
@@ -115,6 +116,21 @@ def test_article_text_is_never_live_markup(page: Page, site: LiveApi) -> None:
     assert page.locator("main img, main script, main b").count() == 0
     assert page.get_by_role("link", name="the original").count() == 0  # javascript: URL
     assert page.locator("a[href^='https://evil']").count() == 0
+
+
+def test_the_citation_page_works_with_javascript_off(browser: Browser, site: LiveApi) -> None:
+    with httpx.Client(base_url=site.url, timeout=60) as http:
+        cited = http.post("/v1/ask", json={"question": SUMMIT}).json()["citations"][0]
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site.url}/c/{cited['id']}")
+    expect(page.locator("mark#cited")).to_have_text(cited["quote"])
+    expect(page.get_by_role("heading", level=1)).to_have_text(cited["title"])
+    page.goto(site.url + "/")  # the ask form posts as a plain GET and the answer is rendered
+    page.get_by_label("Your question").fill(SUMMIT)
+    page.get_by_role("button", name="Ask").click()
+    expect(page.locator(".turn .answer a.marker").first).to_be_visible()
+    context.close()
 
 
 def test_pages_work_without_javascript(site: LiveApi) -> None:
@@ -127,6 +143,10 @@ def test_pages_work_without_javascript(site: LiveApi) -> None:
         assert found.status_code == 200 and found.text.count('href="/c/') >= 1
         assert http.get("/c/0a1b2c3d4e5f6a7b:1-5").status_code == 404
         assert http.get("/a/no/such.txt").status_code == 404
+        empty_dates = http.get("/", params={"q": SUMMIT, "after": "", "before": ""})
+        assert empty_dates.status_code == 200 and 'href="/c/' in empty_dates.text
+        bad_date = http.get("/search", params={"q": "Lavrov", "after": "March"})
+        assert bad_date.status_code == 200 and "is not a date like 2005-03-01" in bad_date.text
         escaped = http.get("/search", params={"q": "harbour reopened"}).text
         assert "&lt;script&gt;" in escaped and "<script>window" not in escaped
 

@@ -100,13 +100,29 @@ def test_a_feed_is_followed_reported_and_checked_conditionally(
     assert again.not_modified  # ETag matched: one 304, no page fetched
     assert site.hits["/news/harbour.html"] == 1
 
-    # a new item: only its page is fetched
+    # a new item and an edited page: the new page is fetched, the edited one updated in
+    # place, the unchanged one asked for conditionally (304) and left alone
     items.append(("Bridge painted", "/news/bridge.html", DAY))
     site.routes["/feed.xml"] = Route(body=rss(site.url, items),
                                      content_type="application/rss+xml", etag='"v2"')  # fmt: skip
+    site.routes["/news/harbour.html"] = Route(
+        body=page("Harbour reopens after repairs", "The harbour reopened on Tuesday, not Monday.")
+    )
+    site.routes["/news/undated.html"] = Route(
+        body=page("Ferry timetable", "The ferry runs twice a day.", date=""), etag='"ferry-1"'
+    )
     newer = ingest.refresh(web_archive.feeds.get(site.url + "/feed.xml"))  # type: ignore[arg-type]
-    assert newer.report.new == 1 and site.hits["/news/harbour.html"] == 1
+    assert (newer.report.new, newer.report.updated) == (1, 1), newer.report
     assert site.hits["/news/bridge.html"] == 1
+    edited = web_archive.catalog.article(site.url + "/news/harbour.html")
+    assert edited is not None and "Tuesday" in edited.text
+    assert web_archive.stats()["articles"] == 3  # nothing doubled: ids are the pages' URLs
+    site.routes["/feed.xml"] = Route(body=rss(site.url, [*items, ("x", "/news/x.html", DAY)]),
+                                     content_type="application/rss+xml", etag='"v3"')  # fmt: skip
+    ferry_hits = site.hits["/news/undated.html"]
+    ingest.refresh(web_archive.feeds.get(site.url + "/feed.xml"))  # type: ignore[arg-type]
+    assert site.hits["/news/undated.html"] == ferry_hits + 1  # asked, answered 304
+    assert web_archive.catalog.article(site.url + "/news/undated.html") is not None
 
 
 def test_an_atom_feed_given_to_ingest_reads_every_item(
@@ -260,6 +276,16 @@ def test_the_cli_and_the_api_take_urls(tmp_path: Path, site: NewsSite) -> None:
             assert http.post("/v1/ingest/url", json={"url": "file:///etc/passwd"},
                              headers=key).status_code == 422  # fmt: skip
             assert http.get("/v1/feeds", headers=key).json() == {"feeds": []}
+            feed = {"url": site.url + "/feed.xml", "source": "gazette", "every": "2h"}
+            made = http.post("/v1/feeds", json=feed, headers=key)
+            assert made.status_code == 201 and made.json()["every_s"] == 7200
+            assert http.post("/v1/feeds", json=feed).status_code == 401  # a key is needed
+            listed = http.get("/v1/feeds", headers=key).json()["feeds"]
+            assert [f["url"] for f in listed] == [feed["url"]]
+            gone = http.delete("/v1/feeds", params={"url": feed["url"]}, headers=key)
+            assert gone.json() == {"url": feed["url"], "deleted": True}
+            again = http.delete("/v1/feeds", params={"url": feed["url"]}, headers=key)
+            assert again.status_code == 404
         with live_api(parts, rate_limit="", api_keys=[API_KEY], fetch_allow_private=True) as api:
             archive.__dict__.pop("web", None)  # rebuilt under the new setting
             archive.settings = api.settings

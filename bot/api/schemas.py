@@ -17,12 +17,16 @@ NOT_BLANK = r"[^\s\x1c-\x1f\x85]"  # a character that is not space (by Python's 
 
 
 def _iso_date_string(value: object) -> object:
-    """Dates arrive as "YYYY-MM-DD" strings only; pydantic alone would take numbers as times."""
+    """Dates arrive as "YYYY-MM-DD" strings only; pydantic alone would take numbers (and
+    numeric strings such as "0.0") as times."""
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
         raise ValueError("expected a date string like 2005-03-01")
-    return value
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"expected a date like 2005-03-01, not {value!r}") from None
 
 
 def _json_integer(value: object) -> object:
@@ -304,6 +308,30 @@ class UrlIngestRequest(_Strict):
     source: SourceName | None = Field(
         None, description="Source name of its articles; default: the page's site name."
     )
+
+
+class FeedIn(_Strict):
+    url: str = Field(
+        max_length=2000,
+        pattern=r"^https?://",
+        description="An RSS or Atom feed (http or https).",
+        examples=["https://www.example.org/news/rss.xml"],
+    )
+    source: SourceName | None = Field(
+        None, description="Source name of its articles; default: each page's site name."
+    )
+    every: str | None = Field(
+        None,
+        max_length=20,
+        pattern=r"^\s*0*[1-9]\d{0,5}(\.\d+)?\s*[smhd]?\s*$",
+        description="How often to check it: 30m, 2h, 1d; default NEWSBOT_FEED_EVERY.",
+        examples=["30m"],
+    )
+
+
+class FeedDeleted(BaseModel):
+    url: str
+    deleted: Literal[True] = True
 
 
 class FeedOut(BaseModel):

@@ -76,8 +76,29 @@ def _gate(request: Request, state: ApiState) -> Response | None:
     return RedirectResponse(f"/key?next={quote(back, safe='')}", status_code=303)
 
 
-def _filters(source: str, after: date | None, before: date | None) -> SearchFilters:
-    return SearchFilters((source,) if source else (), after, before)
+class BadFilter(ValueError):
+    """A date typed into a filter is not one."""
+
+
+def _day(text: str, name: str) -> date | None:
+    """A date field of a form: empty means none (browsers send empty fields)."""
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadFilter(f"{name}: {text!r} is not a date like 2005-03-01") from None
+
+
+def _filters(source: str, after: str, before: str) -> SearchFilters:
+    return SearchFilters(
+        (source,) if source else (),
+        _day(after, "Published on or after"),
+        _day(before, "Published on or before"),
+    )
+
+
+DateField = Annotated[str, Query(max_length=40)]
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -86,8 +107,8 @@ async def ask_page(
     state: StateDep,
     q: Annotated[str, Query(max_length=1000)] = "",
     source: Annotated[str, Query(max_length=200)] = "",
-    after: date | None = None,
-    before: date | None = None,
+    after: DateField = "",
+    before: DateField = "",
 ) -> Response:
     """The question box; with `q` (a form sent without JavaScript) the answer is on the page."""
     gate = _gate(request, state)
@@ -98,12 +119,12 @@ async def ask_page(
     nearest: list[Any] = []
     error = ""
     if q.strip():
-        filters = _filters(source, after, before)
         try:
+            filters = _filters(source, after, before)
             answer = await run_in_threadpool(service.answer, q, filters)
             if not answer.answerable:
                 nearest = await run_in_threadpool(service.search, q, 3, filters)
-        except NewsbotError as exc:
+        except (NewsbotError, BadFilter) as exc:
             error = str(exc)
     sources = await run_in_threadpool(service.sources)
     return _render(
@@ -186,23 +207,27 @@ async def search_page(
     state: StateDep,
     q: Annotated[str, Query(max_length=1000)] = "",
     source: Annotated[str, Query(max_length=200)] = "",
-    after: date | None = None,
-    before: date | None = None,
+    after: DateField = "",
+    before: DateField = "",
 ) -> Response:
     gate = _gate(request, state)
     if gate is not None:
         return gate
     service: AnswerService = state.service
     results: list[Any] = []
+    error = ""
     if q.strip():
-        filters = _filters(source, after, before)
-        results = await run_in_threadpool(service.search, q, SEARCH_RESULTS, filters)
+        try:
+            filters = _filters(source, after, before)
+            results = await run_in_threadpool(service.search, q, SEARCH_RESULTS, filters)
+        except BadFilter as exc:
+            error = str(exc)
     sources = await run_in_threadpool(service.sources)
     return _render(
         request,
         "search.html",
         {"q": q, "source": source, "after": after, "before": before, "sources": sources,
-         "results": results},
+         "results": results, "error": error},
     )  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Body, Path, Query
 from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
@@ -15,12 +15,15 @@ from bot.api.openapi import error_responses
 from bot.api.schemas import (
     ArticleIn,
     DeleteResponse,
+    FeedDeleted,
+    FeedIn,
     FeedOut,
     FeedsResponse,
     IngestResponse,
     UrlIngestRequest,
 )
 from index.articles import Article
+from index.feeds import parse_every
 from index.loaders import Problem, article_from_record
 
 router = APIRouter(prefix="/v1", tags=["admin"])
@@ -126,3 +129,37 @@ def feeds(archive: ArchiveDep) -> FeedsResponse:
     """Each feed with its last check, last error (empty when it worked), failures in a row and
     next try; add and remove feeds with `newsbot feeds`."""
     return FeedsResponse(feeds=[FeedOut.model_validate(f.as_dict()) for f in archive.feeds.all()])
+
+
+@router.post(
+    "/feeds",
+    summary="Follow a feed",
+    status_code=201,
+    responses=error_responses(400, 401, 403, 413, 422, 429),
+)
+def follow_feed(request: FeedIn, archive: ArchiveDep, state: StateDep) -> FeedOut:
+    """The feed is checked when due (now, first), by `newsbot serve` or `newsbot watch`;
+    following one already followed updates its source and interval."""
+    try:
+        every = parse_every(request.every or state.settings.feed_every)
+    except ValueError as exc:
+        raise ApiError(422, "invalid_request", f"every: {exc}") from None
+    archive.feeds.add(request.url, request.source or "", every)
+    followed = archive.feeds.get(request.url)
+    assert followed is not None
+    return FeedOut.model_validate(followed.as_dict())
+
+
+@router.delete(
+    "/feeds",
+    summary="Stop following a feed",
+    responses=error_responses(401, 403, 404, 422, 429),
+)
+def unfollow_feed(
+    url: Annotated[str, Query(max_length=2000, description="The feed's address.")],
+    archive: ArchiveDep,
+) -> FeedDeleted:
+    """Its articles stay in the archive."""
+    if not archive.feeds.remove(url):
+        raise ApiError(404, "feed_not_found", f"not following {url!r}")
+    return FeedDeleted(url=url)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -16,6 +15,7 @@ from bot.api.schemas import (
     ArticlesPage,
     ArticleSummary,
     CitationContextOut,
+    IsoDate,
     SearchRequest,
     SearchResponse,
     SearchResult,
@@ -94,8 +94,8 @@ def browse(
         list[str] | None,
         Query(max_length=SOURCES_MAX, description="Only this source (repeatable)."),
     ] = None,
-    after: Annotated[date | None, Query(description="Published on or after this day.")] = None,
-    before: Annotated[date | None, Query(description="Published on or before this day.")] = None,
+    after: Annotated[IsoDate | None, Query(description="Published on or after this day.")] = None,
+    before: Annotated[IsoDate | None, Query(description="Published on or before this day.")] = None,
     limit: Annotated[int, Query(ge=1, le=BROWSE_LIMIT_MAX)] = 20,
     cursor: Annotated[
         str | None,
