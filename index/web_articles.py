@@ -68,7 +68,8 @@ def article_from_page(
     html: str, url: str, source: str = "", title: str = "", published: date | None = None
 ) -> Article:
     """The article on a page: its text, headline, date, author and site (trafilatura); the
-    feed item's title and date stand in for what the page lacks. Its id is its URL."""
+    feed item's title and date stand in for what the page lacks. Its id and URL are the page's
+    canonical URL (`<link rel="canonical">`) when it names an http(s) one, else `url`."""
     import trafilatura  # slow to import
 
     doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
@@ -83,11 +84,14 @@ def article_from_page(
     except ValueError:
         page_date = None
     site = clean_field(getattr(doc, "sitename", None) or "") or (urlsplit(url).hostname or "")
+    canonical = clean_field(getattr(doc, "url", None) or "")
+    if not canonical.startswith(("http://", "https://")):
+        canonical = clean_field(url)
     return Article(
-        id=clean_field(url),
+        id=canonical,
         title=headline or text.split("\n", 1)[0][:120],
         text=text,
-        url=clean_field(url),
+        url=canonical,
         published=page_date or published,
         source=source or site,
         author=clean_field(getattr(doc, "author", None) or ""),

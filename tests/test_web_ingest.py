@@ -125,6 +125,18 @@ def test_a_feed_is_followed_reported_and_checked_conditionally(
     assert web_archive.catalog.article(site.url + "/news/undated.html") is not None
 
 
+def test_a_page_is_known_by_its_canonical_url(web_archive: Archive, site: NewsSite) -> None:
+    canonical = "https://www.harbour-gazette.example/2024/05/harbour-reopens"
+    body = page("Harbour reopens", "The harbour reopened on Monday.").replace(
+        b"</head>", f'<link rel="canonical" href="{canonical}"></head>'.encode()
+    )
+    site.routes["/news/harbour.html"] = Route(body=body)
+    for tracked in ("/news/harbour.html?utm_source=feed", "/news/harbour.html?ref=home"):
+        web(web_archive).ingest_url(site.url + tracked)
+    assert web_archive.stats()["articles"] == 1  # one article, under its canonical URL
+    assert web_archive.catalog.article(canonical) is not None
+
+
 def test_an_atom_feed_given_to_ingest_reads_every_item(
     web_archive: Archive, site: NewsSite
 ) -> None:
