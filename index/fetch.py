@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import threading
+import time
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
@@ -57,7 +58,10 @@ class Fetched:
         return self.status == 304
 
     def text(self) -> str:
-        return self.body.decode(_charset(self.content_type) or "utf-8", errors="replace")
+        try:
+            return self.body.decode(_charset(self.content_type) or "utf-8", errors="replace")
+        except LookupError:  # a charset Python does not know
+            return self.body.decode("utf-8", errors="replace")
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,10 @@ class Fetcher:
                 answered = self._send(current, headers)
             if isinstance(answered, Fetched):
                 return answered
-            current = urljoin(current, answered)  # a redirect's Location
+            try:
+                current = urljoin(current, answered)  # a redirect's Location
+            except ValueError:
+                raise FetchError(f"{url}: redirect to a malformed URL {answered!r}") from None
             check_url(current)
         raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
@@ -153,6 +160,8 @@ class Fetcher:
             raise _Transient(f"{url}: no answer within {self.policy.timeout_s:g} s") from None
         except httpx.TransportError as exc:
             raise _Transient(f"{url}: cannot connect ({exc.__class__.__name__})") from None
+        except (httpx.HTTPError, ValueError) as exc:  # a body that does not decode, a bad header
+            raise FetchError(f"{url}: unreadable response ({exc.__class__.__name__})") from None
 
     def _read(self, url: str, response: httpx.Response) -> bytes:
         limit = self.policy.max_bytes
@@ -163,10 +172,14 @@ class Fetcher:
             )
         chunks: list[bytes] = []
         size = 0
+        # httpx's timeout is per read: a body trickled a byte at a time needs a deadline too
+        deadline = time.monotonic() + self.policy.timeout_s
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
                 raise FetchError(f"{url}: over the {limit / 1e6:g} MB limit")
+            if time.monotonic() > deadline:
+                raise _Transient(f"{url}: the body took over {self.policy.timeout_s:g} s")
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -186,11 +199,9 @@ class Fetcher:
             parser = self._robots.get(site)
         if parser is None:
             parser = RobotFileParser()
-            try:
-                self._guard(site)
-                response = self._client.get(site + "/robots.txt", timeout=self.policy.timeout_s)
-                lines = response.text.splitlines() if response.status_code == 200 else []
-            except (httpx.HTTPError, FetchError):
+            try:  # redirects followed, size and time bounded, like any fetch
+                lines = self._follow(site + "/robots.txt", {}).text().splitlines()
+            except FetchError:
                 lines = []  # no robots.txt to read: nothing is forbidden
             parser.parse(lines)
             with self._lock:

@@ -120,6 +120,7 @@ class Ingestor:
         self._stories: StoryFinder | None = None
         self._tagging: TaggingWorker | None = None  # started by the first batch to tag
         self._run_hashes: dict[str, str] = {}  # id → content hash of what this run took
+        self._run_lock = threading.Lock()  # one run at a time (serve refreshes feeds too)
 
     # -- entry points ------------------------------------------------------------------------
 
@@ -135,12 +136,13 @@ class Ingestor:
         progress = progress or Progress()
         report = IngestReport()
         started = time.perf_counter()
-        self._start_run()
-        try:
-            files = list(iter_article_files([Path(p) for p in paths], source, id_prefix))
-            self._read_files(files, [Path(p) for p in paths], prune, progress, report)
-        finally:
-            self._end_run()
+        with self._run_lock:
+            self._start_run()
+            try:
+                files = list(iter_article_files([Path(p) for p in paths], source, id_prefix))
+                self._read_files(files, [Path(p) for p in paths], prune, progress, report)
+            finally:
+                self._end_run()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -175,14 +177,15 @@ class Ingestor:
         """Ingest articles that did not come from files (the REST API)."""
         report = IngestReport()
         started = time.perf_counter()
-        self._start_run()
-        pending: list[_Pending] = []
-        try:
-            for article in articles:
-                self._take(article, "", report, pending, Progress())
-            self._write(pending, report)
-        finally:
-            self._end_run()
+        with self._run_lock:
+            self._start_run()
+            pending: list[_Pending] = []
+            try:
+                for article in articles:
+                    self._take(article, "", report, pending, Progress())
+                self._write(pending, report)
+            finally:
+                self._end_run()
         self.refresh_lexical()
         report.seconds = time.perf_counter() - started
         return report
@@ -263,6 +266,9 @@ class Ingestor:
     def _classify(
         self, article: Article, origin: str, report: IngestReport, pending: list[_Pending]
     ) -> None:
+        if self._run_hashes.get(article.id) == article.content_hash:
+            report.unchanged += 1  # the same article twice in one run: taken once
+            return
         conflict = self._conflict(article, origin)
         if conflict is not None:
             reason = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,9 +34,12 @@ class Feed:
 
 
 def looks_like_feed(content_type: str, body: bytes) -> bool:
-    """RSS or Atom by its Content-Type, or by its first element when the server says text."""
+    """RSS or Atom by its Content-Type, or by its first element when the server says neither
+    (an HTML page, XHTML included, is never taken for a feed)."""
     kind = content_type.split(";")[0].strip().lower()
-    if any(t in kind for t in FEED_TYPES) and "html" not in kind:
+    if "html" in kind:
+        return False
+    if any(t in kind for t in FEED_TYPES):
         return True
     head = body[:2048].lstrip().lower()
     return head.startswith(b"<?xml") or b"<rss" in head or b"<feed" in head
@@ -45,7 +49,8 @@ def parse_feed(body: bytes, url: str) -> Feed:
     """The items of an RSS or Atom document; NotAnArticle when it is neither."""
     import feedparser  # slow to import; only feeds need it
 
-    parsed: Any = feedparser.parse(body)
+    # bytes, never a str: feedparser opens a string that looks like a path or URL itself
+    parsed: Any = feedparser.parse(io.BytesIO(body))
     broken = parsed.get("bozo_exception")
     if isinstance(broken, SAXException):  # feedparser reads on past bad XML; a feed must not
         raise NotAnArticle(f"{url}: not an RSS or Atom feed: the XML is not well-formed ({broken})")
@@ -54,12 +59,16 @@ def parse_feed(body: bytes, url: str) -> Feed:
         raise NotAnArticle(f"{url}: not an RSS or Atom feed ({reason})")
     items: list[FeedItem] = []
     skipped: list[str] = []
+    links: set[str] = set()
     for n, entry in enumerate(parsed.entries, start=1):
         link = clean_field(str(entry.get("link") or ""))
         title = normalise_title(str(entry.get("title") or ""))
         if not link.startswith(("http://", "https://")):
             skipped.append(f"item {n} ({title or 'untitled'}): no http(s) link")
             continue
+        if link in links:
+            continue  # the same item listed twice
+        links.add(link)
         items.append(FeedItem(link, title, _entry_date(entry)))
     return Feed(normalise_title(str(parsed.feed.get("title") or "")), items, skipped)
 

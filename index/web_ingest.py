@@ -44,7 +44,10 @@ class WebIngest:
         except FetchError as exc:
             return _failed(url, str(exc))
         if looks_like_feed(fetched.content_type, fetched.body):
-            return self._take_feed(url, fetched.body, source or "", seen={})[0]
+            try:
+                return self._take_feed(url, fetched.body, source or "", seen={})[0]
+            except NotAnArticle:
+                pass  # XML that is no feed: perhaps a page
         try:
             article = article_from_page(fetched.text(), fetched.url, source or "")
         except NotAnArticle as exc:
@@ -66,17 +69,32 @@ class WebIngest:
             seen = self.feeds.seen(feed.url)
             done.report, taken = self._take_feed(feed.url, fetched.body, feed.source, seen)
         except (FetchError, NotAnArticle) as exc:
-            done.error = str(exc)
-            done.report.failed.append(Problem(feed.url, str(exc)))
-            self.feeds.failed(feed.url, str(exc))
-            log.warning("feed %s failed: %s", feed.url, exc)
-            return done
-        self.feeds.succeeded(feed.url, fetched.etag, fetched.last_modified, taken)
+            return self._failed(done, str(exc))
+        # Pages that failed are retried next time: keep no validators, or the feed's 304
+        # would hide them until the feed changes.
+        retry = any(p.where != feed.url for p in done.report.failed)
+        etag, modified = ("", "") if retry else (fetched.etag, fetched.last_modified)
+        self.feeds.succeeded(feed.url, etag, modified, taken)
         return done
 
     def refresh_due(self) -> list[FeedRefresh]:
-        """Refresh every feed that is due; one feed's failure never stops the others."""
-        return [self.refresh(feed) for feed in self.feeds.due()]
+        """Refresh every feed that is due; one feed's failure, of any kind, never stops the
+        others (it is recorded as that feed's error and retried later)."""
+        done = []
+        for feed in self.feeds.due():
+            try:
+                done.append(self.refresh(feed))
+            except Exception as exc:
+                log.exception("feed %s failed unexpectedly", feed.url)
+                done.append(self._failed(FeedRefresh(feed.url), f"unexpected error: {exc!r}"))
+        return done
+
+    def _failed(self, done: FeedRefresh, error: str) -> FeedRefresh:
+        done.error = error
+        done.report.failed.append(Problem(done.url, error))
+        self.feeds.failed(done.url, error)
+        log.warning("feed %s failed: %s", done.url, error)
+        return done
 
     def _take_feed(
         self, url: str, body: bytes, source: str, seen: dict[str, PageValidators]

@@ -63,6 +63,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     delay_s: float = 0.0
     etag: str = ""  # answer 304 to If-None-Match with this
+    trickle_s: float = 0.0  # pause between the body's bytes (a server that never finishes)
 
 
 class NewsSite:
@@ -96,7 +97,12 @@ class NewsSite:
                     self.send_header(name, value)
                 self.end_headers()
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(route.body)
+                    if not route.trickle_s:
+                        self.wfile.write(route.body)
+                    for byte in route.body if route.trickle_s else b"":
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(route.trickle_s)
 
             def log_message(self, *args: object) -> None:
                 pass

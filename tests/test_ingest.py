@@ -106,6 +106,14 @@ def test_a_deleted_article_comes_back_when_its_folder_is_ingested_again(
     consistent(archive)
 
 
+def test_the_same_record_twice_in_one_file_is_taken_once(archive: Archive, tmp_path: Path) -> None:
+    record = json.dumps({"id": "twice", "text": "The same telling, twice."})
+    (tmp_path / "twice.jsonl").write_text(f"{record}\n{record}\n")
+    report = archive.ingestor.ingest_paths([tmp_path / "twice.jsonl"])
+    assert (report.new, report.unchanged, report.conflicts) == (1, 1, [])
+    consistent(archive)
+
+
 def test_two_files_of_one_ingest_under_one_id_are_a_conflict(
     archive: Archive, tmp_path: Path
 ) -> None:

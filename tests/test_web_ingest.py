@@ -95,10 +95,17 @@ def test_a_feed_is_followed_reported_and_checked_conditionally(
 
     state = web_archive.feeds.get(site.url + "/feed.xml")
     assert state is not None and state.articles == 2 and state.failures == 0
+    assert state.etag == ""  # a page failed: the feed is read again next time, not 304'd
     assert ingest.refresh_due() == []  # not due again for 30 minutes
-    again = ingest.refresh(state)
-    assert again.not_modified  # ETag matched: one 304, no page fetched
-    assert site.hits["/news/harbour.html"] == 1
+    site.routes["/news/gone.html"] = Route(body=page("Back again", "The page is back."))
+    retried = ingest.refresh(state)
+    assert retried.report.new == 1 and not retried.not_modified
+    again = ingest.refresh(web_archive.feeds.get(site.url + "/feed.xml"))  # type: ignore[arg-type]
+    harbour_hits = site.hits["/news/harbour.html"]
+    assert again.report.failed == [x for x in again.report.failed if "no http(s) link" in x.reason]
+    still = ingest.refresh(web_archive.feeds.get(site.url + "/feed.xml"))  # type: ignore[arg-type]
+    assert still.not_modified  # ETag matched: one 304, no page fetched
+    assert site.hits["/news/harbour.html"] == harbour_hits
 
     # a new item and an edited page: the new page is fetched, the edited one updated in
     # place, the unchanged one asked for conditionally (304) and left alone
@@ -116,7 +123,7 @@ def test_a_feed_is_followed_reported_and_checked_conditionally(
     assert site.hits["/news/bridge.html"] == 1
     edited = web_archive.catalog.article(site.url + "/news/harbour.html")
     assert edited is not None and "Tuesday" in edited.text
-    assert web_archive.stats()["articles"] == 3  # nothing doubled: ids are the pages' URLs
+    assert web_archive.stats()["articles"] == 4  # nothing doubled: ids are the pages' URLs
     site.routes["/feed.xml"] = Route(body=rss(site.url, [*items, ("x", "/news/x.html", DAY)]),
                                      content_type="application/rss+xml", etag='"v3"')  # fmt: skip
     ferry_hits = site.hits["/news/undated.html"]
@@ -186,6 +193,55 @@ def test_a_bad_feed_is_reported_backs_off_and_never_stops_the_others(
     web_archive.feeds.failed(site.url + "/bad", "again")
     later = web_archive.feeds.get(site.url + "/bad")
     assert later is not None and later.next_due - later.last_checked == pytest.approx(2400)  # type: ignore[operator]
+
+
+def test_hostile_and_broken_responses_are_failures_never_crashes(
+    web_archive: Archive, site: NewsSite, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.xml"
+    secret.write_text(rss(site.url, [("Secret", "/news/harbour.html", DAY)]).decode())
+    site.routes["/path.xml"] = Route(body=str(secret).encode(), content_type="application/rss+xml")
+    site.routes["/charset"] = Route(body=page("Odd", "Odd charset."),
+                                    content_type="text/html; charset=x-unknown")  # fmt: skip
+    site.routes["/gzip"] = Route(body=b"not gzip at all", headers={"Content-Encoding": "gzip"})
+    site.routes["/bad-location"] = Route(302, headers={"Location": "http://[bad"})
+    site.routes["/trickle"] = Route(body=b"x" * 200, trickle_s=0.02)
+    site.routes["/xhtml"] = Route(
+        body=b'<?xml version="1.0"?>\n' + page("XHTML page", "Served as XML.")
+    )
+    policy = FetchPolicy(timeout_s=1.0, allow_private=True, attempts=1)
+    ingest = web(web_archive, policy)
+    # a body naming a local file is never opened as one
+    taken = ingest.ingest_url(site.url + "/path.xml")
+    assert taken.new == 0 and taken.failed and web_archive.stats()["articles"] == 0
+    assert ingest.ingest_url(site.url + "/charset").new == 1  # read as UTF-8
+    for path, says in (("/gzip", "unreadable"), ("/bad-location", "malformed"),
+                       ("/trickle", "took over")):  # fmt: skip
+        report = ingest.ingest_url(site.url + path)
+        assert report.new == 0 and says in report.failed[0].reason, report.failed
+    assert ingest.ingest_url(site.url + "/xhtml").new == 1  # XML, but a page
+
+
+def test_one_item_listed_twice_is_one_article(web_archive: Archive, site: NewsSite) -> None:
+    twice = [("Harbour", "/news/harbour.html", DAY), ("Harbour", "/news/harbour.html", DAY)]
+    site.routes["/twice.xml"] = Route(body=rss(site.url, twice), content_type="application/rss+xml")
+    report = web(web_archive).ingest_url(site.url + "/twice.xml")
+    assert (report.new, report.failed) == (1, [])
+
+
+def test_a_failed_page_is_retried_even_when_the_feed_is_unchanged(
+    web_archive: Archive, site: NewsSite
+) -> None:
+    items = [("Harbour", "/news/harbour.html", DAY), ("Later", "/news/later.html", DAY)]
+    site.routes["/feed.xml"] = Route(body=rss(site.url, items),
+                                     content_type="application/rss+xml", etag='"same"')  # fmt: skip
+    ingest = web(web_archive)
+    web_archive.feeds.add(site.url + "/feed.xml", "", 60)
+    first = ingest.refresh(web_archive.feeds.all()[0])
+    assert first.report.new == 1 and len(first.report.failed) == 1  # /news/later.html: 404
+    site.routes["/news/later.html"] = Route(body=page("Later", "The page is up now."))
+    second = ingest.refresh(web_archive.feeds.all()[0])
+    assert not second.not_modified and second.report.new == 1
 
 
 def test_redirects_are_followed_but_never_in_a_loop(web_archive: Archive, site: NewsSite) -> None:

@@ -104,7 +104,7 @@ def _unauthorized(message: str) -> ApiError:
 
 
 def read_access(caller: CallerDep, state: StateDep) -> None:
-    if caller.bad_key:
+    if caller.bad_key and not caller.by_cookie:  # a stale page cookie reads as no key
         raise _unauthorized("the API key is not valid")
     if state.settings.require_key_for_read and caller.key_id is None:
         raise _unauthorized(

@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from bot.answer import AnswerService
 from bot.api.access import KEY_COOKIE
-from bot.api.deps import ApiState, get_state
+from bot.api.deps import ApiState, get_state, rate_limit
 from bot.errors import NewsbotError
 from bot.links import safe_url
 from bot.models import Answer
@@ -45,7 +45,9 @@ SECURITY_HEADERS = {
 SEARCH_RESULTS = 10
 _MARKER = re.compile(r"\[(\d+)\]")
 
-router = APIRouter(include_in_schema=False)
+# counted against NEWSBOT_RATE_LIMIT like the API: an answer costs the same from a page, and
+# wrong keys sent to /key are guesses
+router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limit)])
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 

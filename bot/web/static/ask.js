@@ -63,7 +63,8 @@
     const list = el("ul", { class: "nearest" });
     for (const r of results) {
       const item = el("li");
-      item.append(el("a", { href: "/a/" + encodeURI(r.article_id) }, r.title));
+      const path = encodeURIComponent(r.article_id).replace(/%2F/g, "/");
+      item.append(el("a", { href: "/a/" + path }, r.title));
       list.append(item);
     }
     turn.append(list);
