@@ -303,23 +303,16 @@ class UrlIngestRequest(_Strict):
         max_length=2000,
         pattern=r"^https?://",
         description="An article page or an RSS/Atom feed (http or https).",
-        examples=["https://www.example.org/news/2024/harbour-reopens"],
-    )
-    source: SourceName | None = Field(
-        None, description="Source name of its articles; default: the page's site name."
-    )
-
-
-class FeedIn(_Strict):
-    url: str = Field(
-        max_length=2000,
-        pattern=r"^https?://",
-        description="An RSS or Atom feed (http or https).",
         examples=["https://www.example.org/news/rss.xml"],
     )
     source: SourceName | None = Field(
         None, description="Source name of its articles; default: each page's site name."
     )
+
+
+class FeedIn(UrlIngestRequest):
+    """A feed to follow: the URL and source as for a URL ingest, and how often to check it."""
+
     every: str | None = Field(
         None,
         max_length=20,

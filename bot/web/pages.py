@@ -9,6 +9,7 @@ it in an HttpOnly, SameSite=Strict cookie, which the read API accepts too (never
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -49,10 +50,6 @@ _MARKER = re.compile(r"\[(\d+)\]")
 # wrong keys sent to /key are guesses
 router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limit)])
 StateDep = Annotated[ApiState, Depends(get_state)]
-
-
-class KeyNeeded(Exception):
-    """The server needs a key for reads and the browser has not given one."""
 
 
 def _render(
@@ -100,18 +97,34 @@ def _filters(source: str, after: str, before: str) -> SearchFilters:
     )
 
 
-DateField = Annotated[str, Query(max_length=40)]
+@dataclass(frozen=True)
+class Asked:
+    """What the ask and search forms send: the words, and the filters as typed."""
+
+    q: str
+    source: str
+    after: str
+    before: str
+
+    def filters(self) -> SearchFilters:
+        """BadFilter when a date field holds no date."""
+        return _filters(self.source, self.after, self.before)
+
+
+def _asked(
+    q: Annotated[str, Query(max_length=1000)] = "",
+    source: Annotated[str, Query(max_length=200)] = "",
+    after: Annotated[str, Query(max_length=40)] = "",
+    before: Annotated[str, Query(max_length=40)] = "",
+) -> Asked:
+    return Asked(q, source, after, before)
+
+
+AskedDep = Annotated[Asked, Depends(_asked)]
 
 
 @router.get("/", response_class=HTMLResponse)
-async def ask_page(
-    request: Request,
-    state: StateDep,
-    q: Annotated[str, Query(max_length=1000)] = "",
-    source: Annotated[str, Query(max_length=200)] = "",
-    after: DateField = "",
-    before: DateField = "",
-) -> Response:
+async def ask_page(request: Request, state: StateDep, form: AskedDep) -> Response:
     """The question box; with `q` (a form sent without JavaScript) the answer is on the page."""
     gate = _gate(request, state)
     if gate is not None:
@@ -120,12 +133,12 @@ async def ask_page(
     answer: Answer | None = None
     nearest: list[Any] = []
     error = ""
-    if q.strip():
+    if form.q.strip():
         try:
-            filters = _filters(source, after, before)
-            answer = await run_in_threadpool(service.answer, q, filters)
+            filters = form.filters()
+            answer = await run_in_threadpool(service.answer, form.q, filters)
             if not answer.answerable:
-                nearest = await run_in_threadpool(service.search, q, 3, filters)
+                nearest = await run_in_threadpool(service.search, form.q, 3, filters)
         except (NewsbotError, BadFilter) as exc:
             error = str(exc)
     sources = await run_in_threadpool(service.sources)
@@ -133,8 +146,8 @@ async def ask_page(
         request,
         "ask.html",
         {
-            "q": q, "source": source, "after": after, "before": before, "sources": sources,
-            "answer": answer, "nearest": nearest, "error": error,
+            "form": form, "sources": sources, "answer": answer, "nearest": nearest,
+            "error": error,
             "parts": _answer_parts(answer) if answer else [],
             "lead": bool(answer and answer.after_short_answer() is not None),
         },
@@ -204,32 +217,25 @@ async def article_page(request: Request, article_id: str, state: StateDep) -> Re
 
 
 @router.get("/search", response_class=HTMLResponse)
-async def search_page(
-    request: Request,
-    state: StateDep,
-    q: Annotated[str, Query(max_length=1000)] = "",
-    source: Annotated[str, Query(max_length=200)] = "",
-    after: DateField = "",
-    before: DateField = "",
-) -> Response:
+async def search_page(request: Request, state: StateDep, form: AskedDep) -> Response:
     gate = _gate(request, state)
     if gate is not None:
         return gate
     service: AnswerService = state.service
     results: list[Any] = []
     error = ""
-    if q.strip():
+    if form.q.strip():
         try:
-            filters = _filters(source, after, before)
-            results = await run_in_threadpool(service.search, q, SEARCH_RESULTS, filters)
+            results = await run_in_threadpool(
+                service.search, form.q, SEARCH_RESULTS, form.filters()
+            )
         except BadFilter as exc:
             error = str(exc)
     sources = await run_in_threadpool(service.sources)
     return _render(
         request,
         "search.html",
-        {"q": q, "source": source, "after": after, "before": before, "sources": sources,
-         "results": results, "error": error},
+        {"form": form, "sources": sources, "results": results, "error": error},
     )  # fmt: skip
 
 
