@@ -109,6 +109,7 @@ def main() -> None:
         web = WebIngest(archive.ingestor, fetcher, archive.feeds)
         archive.feeds.add(site.url + "/feed.xml", "bbc", 60)
         state = archive.feeds.all
+        web_ingest.MAX_ITEMS_PER_REFRESH = count + 1  # the whole feed in one refresh
         spent = {"fetching": 0.0, "extracting": 0.0}
         fetcher.get = _clocked(fetcher.get, spent, "fetching")  # type: ignore[method-assign]
         web_ingest.article_from_page = _clocked(web_ingest.article_from_page, spent, "extracting")

@@ -29,6 +29,7 @@ class FeedRefresh:
     report: IngestReport = field(default_factory=IngestReport)
     error: str = ""  # the feed itself failed (its items were not read)
     not_modified: bool = False
+    left_over: bool = False  # more items than one refresh takes: the rest come next time
 
 
 class WebIngest:
@@ -67,12 +68,14 @@ class WebIngest:
                 kind = fetched.content_type.split(";")[0] or "no content type"
                 raise NotAnArticle(f"{feed.url}: served {kind}, not an RSS or Atom feed")
             seen = self.feeds.seen(feed.url)
-            done.report, taken = self._take_feed(feed.url, fetched.body, feed.source, seen)
+            done.report, taken, done.left_over = self._take_feed(
+                feed.url, fetched.body, feed.source, seen
+            )
         except (FetchError, NotAnArticle) as exc:
             return self._failed(done, str(exc))
-        # Pages that failed are retried next time: keep no validators, or the feed's 304
-        # would hide them until the feed changes.
-        retry = any(p.where != feed.url for p in done.report.failed)
+        # Pages that failed, or that this refresh had no room for, are taken next time: keep
+        # no validators, or the feed's 304 would hide them until the feed changes.
+        retry = done.left_over or any(p.where != feed.url for p in done.report.failed)
         etag, modified = ("", "") if retry else (fetched.etag, fetched.last_modified)
         self.feeds.succeeded(feed.url, etag, modified, taken)
         return done
@@ -98,9 +101,10 @@ class WebIngest:
 
     def _take_feed(
         self, url: str, body: bytes, source: str, seen: dict[str, PageValidators]
-    ) -> tuple[IngestReport, dict[str, PageValidators]]:
+    ) -> tuple[IngestReport, dict[str, PageValidators], bool]:
         """Every item's page: new ones fetched, ones taken before fetched conditionally (an
-        unchanged page answers 304 and costs nothing; an edited one updates its article)."""
+        unchanged page answers 304 and costs nothing; an edited one updates its article).
+        At most MAX_ITEMS_PER_REFRESH pages, new ones first; True when new ones were left."""
         feed = parse_feed(body, url)
         failed = [Problem(url, why) for why in feed.skipped]
         new = [item for item in feed.items if item.link not in seen]
@@ -126,7 +130,7 @@ class WebIngest:
         report = self.ingestor.ingest_articles(articles) if articles else IngestReport()
         report.unchanged += unchanged
         report.failed[:0] = failed
-        return report, taken
+        return report, taken, len(new) > MAX_ITEMS_PER_REFRESH  # new items still to take
 
 
 def _failed(where: str, reason: str) -> IngestReport:

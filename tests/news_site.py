@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from xml.sax.saxutils import escape
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>{title} | Harbour Gazette</title>
@@ -31,7 +32,7 @@ def page(title: str, lead: str, date: str = "2024-05-02", author: str = "Ann Rep
 def rss(base: str, items: list[tuple[str, str, str]]) -> bytes:
     """An RSS 2.0 feed; items are (title, path or "" for no link, RFC 822 date)."""
     entries = "".join(
-        f"<item><title>{title}</title>"
+        f"<item><title>{escape(title)}</title>"
         + (f"<link>{base}{path}</link>" if path else "")
         + f"<pubDate>{date}</pubDate></item>"
         for title, path, date in items
@@ -44,7 +45,7 @@ def rss(base: str, items: list[tuple[str, str, str]]) -> bytes:
 
 def atom(base: str, items: list[tuple[str, str, str]]) -> bytes:
     entries = "".join(
-        f'<entry><title>{title}</title><link href="{base}{path}"/><id>{base}{path}</id>'
+        f'<entry><title>{escape(title)}</title><link href="{base}{path}"/><id>{base}{path}</id>'
         f"<updated>{date}</updated></entry>"
         for title, path, date in items
     )

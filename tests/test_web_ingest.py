@@ -13,6 +13,7 @@ import pytest
 
 from bot.container import Archive, build_archive
 from bot.feed_watch import refresh_due
+from index import web_ingest
 from index.feeds import FeedStore, parse_every
 from index.fetch import Fetcher, FetchError, FetchPolicy, refuse_private
 from index.web_ingest import WebIngest
@@ -220,6 +221,23 @@ def test_hostile_and_broken_responses_are_failures_never_crashes(
         report = ingest.ingest_url(site.url + path)
         assert report.new == 0 and says in report.failed[0].reason, report.failed
     assert ingest.ingest_url(site.url + "/xhtml").new == 1  # XML, but a page
+
+
+def test_a_long_feed_is_taken_over_several_refreshes(
+    web_archive: Archive, site: NewsSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(web_ingest, "MAX_ITEMS_PER_REFRESH", 1)
+    items = [("Harbour", "/news/harbour.html", DAY), ("Bridge", "/news/bridge.html", DAY)]
+    site.routes["/feed.xml"] = Route(body=rss(site.url, items),
+                                     content_type="application/rss+xml", etag='"same"')  # fmt: skip
+    ingest = web(web_archive)
+    web_archive.feeds.add(site.url + "/feed.xml", "", 60)
+    first = ingest.refresh(web_archive.feeds.all()[0])
+    assert first.report.new == 1 and first.left_over
+    second = ingest.refresh(web_archive.feeds.all()[0])  # not a 304: one item is still to come
+    assert second.report.new == 1 and web_archive.stats()["articles"] == 2
+    assert not second.left_over
+    assert ingest.refresh(web_archive.feeds.all()[0]).not_modified  # all taken: 304 again
 
 
 def test_one_item_listed_twice_is_one_article(web_archive: Archive, site: NewsSite) -> None:
