@@ -77,7 +77,8 @@ def print_answer(answer: Answer, public_url: str = "") -> None:
         out.print()
     plain = " ".join(answer.answer.split())
     for c in answer.citations:
-        facts = " · ".join(p for p in (c.source, c.published, c.article_id) if p)
+        outlet = c.source if c.source != c.article_id else ""  # old indexes: source = path
+        facts = " · ".join(p for p in (outlet, c.published, c.article_id) if p)
         out.print(f"[bold]\\[{c.n}] {escape(c.title)}[/bold]  ({escape(facts)})", highlight=False)
         for link in (safe_url(c.url), citation_page(public_url, c.id)):
             if link:
