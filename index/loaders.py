@@ -18,6 +18,7 @@ from index.articles import (
     parse_published,
     split_headline,
 )
+from index.web_articles import extract_page
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm")
 # Files that sit beside articles in many dumps but are not news.
@@ -151,33 +152,21 @@ def _parse_plain(text: str, rel: str, file: ArticleFile, loaded: Loaded, max_byt
 
 
 def _parse_html(text: str, rel: str, file: ArticleFile, loaded: Loaded, max_bytes: int) -> None:
-    import trafilatura  # slow to import; only HTML needs it
-
-    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
-    body = normalise_text(getattr(doc, "text", None) or "") if doc is not None else ""
-    if not body:
+    page = extract_page(text)
+    if page is None:
         loaded.skipped.append(Problem(rel, "no article text found in the HTML"))
         return
-    title = normalise_title(getattr(doc, "title", None) or "")
-    if title and body.startswith(title):
-        body = body[len(title) :].strip() or body
-    if not title:
-        title, body = split_headline(body)
-    try:
-        published = parse_published(getattr(doc, "date", None))
-    except ValueError:
-        published = None
-    site = clean_field(getattr(doc, "sitename", None) or "")
-    source = file.source if file.source_given or not site else site
+    title, body = (page.title, page.text) if page.title else split_headline(page.text)
+    source = file.source if file.source_given or not page.site else page.site
     loaded.articles.append(
         Article(
             id=rel,
             title=title,
             text=body,
-            url=clean_field(getattr(doc, "url", None) or ""),
-            published=published,
+            url=page.url,
+            published=page.published,
             source=source,
-            author=clean_field(getattr(doc, "author", None) or ""),
+            author=page.author,
         )
     )
 

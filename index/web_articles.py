@@ -73,37 +73,66 @@ def parse_feed(body: bytes, url: str) -> Feed:
     return Feed(normalise_title(str(parsed.feed.get("title") or "")), items, skipped)
 
 
+@dataclass(frozen=True)
+class ExtractedPage:
+    """What trafilatura finds on an HTML page, cleaned; empty strings where it found nothing."""
+
+    text: str  # the main text, without the headline when it repeats it
+    title: str
+    published: date | None
+    url: str  # the page's own (canonical) URL, when it names one
+    site: str
+    author: str
+
+
+def extract_page(html: str, url: str | None = None) -> ExtractedPage | None:
+    """The article text and metadata of an HTML page (files and fetched pages alike), or None
+    when the page holds no article text."""
+    import trafilatura  # slow to import; only HTML needs it
+
+    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
+    text = normalise_text(getattr(doc, "text", None) or "") if doc is not None else ""
+    if not text:
+        return None
+    title = normalise_title(getattr(doc, "title", None) or "")
+    if title and text.startswith(title):
+        text = text[len(title) :].strip() or text
+    try:
+        published = parse_published(getattr(doc, "date", None))
+    except ValueError:
+        published = None
+    return ExtractedPage(
+        text=text,
+        title=title,
+        published=published,
+        url=clean_field(getattr(doc, "url", None) or ""),
+        site=clean_field(getattr(doc, "sitename", None) or ""),
+        author=clean_field(getattr(doc, "author", None) or ""),
+    )
+
+
 def article_from_page(
     html: str, url: str, source: str = "", title: str = "", published: date | None = None
 ) -> Article:
     """The article on a page: its text, headline, date, author and site (trafilatura); the
     feed item's title and date stand in for what the page lacks. Its id and URL are the page's
     canonical URL (`<link rel="canonical">`) when it names an http(s) one, else `url`."""
-    import trafilatura  # slow to import
-
-    doc = trafilatura.bare_extraction(html, url=url, with_metadata=True, include_comments=False)
-    text = normalise_text(getattr(doc, "text", None) or "") if doc is not None else ""
-    if not text:
+    page = extract_page(html, url)
+    if page is None:
         raise NotAnArticle(f"{url}: no article text found on the page")
-    headline = normalise_title(getattr(doc, "title", None) or "") or title
-    if headline and text.startswith(headline):
-        text = text[len(headline) :].strip() or text
-    try:
-        page_date = parse_published(getattr(doc, "date", None))
-    except ValueError:
-        page_date = None
-    site = clean_field(getattr(doc, "sitename", None) or "") or (urlsplit(url).hostname or "")
-    canonical = clean_field(getattr(doc, "url", None) or "")
-    if not canonical.startswith(("http://", "https://")):
-        canonical = clean_field(url)
+    text = page.text
+    if not page.title and title and text.startswith(title):
+        text = text[len(title) :].strip() or text
+    headline = page.title or title
+    canonical = page.url if page.url.startswith(("http://", "https://")) else clean_field(url)
     return Article(
         id=canonical,
         title=headline or text.split("\n", 1)[0][:120],
         text=text,
         url=canonical,
-        published=page_date or published,
-        source=source or site,
-        author=clean_field(getattr(doc, "author", None) or ""),
+        published=page.published or published,
+        source=source or page.site or (urlsplit(url).hostname or ""),
+        author=page.author,
     )
 
 
