@@ -8,6 +8,10 @@ from typing import Any
 
 from index.catalog import StoredChunk
 
+# A citation marker in an answer's text: "[1]", "[2]" … (an article's own bracketed numbers
+# look the same, which is why the extractive composer rewrites those as "(n)")
+CITATION_MARKER = re.compile(r"\[(\d+)\]")
+
 # "<first 16 hex digits of the article's content hash>:<start>-<end>", offsets into its text
 _CITATION_ID = re.compile(r"([0-9a-f]{16}):(\d{1,9})-(\d{1,9})")
 

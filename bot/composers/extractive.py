@@ -10,14 +10,13 @@ likely enough to answer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bot.composers import declined_answer
-from bot.models import Answer, Citation, ShortAnswer, cite
+from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
 from bot.reading.features import describe, leans_on_previous
 from bot.reading.question import Question, analyse
 from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
@@ -33,7 +32,6 @@ from index.sentence_vectors import SentenceVectors
 # (chosen on eval/bbc-dev.jsonl by bench/tune_reader.py; see docs/answering.md).
 RUNNER_UP_SHARE = 0.3
 NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
-_OWN_MARKER = re.compile(r"\[(\d+)\]")  # the article's own bracketed numbers
 
 
 @dataclass(frozen=True)
@@ -203,7 +201,7 @@ def with_marker(sentence: str, n: int) -> str:
 
     The article's own bracketed numbers become "(2)", so that only newsbot's markers look
     like citations."""
-    sentence = _OWN_MARKER.sub(r"(\1)", sentence)
+    sentence = CITATION_MARKER.sub(r"(\1)", sentence)
     if sentence.endswith((".", "!", "?")) and not sentence.endswith("..."):
         return f"{sentence[:-1]} [{n}]{sentence[-1]}"
     return f"{sentence} [{n}]"

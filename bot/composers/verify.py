@@ -19,7 +19,7 @@ from datetime import date
 import numpy as np
 
 from bot.composers.support import Evidence, Support, SupportChecker
-from bot.models import Answer, Citation, cite
+from bot.models import CITATION_MARKER, Answer, Citation, cite
 from index.retrieval import Passage
 from index.sentences import sentence_spans
 
@@ -28,7 +28,6 @@ _NUMS = r"\d{1,3}(?:\s*(?:,|;|&|and)\s*(?:sources?\s*)?\d{1,3})*"
 _ANY_MARKER = re.compile(
     rf"\[\s*(?:sources?\s*)?({_NUMS})\s*\]|\(\s*sources?\s*({_NUMS})\s*\)", re.IGNORECASE
 )
-_MARKER = re.compile(r"\[(\d+)\]")
 # Markers written after the full stop ("… Riyadh. [1]") belong to the sentence before it.
 _MARKERS_AFTER_STOP = re.compile(r"([.!?…]+)((?:\s*\[\d+\])+)")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
@@ -67,8 +66,8 @@ def normalise_markers(text: str) -> str:
 
 
 def _claim(sentence: str) -> Claim:
-    markers = tuple(dict.fromkeys(int(n) for n in _MARKER.findall(sentence)))
-    text = _BULLET.sub("", _LABEL.sub("", _MARKER.sub(" ", sentence)))
+    markers = tuple(dict.fromkeys(int(n) for n in CITATION_MARKER.findall(sentence)))
+    text = _BULLET.sub("", _LABEL.sub("", CITATION_MARKER.sub(" ", sentence)))
     text = _SPACE_BEFORE_STOP.sub(r"\1", re.sub(r"\s+", " ", text)).strip()
     return Claim(text=text, markers=markers)
 

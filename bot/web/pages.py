@@ -8,7 +8,6 @@ it in an HttpOnly, SameSite=Strict cookie, which the read API accepts too (never
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,7 +24,7 @@ from bot.api.access import KEY_COOKIE
 from bot.api.deps import ApiState, get_state, rate_limit
 from bot.errors import NewsbotError
 from bot.links import safe_url
-from bot.models import Answer
+from bot.models import CITATION_MARKER, Answer
 from index.retrieval import SearchFilters
 
 HERE = Path(__file__).parent
@@ -44,7 +43,6 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 SEARCH_RESULTS = 10
-_MARKER = re.compile(r"\[(\d+)\]")
 
 # counted against NEWSBOT_RATE_LIMIT like the API: an answer costs the same from a page, and
 # wrong keys sent to /key are guesses
@@ -163,7 +161,7 @@ def _answer_parts(answer: Answer) -> list[tuple[str, int | None]]:
     parts: list[tuple[str, int | None]] = []
     cited = {c.n for c in answer.citations}
     at = 0
-    for found in _MARKER.finditer(text):
+    for found in CITATION_MARKER.finditer(text):
         n = int(found[1])
         if n not in cited:
             continue
