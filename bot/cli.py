@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -21,8 +19,7 @@ from rich.progress import (
 )
 
 from bot import cli_answer, cli_feeds
-from bot.cli_common import err, expected_errors, fail, out, search_filters
-from bot.container import Archive, build_archive
+from bot.cli_common import err, expected_errors, fail, opened_archive, out, search_filters
 from bot.settings import Settings
 from index.ingest import IngestReport
 from index.ingest import Progress as IngestProgress
@@ -33,19 +30,6 @@ app = typer.Typer(
     add_completion=False,
 )
 T = TypeVar("T")
-
-
-@contextmanager
-def _archive() -> Iterator[Archive]:
-    """The archive for one command; expected failures end the command with a message."""
-    archive: Archive | None = None
-    try:
-        with expected_errors():
-            archive = build_archive(Settings())
-            yield archive
-    finally:
-        if archive is not None:
-            archive.close()
 
 
 class _BarProgress(IngestProgress):
@@ -111,7 +95,7 @@ def ingest(
     missing = [str(p) for p in files if not p.exists()]
     if missing:
         raise fail(f"no such file or folder: {', '.join(missing)}")
-    with _archive() as archive:
+    with opened_archive() as archive:
         progress = _BarProgress() if err.is_terminal and not as_json else None
         report = IngestReport()
         if files:
@@ -156,7 +140,7 @@ def search(
 ) -> None:
     """The best passages for a query (dense + BM25, fused), one per story."""
     filters = search_filters(source, after, before)
-    with _archive() as archive:
+    with opened_archive() as archive:
         passages = archive.retriever.search(query, top_k=top_k, filters=filters)
     rows = [p.as_dict() for p in passages]
     if as_json:
@@ -174,7 +158,7 @@ def search(
 @app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Counts of articles, chunks and duplicates, and where the index lives."""
-    with _archive() as archive:
+    with opened_archive() as archive:
         numbers = archive.stats()
     if as_json:
         out.print_json(json.dumps(numbers))
@@ -186,7 +170,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 @app.command()
 def sources(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The archive's sources: how many articles each holds, and their oldest and newest dates."""
-    with _archive() as archive:
+    with opened_archive() as archive:
         found = archive.catalog.sources()
     if as_json:
         out.print_json(json.dumps({"sources": [asdict(s) for s in found]}))

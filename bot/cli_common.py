@@ -10,7 +10,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from bot.container import Archive, build_archive
 from bot.errors import NewsbotError
+from bot.settings import Settings
 from index.retrieval import SearchFilters
 from index.store import StoreUnavailable
 
@@ -31,6 +33,20 @@ def expected_errors() -> Iterator[None]:
         yield
     except (NewsbotError, StoreUnavailable) as exc:
         raise fail(str(exc)) from exc
+
+
+@contextmanager
+def opened_archive(settings: Settings | None = None) -> Iterator[Archive]:
+    """The archive for one command, closed after it; expected failures end the command with a
+    message."""
+    archive: Archive | None = None
+    try:
+        with expected_errors():
+            archive = build_archive(settings or Settings())
+            yield archive
+    finally:
+        if archive is not None:
+            archive.close()
 
 
 def parse_day(value: str | None, option: str) -> date | None:

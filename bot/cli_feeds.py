@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from bot.cli_common import expected_errors, fail, out
-from bot.container import build_archive
+from bot.cli_common import fail, opened_archive, out
 from bot.settings import Settings
 from index.feeds import parse_every
 from index.fetch import FetchError, check_url
@@ -39,12 +38,8 @@ def add(
         seconds = parse_every(every or settings.feed_every)
     except (FetchError, ValueError) as exc:
         raise fail(str(exc)) from None
-    with expected_errors():
-        archive = build_archive(settings)
-        try:
-            added = archive.feeds.add(url, source or "", seconds)
-        finally:
-            archive.close()
+    with opened_archive(settings) as archive:
+        added = archive.feeds.add(url, source or "", seconds)
     verb = "following" if added else "updated"
     out.print(f"{verb} {escape(url)} (every {every or settings.feed_every})", highlight=False)
 
@@ -52,12 +47,8 @@ def add(
 @feeds.command("list")
 def list_feeds(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The feeds followed, with when each was last checked, its last error and next try."""
-    with expected_errors():
-        archive = build_archive(Settings())
-        try:
-            found = archive.feeds.all()
-        finally:
-            archive.close()
+    with opened_archive() as archive:
+        found = archive.feeds.all()
     if as_json:
         out.print_json(json.dumps({"feeds": [f.as_dict() for f in found]}))
         return
@@ -78,12 +69,8 @@ def list_feeds(as_json: Annotated[bool, typer.Option("--json")] = False) -> None
 @feeds.command("remove")
 def remove(url: Annotated[str, typer.Argument(help="The feed's address.")]) -> None:
     """Stop following a feed (its articles stay in the archive)."""
-    with expected_errors():
-        archive = build_archive(Settings())
-        try:
-            removed = archive.feeds.remove(url)
-        finally:
-            archive.close()
+    with opened_archive() as archive:
+        removed = archive.feeds.remove(url)
     if not removed:
         raise fail(f"not following {url}")
     out.print(f"no longer following {escape(url)}", highlight=False)
@@ -95,13 +82,9 @@ def refresh(
     all_feeds: Annotated[bool, typer.Option("--all", help="Every feed, due or not.")] = False,
 ) -> None:
     """Check the feeds that are due (or all) once, now."""
-    with expected_errors():
-        archive = build_archive(Settings())
-        try:
-            chosen = archive.feeds.all() if all_feeds else archive.feeds.due()
-            done = [archive.web.refresh(f) for f in chosen]
-        finally:
-            archive.close()
+    with opened_archive() as archive:
+        chosen = archive.feeds.all() if all_feeds else archive.feeds.due()
+        done = [archive.web.refresh(f) for f in chosen]
     if as_json:
         rows = [
             {"url": d.url, "error": d.error, "not_modified": d.not_modified, **d.report.as_dict()}
@@ -131,13 +114,9 @@ def watch() -> None:
     from bot.feed_watch import watch as watch_feeds
 
     settings = Settings()
-    with expected_errors():
-        archive = build_archive(settings)
-        try:
-            out.print(f"watching {len(archive.feeds.all())} feeds (Ctrl-C stops)")
-            watch_feeds(archive.web, settings.feed_check_s)
-        finally:
-            archive.close()
+    with opened_archive(settings) as archive:
+        out.print(f"watching {len(archive.feeds.all())} feeds (Ctrl-C stops)")
+        watch_feeds(archive.web, settings.feed_check_s)
 
 
 def _when(stamp: float | None) -> str:
