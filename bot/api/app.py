@@ -9,7 +9,6 @@ from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from bot.answer import AnswerService
@@ -25,7 +24,7 @@ from bot.api.routes import admin, ask, ops, read
 from bot.container import Archive
 from bot.feed_watch import start_in_background
 from bot.settings import Settings
-from bot.web import pages
+from bot.web.pages import install_pages
 from index.store import StoreUnavailable
 
 log = logging.getLogger("newsbot.api")
@@ -99,8 +98,7 @@ def create_app(
     app.include_router(admin.router, dependencies=writes)
     app.include_router(ops.router)
     install_docs(app)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=str(pages.STATIC)), name="static")
+    install_pages(app)
 
     # Added innermost first: the request context wraps everything, CORS wraps the size limit.
     app.add_middleware(BodyLimitMiddleware, max_bytes=int(settings.max_body_mb * 1_000_000))

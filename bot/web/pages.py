@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
@@ -44,9 +45,6 @@ SECURITY_HEADERS = {
 }
 SEARCH_RESULTS = 10
 
-# counted against NEWSBOT_RATE_LIMIT like the API: an answer costs the same from a page, and
-# wrong keys sent to /key are guesses
-router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limit)])
 StateDep = Annotated[ApiState, Depends(get_state)]
 
 
@@ -65,12 +63,33 @@ def _key_ok(request: Request, state: ApiState) -> bool:
     return bool(key) and state.keys.identify(key) is not None
 
 
-def _gate(request: Request, state: ApiState) -> Response | None:
-    """The key form, when the server wants a key this browser has not given."""
-    if _key_ok(request, state):
-        return None
+class KeyNeeded(Exception):
+    """The server wants a key for reads and this browser has not given one."""
+
+
+def _require_key(request: Request, state: StateDep) -> None:
+    if not _key_ok(request, state):
+        raise KeyNeeded
+
+
+async def _ask_for_key(request: Request, exc: Exception) -> Response:
+    """The key form, to come back to this page once the key is given."""
     back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/key?next={quote(back, safe='')}", status_code=303)
+
+
+# Counted against NEWSBOT_RATE_LIMIT like the API (an answer costs the same from a page, and
+# wrong keys sent to /key are guesses); every page but the key form needs the key when reads do.
+router = APIRouter(include_in_schema=False, dependencies=[Depends(rate_limit)])
+pages = APIRouter(include_in_schema=False, dependencies=[Depends(_require_key)])
+
+
+def install_pages(app: FastAPI) -> None:
+    """The pages, their static files, and the redirect to the key form."""
+    app.include_router(router)
+    app.include_router(pages, dependencies=[Depends(rate_limit)])
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_exception_handler(KeyNeeded, _ask_for_key)
 
 
 class BadFilter(ValueError):
@@ -121,12 +140,9 @@ def _asked(
 AskedDep = Annotated[Asked, Depends(_asked)]
 
 
-@router.get("/", response_class=HTMLResponse)
+@pages.get("/", response_class=HTMLResponse)
 async def ask_page(request: Request, state: StateDep, form: AskedDep) -> Response:
     """The question box; with `q` (a form sent without JavaScript) the answer is on the page."""
-    gate = _gate(request, state)
-    if gate is not None:
-        return gate
     service = state.service
     answer: Answer | None = None
     nearest: list[Any] = []
@@ -172,12 +188,9 @@ def _answer_parts(answer: Answer) -> list[tuple[str, int | None]]:
     return parts
 
 
-@router.get("/c/{citation_id}", response_class=HTMLResponse)
+@pages.get("/c/{citation_id}", response_class=HTMLResponse)
 async def citation_page(request: Request, citation_id: str, state: StateDep) -> Response:
     """The article with the cited passage highlighted: the permalink people paste in chats."""
-    gate = _gate(request, state)
-    if gate is not None:
-        return gate
     service = state.service
     found = await run_in_threadpool(service.citation, citation_id, 0)
     if found is None:
@@ -203,22 +216,16 @@ async def citation_page(request: Request, citation_id: str, state: StateDep) -> 
     )  # fmt: skip
 
 
-@router.get("/a/{article_id:path}", response_class=HTMLResponse)
+@pages.get("/a/{article_id:path}", response_class=HTMLResponse)
 async def article_page(request: Request, article_id: str, state: StateDep) -> Response:
-    gate = _gate(request, state)
-    if gate is not None:
-        return gate
     article = await run_in_threadpool(state.service.article, article_id)
     if article is None:
         return _render(request, "missing.html", {"message": "No article has this id."}, 404)
     return _render(request, "article.html", {"article": article})
 
 
-@router.get("/search", response_class=HTMLResponse)
+@pages.get("/search", response_class=HTMLResponse)
 async def search_page(request: Request, state: StateDep, form: AskedDep) -> Response:
-    gate = _gate(request, state)
-    if gate is not None:
-        return gate
     service: AnswerService = state.service
     results: list[Any] = []
     error = ""
