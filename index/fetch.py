@@ -52,6 +52,7 @@ class Fetched:
     body: bytes
     etag: str = ""
     last_modified: str = ""
+    charset: str = ""  # from the Content-Type, as httpx reads it
 
     @property
     def not_modified(self) -> bool:
@@ -59,7 +60,7 @@ class Fetched:
 
     def text(self) -> str:
         try:
-            return self.body.decode(_charset(self.content_type) or "utf-8", errors="replace")
+            return self.body.decode(self.charset or "utf-8", errors="replace")
         except LookupError:  # a charset Python does not know
             return self.body.decode("utf-8", errors="replace")
 
@@ -87,6 +88,12 @@ class Fetcher:
         self._robots: dict[str, RobotFileParser] = {}
         self._lock = threading.Lock()
         self._hosts: dict[str, threading.Lock] = {}  # one request at a time per host
+        self._follow_retrying = retry(
+            retry=retry_if_exception(lambda e: isinstance(e, _Transient)),
+            stop=stop_after_attempt(max(1, self.policy.attempts)),
+            wait=wait_exponential(multiplier=self.policy.backoff_s, max=30),
+            reraise=True,
+        )(self._follow)
 
     def close(self) -> None:
         self._client.close()
@@ -101,14 +108,8 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        attempt = retry(
-            retry=retry_if_exception(lambda e: isinstance(e, _Transient)),
-            stop=stop_after_attempt(max(1, self.policy.attempts)),
-            wait=wait_exponential(multiplier=self.policy.backoff_s, max=30),
-            reraise=True,
-        )(self._follow)
         try:
-            return attempt(url, conditional)
+            return self._follow_retrying(url, conditional)
         except _Transient as exc:
             raise FetchError(str(exc)) from None
 
@@ -155,6 +156,7 @@ class Fetcher:
                     body=body,
                     etag=response.headers.get("etag", ""),
                     last_modified=response.headers.get("last-modified", ""),
+                    charset=response.charset_encoding or "",
                 )
         except httpx.TimeoutException:
             raise _Transient(f"{url}: no answer within {self.policy.timeout_s:g} s") from None
@@ -234,11 +236,3 @@ def refuse_private(url: str) -> None:
                 f"{url}: {host} is a private, loopback or link-local address ({address}); "
                 "set NEWSBOT_FETCH_ALLOW_PRIVATE=true to allow it"
             )
-
-
-def _charset(content_type: str) -> str | None:
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip('"')
-    return None
