@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,7 +16,7 @@ import uvicorn
 
 from bot.answer import AnswerService
 from bot.api import create_app
-from bot.container import Archive
+from bot.container import Archive, build_archive, build_service
 from bot.settings import Settings
 
 API_KEY = "test-key-1"
@@ -29,6 +30,20 @@ class ApiParts:
     settings: Settings
     archive: Archive
     service: AnswerService
+
+
+@contextmanager
+def seeded_parts(data_dir: Path, **settings: Any) -> Iterator[ApiParts]:
+    """A new archive in `data_dir` holding the four seed articles, with its answering
+    service; closed when the block ends."""
+    from tests.conftest import SEEDS, make_settings
+
+    archive = build_archive(make_settings(data_dir, **settings))
+    try:
+        assert archive.ingestor.ingest_paths([SEEDS]).new == 4
+        yield ApiParts(archive.settings, archive, build_service(archive.settings, archive))
+    finally:
+        archive.close()
 
 
 @dataclass

@@ -51,13 +51,10 @@ def seeds_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]
 @pytest.fixture(scope="session")
 def api_parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiParts]:
     """The seeds in the REST API tests' own data dir, with their answering service; read-only."""
-    from bot.container import build_service
-    from tests.api_support import ApiParts
+    from tests.api_support import seeded_parts
 
-    built = build_archive(make_settings(tmp_path_factory.mktemp("api") / "data"))
-    assert built.ingestor.ingest_paths([SEEDS]).new == 4
-    yield ApiParts(built.settings, built, build_service(built.settings, built))
-    built.close()
+    with seeded_parts(tmp_path_factory.mktemp("api") / "data") as parts:
+        yield parts
 
 
 @pytest.fixture(scope="session")

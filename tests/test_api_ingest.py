@@ -8,9 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from bot.container import build_archive, build_service
-from tests.api_support import API_KEY, ApiParts, LiveApi, assert_error, live_api
-from tests.conftest import SEEDS, make_settings
+from tests.api_support import API_KEY, ApiParts, LiveApi, assert_error, live_api, seeded_parts
 
 KEY = {"Authorization": f"Bearer {API_KEY}"}
 BRIDGE = {
@@ -33,11 +31,8 @@ FERRY = {
 
 @pytest.fixture(scope="module")
 def parts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiParts]:
-    settings = make_settings(tmp_path_factory.mktemp("api-ingest") / "data")
-    archive = build_archive(settings)
-    assert archive.ingestor.ingest_paths([SEEDS]).new == 4
-    yield ApiParts(settings, archive, build_service(settings, archive))
-    archive.close()
+    with seeded_parts(tmp_path_factory.mktemp("api-ingest") / "data") as seeded:
+        yield seeded
 
 
 @pytest.fixture(scope="module")

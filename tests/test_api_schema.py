@@ -17,9 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from bot.container import build_archive, build_service
-from tests.api_support import API_KEY, ApiParts, LiveApi, live_api
-from tests.conftest import SEEDS, make_settings
+from tests.api_support import API_KEY, LiveApi, live_api, seeded_parts
 
 OPERATIONS = [
     ("POST", "/v1/ask"),
@@ -47,13 +45,11 @@ REQUESTS: Counter[str] = Counter()
 @pytest.fixture(scope="module")
 def fuzzed_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
     """Its own data dir: generated ingests and deletes must not touch other tests' index."""
-    settings_ = make_settings(tmp_path_factory.mktemp("api-fuzz") / "data")
-    archive = build_archive(settings_)
-    assert archive.ingestor.ingest_paths([SEEDS]).new == 4
-    parts = ApiParts(settings_, archive, build_service(settings_, archive))
-    with live_api(parts, api_keys=[API_KEY], rate_limit="") as api:
+    with (
+        seeded_parts(tmp_path_factory.mktemp("api-fuzz") / "data") as parts,
+        live_api(parts, api_keys=[API_KEY], rate_limit="") as api,
+    ):
         yield api
-    archive.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from bot.container import build_archive, build_service
-from tests.api_support import API_KEY, ApiParts, LiveApi, live_api
-from tests.conftest import SEEDS, make_settings
+from tests.api_support import API_KEY, ApiParts, LiveApi, live_api, seeded_parts
 
 SUMMIT = "When will the negotiations in Saudi Arabia take place?"
 HOSTILE = {
@@ -42,16 +40,14 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApi]:
     """The seeds and one hostile article, served with an API key for writes."""
-    settings = make_settings(tmp_path_factory.mktemp("web") / "data")
-    archive = build_archive(settings)
-    assert archive.ingestor.ingest_paths([SEEDS]).new == 4
-    parts = ApiParts(settings, archive, build_service(settings, archive))
-    with live_api(parts, rate_limit="", api_keys=[API_KEY]) as api:
+    with (
+        seeded_parts(tmp_path_factory.mktemp("web") / "data") as parts,
+        live_api(parts, rate_limit="", api_keys=[API_KEY]) as api,
+    ):
         with api.client() as http:
             sent = http.post("/v1/ingest", json=HOSTILE, headers={"X-API-Key": API_KEY})
             assert sent.json()["new"] == 1, sent.text
         yield api
-    archive.close()
 
 
 @pytest.fixture
