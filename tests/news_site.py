@@ -113,6 +113,12 @@ class NewsSite:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def serve_feed(self, path: str, items: list[tuple[str, str, str]], etag: str = "") -> None:
+        """An RSS feed at `path` of items (title, page path, date), with an ETag if given."""
+        self.routes[path] = Route(
+            body=rss(self.url, items), content_type="application/rss+xml", etag=etag
+        )
+
     def start(self) -> NewsSite:
         self.thread.start()
         return self

@@ -81,8 +81,7 @@ def test_a_feed_is_followed_reported_and_checked_conditionally(
         ("No link at all", "", DAY),
         ("A page that is gone", "/news/gone.html", DAY),
     ]
-    site.routes["/feed.xml"] = Route(body=rss(site.url, items),
-                                     content_type="application/rss+xml", etag='"v1"')  # fmt: skip
+    site.serve_feed("/feed.xml", items, etag='"v1"')
     ingest = web(web_archive)
     web_archive.feeds.add(site.url + "/feed.xml", "gazette", parse_every("30m"))
     [first] = ingest.refresh_due()
@@ -111,8 +110,7 @@ def test_a_feed_is_followed_reported_and_checked_conditionally(
     # a new item and an edited page: the new page is fetched, the edited one updated in
     # place, the unchanged one asked for conditionally (304) and left alone
     items.append(("Bridge painted", "/news/bridge.html", DAY))
-    site.routes["/feed.xml"] = Route(body=rss(site.url, items),
-                                     content_type="application/rss+xml", etag='"v2"')  # fmt: skip
+    site.serve_feed("/feed.xml", items, etag='"v2"')
     site.routes["/news/harbour.html"] = Route(
         body=page("Harbour reopens after repairs", "The harbour reopened on Tuesday, not Monday.")
     )
@@ -125,8 +123,7 @@ def test_a_feed_is_followed_reported_and_checked_conditionally(
     edited = web_archive.catalog.article(site.url + "/news/harbour.html")
     assert edited is not None and "Tuesday" in edited.text
     assert web_archive.stats()["articles"] == 4  # nothing doubled: ids are the pages' URLs
-    site.routes["/feed.xml"] = Route(body=rss(site.url, [*items, ("x", "/news/x.html", DAY)]),
-                                     content_type="application/rss+xml", etag='"v3"')  # fmt: skip
+    site.serve_feed("/feed.xml", [*items, ("x", "/news/x.html", DAY)], etag='"v3"')
     ferry_hits = site.hits["/news/undated.html"]
     ingest.refresh(web_archive.feeds.get(site.url + "/feed.xml"))  # type: ignore[arg-type]
     assert site.hits["/news/undated.html"] == ferry_hits + 1  # asked, answered 304
@@ -174,10 +171,7 @@ def test_a_bad_feed_is_reported_backs_off_and_never_stops_the_others(
     web_archive: Archive, site: NewsSite, route: Route, says: str
 ) -> None:
     site.routes["/bad"] = route
-    site.routes["/good.xml"] = Route(
-        body=rss(site.url, [("Harbour", "/news/harbour.html", DAY)]),
-        content_type="application/rss+xml",
-    )
+    site.serve_feed("/good.xml", [("Harbour", "/news/harbour.html", DAY)])
     policy = FetchPolicy(timeout_s=1.0, allow_private=True, attempts=2, backoff_s=0.01,
                          max_bytes=1_000_000)  # fmt: skip
     ingest = web(web_archive, policy)
@@ -228,8 +222,7 @@ def test_a_long_feed_is_taken_over_several_refreshes(
 ) -> None:
     monkeypatch.setattr(web_ingest, "MAX_ITEMS_PER_REFRESH", 1)
     items = [("Harbour", "/news/harbour.html", DAY), ("Bridge", "/news/bridge.html", DAY)]
-    site.routes["/feed.xml"] = Route(body=rss(site.url, items),
-                                     content_type="application/rss+xml", etag='"same"')  # fmt: skip
+    site.serve_feed("/feed.xml", items, etag='"same"')
     ingest = web(web_archive)
     web_archive.feeds.add(site.url + "/feed.xml", "", 60)
     first = ingest.refresh(web_archive.feeds.all()[0])
@@ -242,7 +235,7 @@ def test_a_long_feed_is_taken_over_several_refreshes(
 
 def test_one_item_listed_twice_is_one_article(web_archive: Archive, site: NewsSite) -> None:
     twice = [("Harbour", "/news/harbour.html", DAY), ("Harbour", "/news/harbour.html", DAY)]
-    site.routes["/twice.xml"] = Route(body=rss(site.url, twice), content_type="application/rss+xml")
+    site.serve_feed("/twice.xml", twice)
     report = web(web_archive).ingest_url(site.url + "/twice.xml")
     assert (report.new, report.failed) == (1, [])
 
@@ -251,8 +244,7 @@ def test_a_failed_page_is_retried_even_when_the_feed_is_unchanged(
     web_archive: Archive, site: NewsSite
 ) -> None:
     items = [("Harbour", "/news/harbour.html", DAY), ("Later", "/news/later.html", DAY)]
-    site.routes["/feed.xml"] = Route(body=rss(site.url, items),
-                                     content_type="application/rss+xml", etag='"same"')  # fmt: skip
+    site.serve_feed("/feed.xml", items, etag='"same"')
     ingest = web(web_archive)
     web_archive.feeds.add(site.url + "/feed.xml", "", 60)
     first = ingest.refresh(web_archive.feeds.all()[0])
@@ -330,8 +322,7 @@ def test_feed_state_survives_a_reopen(tmp_path: Path) -> None:
 def test_the_cli_and_the_api_take_urls(tmp_path: Path, site: NewsSite) -> None:
     data = tmp_path / "data"
     env = {"NEWSBOT_FETCH_ALLOW_PRIVATE": "true"}
-    site.routes["/feed.xml"] = Route(body=rss(site.url, [("Bridge", "/news/bridge.html", DAY)]),
-                                     content_type="application/rss+xml")  # fmt: skip
+    site.serve_feed("/feed.xml", [("Bridge", "/news/bridge.html", DAY)])
     one = newsbot(data, "ingest", site.url + "/news/harbour.html", "--json", env=env)
     assert json.loads(one.stdout)["new"] == 1, one.stdout + one.stderr
     added = newsbot(data, "feeds", "add", site.url + "/feed.xml", "--every", "2h", env=env)
