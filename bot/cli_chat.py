@@ -1,7 +1,8 @@
-"""`newsbot chat`: a conversation in the terminal, the models loaded once (registered in bot.cli)."""
+"""`newsbot chat`: a conversation in the terminal with the models loaded once (see bot.cli)."""
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from bot.answer import AnswerService, CitationContext
 from bot.cli_answer import print_answer
 from bot.cli_common import err, expected_errors, opened_service, out, search_filters
 from bot.errors import NewsbotError
+from bot.links import citation_page, safe_url
 from bot.models import Answer, Turn
 from bot.settings import Settings
 from index.retrieval import SearchFilters
@@ -105,21 +107,24 @@ class Conversation:
                 highlight=False,
             )
             return
-        print_passage(int(n), passage)
+        print_passage(int(n), passage, self.public_url)
         out.print()
 
 
-def print_passage(n: int, passage: CitationContext) -> None:
+def print_passage(n: int, passage: CitationContext, public_url: str = "") -> None:
     """A cited passage in bold inside the article text around it, trimmed to whole words."""
     facts = " · ".join(p for p in (passage.source, passage.published, passage.article_id) if p)
-    out.print(
-        f"[bold]\\[{n}] {escape(passage.title)}[/bold]  ({escape(facts)})", highlight=False
-    )
+    out.print(f"[bold]\\[{n}] {escape(passage.title)}[/bold]  ({escape(facts)})", highlight=False)
+    for link in (safe_url(passage.url), citation_page(public_url, passage.id)):
+        if link:
+            out.print(f"    {escape(link)}", highlight=False, soft_wrap=True)
     before, after = passage.before, passage.after
     if passage.start > len(before):  # the article goes on before: start at a whole word
-        before = "…" + before.split(maxsplit=1)[-1] if " " in before else "…" + before
-    if len(after) == CONTEXT_CHARS:  # it goes on after
-        after = after.rsplit(maxsplit=1)[0] + "…" if " " in after else after + "…"
+        cut = re.search(r"\s", before)
+        before = "…" + (before[cut.end() :] if cut else before)
+    if len(after) == CONTEXT_CHARS:  # it goes on after: end at a whole word
+        cut = re.search(r"\s\S*$", after)
+        after = (after[: cut.start()] if cut else after) + "…"
     out.print(Text(before) + Text(passage.quote, style="bold") + Text(after))
 
 

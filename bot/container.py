@@ -42,6 +42,7 @@ LLM_HINT = (
     "(e.g. http://127.0.0.1:8080/v1)"
 )
 
+
 def build_embedder(settings: Settings) -> TextEmbedder:
     if settings.embedding_backend == "minilm-onnx":
         return OnnxMiniLM(threads=settings.embedding_threads or None)
