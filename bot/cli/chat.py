@@ -13,8 +13,8 @@ from rich.markup import escape
 from rich.text import Text
 
 from bot.answer import AnswerService, CitationContext
-from bot.cli_answer import print_answer
-from bot.cli_common import err, expected_errors, opened_service, out, search_filters
+from bot.cli.answer import print_answer
+from bot.cli.common import err, expected_errors, opened_service, out, search_filters
 from bot.errors import NewsbotError
 from bot.links import citation_page, safe_url
 from bot.models import Answer, Turn

@@ -18,8 +18,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from bot import cli_answer, cli_chat, cli_feeds
-from bot.cli_common import err, expected_errors, fail, opened_archive, out, search_filters
+from bot.cli import answer as cli_answer
+from bot.cli import chat as cli_chat
+from bot.cli import feeds as cli_feeds
+from bot.cli.common import err, expected_errors, fail, opened_archive, out, search_filters
 from bot.settings import Settings
 from index.ingest import IngestReport
 from index.ingest import Progress as IngestProgress

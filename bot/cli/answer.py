@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from bot.cli_common import fail, opened_service, out, search_filters
+from bot.cli.common import fail, opened_service, out, search_filters
 from bot.errors import NewsbotError
 from bot.evaluation import (
     EvalReport,
