@@ -179,8 +179,7 @@ def chat(
 ) -> None:
     """Talk with the archive: ask, then follow up; /source N shows a passage, /help the rest.
 
-    From a pipe (`printf 'q1\\nq2\\n' | newsbot chat`) each line is a question (or a command),
-    answered in turn without prompts."""
+    From a pipe, each line is a question or a command, answered in turn without prompts."""
     filters = search_filters(source, after, before)
     settings = Settings()
     mode = "llm" if llm else None
