@@ -86,10 +86,13 @@ def test_the_source_command_shows_the_quote_in_its_article(
 
 
 def test_a_pipe_stops_at_quit_and_commands_need_an_answer_first(chat_env: dict[str, str]) -> None:
-    result = chat(chat_env, f"/source 1\n/help\n/quit\n{WHO}\n")
-    assert result.returncode == 0
-    assert "ask a question first" in result.stderr
-    assert "/new" in result.stdout and "[1]" not in result.stdout  # the question after /quit
+    lines = f"/source 1\n/help\n\udcff{WHO}\n/quit\n{WHEN}\n".encode(errors="surrogateescape")
+    command = [sys.executable, "-m", "bot.cli", "chat"]
+    result = subprocess.run(command, input=lines, env=chat_env, capture_output=True)
+    assert result.returncode == 0, result.stderr
+    stdout, stderr = result.stdout.decode(), result.stderr.decode()
+    assert "ask a question first" in stderr and "/new" in stdout
+    assert stdout.count("\n[1] ") == 1  # the question with a stray byte; none after /quit
 
 
 def test_llm_without_an_llm_names_the_setting(chat_env: dict[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -194,6 +195,8 @@ def chat(
             _greet(service, mode)
             read_terminal(conversation)
         else:
+            if isinstance(sys.stdin, io.TextIOWrapper):  # a stray byte is no reason to stop
+                sys.stdin.reconfigure(errors="replace")
             read_lines(sys.stdin, conversation)
     if conversation.errors and not interactive:
         raise typer.Exit(1)
