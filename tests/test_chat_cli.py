@@ -75,7 +75,8 @@ def test_the_source_command_shows_the_quote_in_its_article(
     passage = service.citation(cited.id)
     assert passage is not None
     env = {**chat_env, "NEWSBOT_PUBLIC_URL": "https://news.example.org"}
-    result = chat(env, f"{WHO}\n{WHEN}\n/source 1\n/source 7\n/source\n/sorce 1\n")
+    declined = "Who won the 2022 FIFA World Cup?\n/source 1\n"
+    result = chat(env, f"{declined}{WHO}\n{WHEN}\n/source 1\n/source 7\n/source\n/sorce 1\n")
     assert result.returncode == 0, result.stderr
     shown = flat(result.stdout).rpartition(f"[1] {flat(cited.title)}")[2]
     assert flat(passage.quote) in shown and f"https://news.example.org/c/{cited.id}" in shown
@@ -83,6 +84,7 @@ def test_the_source_command_shows_the_quote_in_its_article(
     errors = flat(result.stderr)
     assert errors.count("usage: /source N, where N is") == 2
     assert "unknown command /sorce: /help lists them" in errors
+    assert "the last answer cites no sources" in errors
 
 
 def test_a_pipe_stops_at_quit_and_commands_need_an_answer_first(chat_env: dict[str, str]) -> None:

@@ -91,12 +91,15 @@ class Conversation:
 
     def show_source(self, argument: str) -> None:
         """The passage a source of the last answer cites, with the article text around it."""
-        cited = self.last.citations if self.last else []
-        if not cited:
+        if self.last is None:
             err.print("no sources to show yet: ask a question first", highlight=False)
             return
+        cited = self.last.citations
+        if not cited:
+            err.print("the last answer cites no sources", highlight=False)
+            return
         n = argument.strip("[]")
-        if not n.isdigit() or not 1 <= int(n) <= len(cited):
+        if not n.isdecimal() or not 1 <= int(n) <= len(cited):
             span = "1" if len(cited) == 1 else f"1 to {len(cited)}"
             err.print(f"usage: /source N, where N is {span}", highlight=False)
             return
@@ -104,7 +107,7 @@ class Conversation:
         passage = self.service.citation(citation.id, CONTEXT_CHARS)
         if passage is None:
             err.print(
-                f"source [{n}] is no longer in the archive (its article changed or was removed)",
+                f"source \\[{n}] is no longer in the archive (its article changed or was removed)",
                 highlight=False,
             )
             return
