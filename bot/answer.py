@@ -73,6 +73,7 @@ class AnswerService:
         on_close: Callable[[], None] | None = None,
         condense: Condenser = condense_question,
         today: Callable[[], date] | None = date.today,
+        how_to_enable: Mapping[str, str] | None = None,
     ) -> None:
         if default_mode not in composers:
             raise ModeUnavailable(f"the default answer mode {default_mode!r} is not configured")
@@ -85,6 +86,8 @@ class AnswerService:
         self._on_close = on_close
         self.condense = condense
         self.today = today  # None: dates named in questions are not turned into filters
+        # modes this configuration leaves out, with what would turn each on ("set NEWSBOT_…")
+        self.how_to_enable = dict(how_to_enable or {})
 
     @property
     def modes(self) -> list[str]:
@@ -97,8 +100,10 @@ class AnswerService:
             return self.composers[name]
         except KeyError:
             known = ", ".join(self.modes)
+            hint = self.how_to_enable.get(name)
+            why = f": {hint}" if hint else ""
             raise ModeUnavailable(
-                f"answer mode {name!r} is not available (configured: {known})"
+                f"answer mode {name!r} is not available{why} (configured: {known})"
             ) from None
 
     def answer(

@@ -36,6 +36,12 @@ from index.retrieval import HybridRetriever
 from index.store import ChromaConfig, ChunkVectors
 from index.web_ingest import WebIngest
 
+# What the "llm" answer mode needs when it is asked for but not configured.
+LLM_HINT = (
+    "set NEWSBOT_LLM_URL to the address of an OpenAI-compatible or Ollama server "
+    "(e.g. http://127.0.0.1:8080/v1)"
+)
+
 
 def build_embedder(settings: Settings) -> TextEmbedder:
     if settings.embedding_backend == "minilm-onnx":
@@ -259,6 +265,7 @@ def build_service(
         default_mode="llm" if "llm" in composers else "extractive",
         retrieval=RetrievalSpec(settings.answer_passages, settings.answer_passages_per_article),
         today=date.today if settings.question_dates else None,
+        how_to_enable={} if "llm" in composers else {"llm": LLM_HINT},
         stats=archive.stats,
         on_close=archive.close,
     )

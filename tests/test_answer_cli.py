@@ -70,6 +70,7 @@ def test_ask_declines_and_filters(seeds_env: Archive) -> None:
 def test_ask_errors_are_messages(seeds_env: Archive) -> None:
     llm = runner.invoke(app, ["ask", "Who is Russia's foreign minister?", "--llm"])
     assert llm.exit_code == 2 and "'llm' is not available" in llm.stderr
+    assert "NEWSBOT_LLM_URL" in llm.stderr  # what to set, not just what is missing
     bad_date = runner.invoke(app, ["ask", "Who?", "--after", "March"])
     assert bad_date.exit_code == 2 and "2005-03-01" in bad_date.stderr
     empty = runner.invoke(app, ["ask", "  "])

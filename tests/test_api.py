@@ -105,7 +105,7 @@ def test_unknown_conversation_is_404(http: httpx.Client) -> None:
 
 def test_unavailable_mode_is_400(http: httpx.Client) -> None:
     response = http.post("/v1/ask", json={"question": SUMMIT, "mode": "llm"})
-    assert "llm" in assert_error(response, 400, "mode_unavailable")
+    assert "NEWSBOT_LLM_URL" in assert_error(response, 400, "mode_unavailable")
 
 
 # -- /v1/ask/stream ----------------------------------------------------------------------------

@@ -10,7 +10,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot.container import Archive, build_archive
+from bot.answer import AnswerService
+from bot.container import Archive, build_archive, build_service
 from bot.errors import NewsbotError
 from bot.settings import Settings
 from index.retrieval import SearchFilters
@@ -47,6 +48,19 @@ def opened_archive(settings: Settings | None = None) -> Iterator[Archive]:
     finally:
         if archive is not None:
             archive.close()
+
+
+@contextmanager
+def opened_service(settings: Settings | None = None) -> Iterator[AnswerService]:
+    """The answering service for one command; expected failures end it with a message."""
+    service: AnswerService | None = None
+    try:
+        with expected_errors():
+            service = build_service(settings or Settings())
+            yield service
+    finally:
+        if service is not None:
+            service.close()
 
 
 def parse_day(value: str | None, option: str) -> date | None:

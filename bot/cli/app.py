@@ -18,8 +18,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from bot import cli_answer, cli_feeds
-from bot.cli_common import err, expected_errors, fail, opened_archive, out, search_filters
+from bot.cli import answer as cli_answer
+from bot.cli import chat as cli_chat
+from bot.cli import feeds as cli_feeds
+from bot.cli.common import err, expected_errors, fail, opened_archive, out, search_filters
 from bot.settings import Settings
 from index.ingest import IngestReport
 from index.ingest import Progress as IngestProgress
@@ -186,6 +188,7 @@ def sources(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 app.add_typer(cli_feeds.feeds, name="feeds")
 app.command("watch")(cli_feeds.watch)
 app.command("ask")(cli_answer.ask)
+app.command("chat")(cli_chat.chat)
 app.command("eval")(cli_answer.evaluate)
 
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from bot.cli_common import fail, opened_archive, out
+from bot.cli.common import fail, opened_archive, out
 from bot.settings import Settings
 from index.feeds import parse_every
 from index.fetch import FetchError, check_url

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from bot.answer import AnswerService
-from bot.cli_common import expected_errors, fail, out, search_filters
-from bot.container import build_service
+from bot.cli.common import fail, opened_service, out, search_filters
 from bot.errors import NewsbotError
 from bot.evaluation import (
     EvalReport,
@@ -30,19 +26,6 @@ from bot.models import Answer
 from bot.settings import Settings
 
 
-@contextmanager
-def _service(settings: Settings | None = None) -> Iterator[AnswerService]:
-    """The answering service for one command; expected failures end it with a message."""
-    service: AnswerService | None = None
-    try:
-        with expected_errors():
-            service = build_service(settings or Settings())
-            yield service
-    finally:
-        if service is not None:
-            service.close()
-
-
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in plain words.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")] = False,
@@ -56,7 +39,7 @@ def ask(
         raise typer.BadParameter("the question is empty", param_hint="QUESTION")
     filters = search_filters(source, after, before)
     settings = Settings()
-    with _service(settings) as service:
+    with opened_service(settings) as service:
         answer = service.answer(question, filters=filters, mode="llm" if llm else None)
     if as_json:
         out.print_json(json.dumps(answer.as_dict()))
@@ -108,7 +91,7 @@ def evaluate(
     if calibrate_threshold:
         settings = settings.model_copy(update={"answer_min_score": 0.0})
     mode = "llm" if llm else None
-    with _service(settings) as service:
+    with opened_service(settings) as service:
         service.answer("warm up the model and the indexes")
 
         def ask_one(q: LabelledQuestion) -> Answer:

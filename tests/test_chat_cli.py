@@ -1,0 +1,162 @@
+"""`newsbot chat` as a user runs it, from a pipe and at a terminal, over the real seeds index."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pexpect
+import pytest
+
+from bot.answer import AnswerService
+from bot.container import Archive, build_service
+from bot.models import Answer, Turn
+
+WHO = "Who met in Saudi Arabia?"
+WHEN = "When did they meet?"  # a follow-up: alone, it names no one
+ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|[=>])")
+
+
+def flat(text: str) -> str:
+    """Text with terminal escapes dropped and the line wrapping undone."""
+    return " ".join(ANSI.sub("", text).replace("\r", "").split())
+
+
+@pytest.fixture(scope="module")
+def service(seeds_archive: Archive) -> AnswerService:
+    """The same answering service the command builds, to say what it should print (left open:
+    closing it would close the shared archive)."""
+    return build_service(seeds_archive.settings, seeds_archive)
+
+
+@pytest.fixture
+def chat_env(seeds_archive: Archive) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    return {**env, "NEWSBOT_DATA_DIR": str(seeds_archive.settings.data_dir), "COLUMNS": "100"}
+
+
+def chat(env: dict[str, str], lines: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "bot.cli", "chat", *args]
+    return subprocess.run(command, input=lines, env=env, capture_output=True, text=True)
+
+
+def said(answer: Answer) -> str:
+    return flat(answer.answer)
+
+
+def test_a_pipe_gets_each_answer_in_its_conversation(
+    chat_env: dict[str, str], service: AnswerService
+) -> None:
+    first = service.answer(WHO)
+    follow_up = service.answer(WHEN, history=[Turn(WHO, first.answer)])
+    alone = service.answer(WHEN)
+    assert said(follow_up) != said(alone)  # else this test could not tell history from none
+
+    result = chat(chat_env, f"{WHO}\n{WHEN}\n/source 1\n/new\n{WHEN}\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    out = flat(result.stdout)
+    assert "newsbot chat" not in out and "> " not in result.stdout  # no banner, no prompts
+    before_new, _, after_new = out.partition("(a new conversation")
+    assert said(first) in before_new and said(follow_up) in before_new
+    assert follow_up.short_answer is not None and "February 18" in follow_up.short_answer.text
+    assert said(alone) in after_new and said(follow_up) not in after_new
+    # both answers list their sources, numbered from 1, and /source 1 heads its passage so too
+    assert result.stdout.count("\n[1] ") == 3 and f"{follow_up.citations[0].article_id})" in out
+
+
+def test_the_source_command_shows_the_quote_in_its_article(
+    chat_env: dict[str, str], service: AnswerService
+) -> None:
+    follow_up = service.answer(WHEN, history=[Turn(WHO, service.answer(WHO).answer)])
+    cited = follow_up.citations[0]
+    passage = service.citation(cited.id)
+    assert passage is not None
+    env = {**chat_env, "NEWSBOT_PUBLIC_URL": "https://news.example.org"}
+    declined = "Who won the 2022 FIFA World Cup?\n/source 1\n"
+    result = chat(env, f"{declined}{WHO}\n{WHEN}\n/source 1\n/source 7\n/source\n/sorce 1\n")
+    assert result.returncode == 0, result.stderr
+    shown = flat(result.stdout).rpartition(f"[1] {flat(cited.title)}")[2]
+    assert flat(passage.quote) in shown and f"https://news.example.org/c/{cited.id}" in shown
+    assert flat(passage.before)[-40:] in shown and flat(passage.after)[:40] in shown
+    errors = flat(result.stderr)
+    assert errors.count("usage: /source N, where N is") == 2
+    assert "unknown command /sorce: /help lists them" in errors
+    assert "the last answer cites no sources" in errors
+
+
+def test_a_pipe_stops_at_quit_and_commands_need_an_answer_first(chat_env: dict[str, str]) -> None:
+    lines = f"/source 1\n/help\n\udcff{WHO}\n/quit\n{WHEN}\n".encode(errors="surrogateescape")
+    command = [sys.executable, "-m", "bot.cli", "chat"]
+    result = subprocess.run(command, input=lines, env=chat_env, capture_output=True)
+    assert result.returncode == 0, result.stderr
+    stdout, stderr = result.stdout.decode(), result.stderr.decode()
+    assert "ask a question first" in stderr and "/new" in stdout
+    assert stdout.count("\n[1] ") == 1  # the question with a stray byte; none after /quit
+
+
+def test_llm_without_an_llm_names_the_setting(chat_env: dict[str, str]) -> None:
+    result = chat(chat_env, f"{WHO}\n", "--llm")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "'llm' is not available" in result.stderr and "NEWSBOT_LLM_URL" in flat(result.stderr)
+
+
+def test_bad_options_are_messages(chat_env: dict[str, str]) -> None:
+    result = chat(chat_env, f"{WHO}\n", "--after", "March")
+    assert result.returncode == 2 and "2005-03-01" in result.stderr
+
+
+def test_filters_apply_to_every_question(chat_env: dict[str, str]) -> None:
+    result = chat(chat_env, f"{WHO}\n{WHEN}\n", "--source", "elsewhere")
+    assert result.returncode == 0
+    assert flat(result.stdout).count("No articles match source=elsewhere.") == 2
+
+
+LEFT, UP = "\x1b[D", "\x1b[A"
+
+
+def test_a_terminal_gets_a_prompt_line_editing_and_history(
+    chat_env: dict[str, str], service: AnswerService
+) -> None:
+    first = service.answer(WHO)
+    follow_up = service.answer(WHEN, history=[Turn(WHO, first.answer)])
+    passage = service.citation(follow_up.citations[0].id)
+    assert passage is not None and follow_up.short_answer is not None
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot.cli", "chat"],
+        env={**chat_env, "TERM": "xterm"},
+        encoding="utf-8",
+        dimensions=(50, 200),
+        timeout=120,
+    )
+    try:
+        child.expect("Ctrl-D to leave")
+        child.expect_exact("> ")
+        child.sendline(WHO)
+        child.expect_exact("[1] ")
+        child.expect_exact("> ")
+        child.sendline(WHEN)
+        child.expect_exact(follow_up.short_answer.text)
+        child.expect_exact("> ")
+        child.sendline("/source 1")
+        child.expect_exact("> ")
+        assert flat(passage.quote) in flat(child.before)
+        # Ctrl-C drops the line being typed: what follows is a fresh line
+        child.send("Who met")
+        child.sendintr()
+        child.expect_exact("> ")
+        # line editing: "/hlp", two steps left, "e" → "/help"
+        child.send("/hlp" + LEFT + LEFT + "e\r")
+        child.expect_exact("/source N")
+        child.expect_exact("> ")
+        child.send(UP + "\r")  # the line before, again
+        child.expect_exact("/source N")
+        child.expect_exact("> ")
+        child.sendeof()
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
