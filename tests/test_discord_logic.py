@@ -13,10 +13,10 @@ import pytest
 from discord import app_commands
 
 from bot.discord_bot.client import bot_intents, invite_permissions, invite_url
-from bot.discord_bot.cogs.mentions import strip_mentions, turns_from_thread, unescape
+from bot.discord_bot.cogs.mentions import strip_mentions, turns_from_thread
 from bot.discord_bot.feedback import FeedbackStore
 from bot.discord_bot.guards import Allowlist, NotAllowedHere, SlowDown, UserCooldown
-from bot.discord_bot.render import escape
+from bot.discord_bot.render import escape, unescape
 from bot.discord_bot.replies import NO_MENTIONS, UNEXPECTED, send_answer, user_message
 from bot.discord_bot.runner import NO_TOKEN, require_token
 from bot.discord_bot.views import PassageButton, VoteButton, answer_view

@@ -29,16 +29,49 @@ DECLINE_COLOUR = discord.Colour.light_grey()
 DECLINED_TEXT = "I couldn't find anything in the archive that answers this."
 ELLIPSIS = "…"
 
-_LINE_START = re.compile(r"(?m)^([ \t]*)([#>\-+]|\d+\.)")
-_USER_OR_ROLE = re.compile(r"<@([!&]?\d)")
+# discord.py's URL pattern (utils._URL_REGEX): Discord shows these as links, where a backslash
+# would show too, so they are left whole; nothing inside one is live markup.
+_URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+# Emphasis, code, spoilers, escapes, and every "[" but a citation marker such as "[2]" (one
+# that a "(" follows could open a masked link, so it is escaped too).
+_INLINE = re.compile(r"[\\*_~`|]|\[(?!\d{1,3}\](?!\())")
+_LINE_START = re.compile(r"(?m)^([ \t]*)(?:([#>+-])|(\d+)(?=[.)]))")  # headings, quotes, lists
+ZWSP = "\u200b"
+_ESCAPED = re.compile(r"\\([^0-9A-Za-z\s])")  # Discord shows a backslashed punctuation mark
 
 
 def escape(text: str) -> str:
-    """Article or user text shown literally: no forged links, formatting or mentions."""
-    text = discord.utils.escape_markdown(text)
-    text = _LINE_START.sub(r"\1\\\2", text)  # headings, quotes and lists start a line
-    text = discord.utils.escape_mentions(text)  # @everyone / @here
-    return _USER_OR_ROLE.sub("<@\u200b\\1", text)
+    """Article or user text shown literally: no masked link, formatting or mention stays live.
+
+    Not discord.utils.escape_markdown: its greedy masked-link pattern escapes only the first
+    `[` on a line and nothing inside the link, and it escapes an indented "- " as "\\  -".
+    """
+    text = discord.utils.escape_mentions(text)  # @everyone, @here, long user/role ids
+    pieces: list[str] = []
+    at = 0
+    for url in _URL.finditer(text):
+        pieces += [_escape_words(text[at : url.start()]), url.group()]
+        at = url.end()
+    pieces.append(_escape_words(text[at:]))
+    return "".join(pieces)
+
+
+def _escape_words(text: str) -> str:
+    """Text without URLs: markdown characters backslash-escaped; `<` followed by a zero-width
+    space so `<@id>`, `<#id>`, `</cmd:id>` and `<t:…>` stay text."""
+    text = _INLINE.sub(r"\\\g<0>", text)
+    text = _LINE_START.sub(_escape_line_start, text)
+    return text.replace("<", "<" + ZWSP)
+
+
+def unescape(text: str) -> str:
+    """Escaped text back to what it says (what Discord shows), e.g. for conversation history."""
+    return _ESCAPED.sub(r"\1", text).replace(ZWSP, "")
+
+
+def _escape_line_start(found: re.Match[str]) -> str:
+    indent, marker, number = found.groups()
+    return f"{indent}\\{marker}" if marker else f"{indent}{number}\\"
 
 
 def code(text: str) -> str:

@@ -11,7 +11,7 @@ import discord
 from discord.ext import commands
 
 from bot.discord_bot.guards import SlowDown
-from bot.discord_bot.render import truncate
+from bot.discord_bot.render import truncate, unescape
 from bot.discord_bot.replies import NO_MENTIONS, send_answer, user_message
 from bot.models import Turn
 
@@ -23,17 +23,11 @@ HISTORY_MESSAGES = 40  # thread messages read back for a follow-up
 HISTORY_TURNS = 5
 THREAD_NAME_CHARS = 100  # Discord's limit
 HINT = "Ask me a question about the news archive, e.g. “What was agreed at the talks?”"
-_ESCAPED = re.compile(r"\\(.)")
 
 
 def strip_mentions(text: str, user_id: int) -> str:
     """The question without the bot's own mention."""
     return re.sub(rf"<@!?{user_id}>", " ", text).strip()
-
-
-def unescape(text: str) -> str:
-    """Rendered (escaped) answer text back to plain text for the conversation history."""
-    return _ESCAPED.sub(r"\1", text).replace("<@\u200b", "<@").replace("@\u200b", "@")
 
 
 def turns_from_thread(messages: Sequence[tuple[bool, str]]) -> list[Turn]:
