@@ -18,7 +18,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from bot import cli_answer, cli_feeds
+from bot import cli_answer, cli_feedback, cli_feeds
 from bot.cli_common import err, expected_errors, fail, opened_archive, out, search_filters
 from bot.settings import Settings
 from index.ingest import IngestReport
@@ -184,6 +184,7 @@ def sources(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 app.add_typer(cli_feeds.feeds, name="feeds")
+app.add_typer(cli_feedback.feedback, name="feedback")
 app.command("watch")(cli_feeds.watch)
 app.command("ask")(cli_answer.ask)
 app.command("eval")(cli_answer.evaluate)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import discord
@@ -11,6 +12,7 @@ import discord
 from bot.answer import CitationContext
 from bot.links import citation_page
 from bot.models import Answer, Citation
+from index.catalog import SourceSummary
 from index.retrieval import Passage
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -238,4 +240,75 @@ def render_about(
         name="feedback", value=f"👍 {feedback.get('up', 0)} · 👎 {feedback.get('down', 0)}"
     )
     embed.set_footer(text=f"newsbot {version} · discord.py {discord.__version__}")
+    return embed
+
+
+@dataclass(frozen=True)
+class HelpFacts:
+    """What `/help` says about this server's set-up."""
+
+    modes: Sequence[str]
+    questions_per_window: int
+    window_s: float
+    follow_up_turns: int
+    follow_up_minutes: float
+    mentions: bool
+
+
+HELP_COMMANDS = (
+    "**/ask** `question` — a cited answer; options: `source`, `after`/`before` (YYYY-MM-DD), "
+    "`private` (only you see it){modes}. Press **Follow up** under an answer to ask the next "
+    "question with the same context.\n"
+    "**/search** `query` — the best passages; options: `count` (1–10), `source`, `after`, "
+    "`before`, `private`.\n"
+    "**/source** `id` — a cited passage in full; pick from the citations shown in this "
+    "channel, or press a **Passage n** button.\n"
+    "**/about** — the archive and the bot · **/help** — this page.\n"
+    "👍/👎 under an answer tell the maintainers how it did; 👎 asks what was wrong."
+)
+HELP_EXAMPLES = (
+    "`/ask question: What was agreed at the talks?`\n"
+    "`/ask question: Who is leading the negotiations? after: 2025-01-01 private: True`\n"
+    "`/search query: ceasefire count: 3`"
+)
+
+
+def render_help(
+    stats: Mapping[str, object], sources: Sequence[SourceSummary], facts: HelpFacts
+) -> discord.Embed:
+    """What the bot can do, with examples, the archive it answers from, and its limits."""
+    modes = f", `mode` ({', '.join(facts.modes)})" if len(facts.modes) > 1 else ""
+    commands = HELP_COMMANDS.format(modes=modes)
+    if facts.mentions:
+        commands += (
+            "\nOr mention me in a channel: I answer in a thread, and reply to questions there."
+        )
+    embed = discord.Embed(
+        title="newsbot — help",
+        description="I answer questions from a news archive, quoting the articles: every claim "
+        "carries a numbered citation [n] you can open.",
+        colour=ANSWER_COLOUR,
+    )
+    embed.add_field(name="Commands", value=truncate(commands, FIELD_VALUE_CHARS), inline=False)
+    embed.add_field(name="Examples", value=HELP_EXAMPLES, inline=False)
+    dated = [d for s in sources for d in (s.oldest, s.newest) if d]
+    span = f", {min(dated)} to {max(dated)}" if dated else ""
+    archive = f"{stats.get('articles', 0)} articles from {len(sources)} sources{span}."
+    listed = ", ".join(f"{escape(s.name)} ({s.articles})" for s in sources[:15])
+    more = f" and {len(sources) - 15} more" if len(sources) > 15 else ""
+    embed.add_field(
+        name="The archive",
+        value=truncate(f"{archive}\n{listed}{more}".strip(), FIELD_VALUE_CHARS),
+        inline=False,
+    )
+    seconds = round(facts.window_s)
+    limits = (
+        "I only know what the archive holds, up to its newest article; when it holds no "
+        "answer I say so instead of guessing.\n"
+        f"{facts.questions_per_window} questions per {seconds} s each; questions up to "
+        "1,000 characters.\n"
+        f"Follow-ups remember the last {facts.follow_up_turns} questions for "
+        f"{facts.follow_up_minutes:g} minutes."
+    )
+    embed.add_field(name="Limits", value=limits, inline=False)
     return embed
