@@ -13,14 +13,17 @@ from bot.answer import CitationContext
 from bot.discord_bot import render
 from bot.discord_bot.render import (
     DECLINED_TEXT,
+    HelpFacts,
     escape,
     render_about,
     render_answer,
+    render_help,
     render_passage,
     safe_url,
     split_text,
 )
-from bot.models import Answer, Citation
+from bot.models import Answer, Citation, ShortAnswer
+from index.catalog import SourceSummary
 
 HOSTILE = "@everyone @here <@123> <@!456> <@&789> [click](https://evil.example) **bold** `tick`"
 
@@ -282,3 +285,33 @@ def test_the_reported_second_masked_link_is_inert_in_a_passage_and_a_search_resu
     description = render_passage(passage).description or ""
     assert "help desk" in description
     assert_inert(description.replace("**", ""))  # the bold around the quote is ours
+
+
+def test_the_short_answer_leads_the_embed_in_bold() -> None:
+    text = "Saudi Arabia: On February 18, negotiations will take place in *Saudi Arabia* [1]."
+    short = ShortAnswer("Saudi Arabia", 1, 48, 60)
+    answer = Answer(text, True, [citation(1)], short_answer=short)
+    (embed,) = render_answer("Where?", answer)
+    assert embed.description == (
+        "**Saudi Arabia**: On February 18, negotiations will take place in \\*Saudi Arabia\\* [1]."
+    )
+    # Without one, the answer text is shown as it is.
+    (plain,) = render_answer("Where?", Answer(text, True, [citation(1)]))
+    assert plain.description is not None and not plain.description.startswith("**")
+
+
+def test_help_lists_the_archive_and_escapes_source_names() -> None:
+    sources = [
+        SourceSummary("bbc", 3, "2004-01-02", "2005-06-07", 0),
+        SourceSummary("[evil](https://x.example) @everyone", 1, None, None, 1),
+    ]
+    facts = HelpFacts(["extractive", "llm"], 5, 60.0, 4, 30.0, mentions=False)
+    embed = render_help({"articles": 4}, sources, facts)
+    fields = {f.name: f.value or "" for f in embed.fields}
+    assert fields["The archive"].startswith("4 articles from 2 sources, 2004-01-02 to 2005-06-07.")
+    assert_inert(fields["The archive"])
+    assert "`mode` (extractive, llm)" in fields["Commands"]
+    assert (
+        "5 questions per 60 s" in fields["Limits"] and "last 4 questions for 30" in fields["Limits"]
+    )
+    assert_within_limits(embed)
