@@ -629,3 +629,42 @@ async def test_help_is_private_and_describes_commands_archive_and_limits(
     assert fields["The archive"].startswith(f"{articles} articles from 1 sources")
     assert "seeds (4)" in fields["The archive"]
     assert f"{bot.settings.discord_cooldown_questions} questions per" in fields["Limits"]
+
+
+async def test_a_follow_up_keeps_the_source_and_date_filters_of_its_question(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    # The seed articles are undated: nothing matches a date filter, and a follow-up says so too.
+    message = await ask_and_wait(fake, QUESTION, after="2000-01-01")
+    assert "No articles match after 2000-01-01" in message["embeds"][0]["description"]
+    follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
+    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+    mark = len(fake.requests)
+    submit = fake.modal_submit_interaction(modal, ["Who is representing the US there?"], message)
+    await fake.dispatch("INTERACTION_CREATE", submit)
+    answer = await fake.wait_for(is_followup, after=mark)
+    assert "No articles match after 2000-01-01" in answer.body["embeds"][0]["description"]
+
+
+async def test_a_follow_up_over_the_cooldown_gets_a_private_reply_from_the_modal(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    bot, task = await start_bot(
+        fake, seeds_archive, tmp_path / "data", discord_cooldown_questions=1
+    )
+    try:
+        message = await ask_and_wait(fake, QUESTION)
+        follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
+        modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+        mark = len(fake.requests)
+        submit = fake.modal_submit_interaction(modal, ["And where?"], message)
+        await fake.dispatch("INTERACTION_CREATE", submit)
+        reply = await fake.wait_for(is_callback, after=mark)
+        assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+        assert "try again in" in reply.body["data"]["content"]
+    finally:
+        await stop_bot(bot, task)

@@ -7,6 +7,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
@@ -295,6 +296,9 @@ def test_feedback_reasons_and_answers_export_as_eval_lines_and_old_stores_upgrad
     assert len(list(store.export("all"))) == 3
     store.record(2, 5, "down")  # voting again clears the earlier reason
     assert [d["feedback"]["reason"] for d in store.export("down")] == ["", ""]
+    store.remember(3, AnsweredRecord.of("Unvoted?", answer))
+    assert store.forget_unvoted(time.time() + 1) == 1  # answers with votes are kept
+    assert store.answered(3) is None and store.answered(2) is not None
     store.close()
 
 

@@ -9,14 +9,17 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from bot.models import Answer, Turn
+from index.retrieval import SearchFilters
 
 VoteFilter = Literal["down", "up", "all"]
 REASON_CHARS = 1000
+KEEP_UNVOTED_S = 30 * 86_400  # an answer nobody voted on is forgotten after 30 days
+PRUNE_EVERY_S = 3600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS votes (
@@ -35,6 +38,7 @@ CREATE TABLE IF NOT EXISTS answers (
     answerable  INTEGER NOT NULL,
     citations   TEXT NOT NULL,  -- JSON: [{"n", "id", "article_id"}]
     history     TEXT NOT NULL,  -- JSON: [{"question", "answer"}]
+    filters     TEXT NOT NULL DEFAULT '{}',  -- JSON: {"sources", "after", "before"}
     answered_at REAL NOT NULL
 );
 """
@@ -50,9 +54,16 @@ class AnsweredRecord:
     answerable: bool
     citations: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, str]] = field(default_factory=list)
+    filters: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, question: str, answer: Answer, history: list[Turn] | None = None) -> AnsweredRecord:
+    def of(
+        cls,
+        question: str,
+        answer: Answer,
+        history: list[Turn] | None = None,
+        filters: SearchFilters | None = None,
+    ) -> AnsweredRecord:
         return cls(
             question=question,
             answer=answer.answer,
@@ -61,6 +72,18 @@ class AnsweredRecord:
                 {"n": c.n, "id": c.id, "article_id": c.article_id} for c in answer.citations
             ],
             history=[{"question": t.question, "answer": t.answer} for t in history or []],
+            filters=_filters_json(filters),
+        )
+
+    def search_filters(self) -> SearchFilters | None:
+        """The filters the question was asked with, for its follow-ups."""
+        if not self.filters:
+            return None
+        after, before = self.filters.get("after"), self.filters.get("before")
+        return SearchFilters(
+            tuple(self.filters.get("sources", ())),
+            date.fromisoformat(after) if after else None,
+            date.fromisoformat(before) if before else None,
         )
 
 
@@ -78,13 +101,14 @@ class FeedbackStore:
             for column, kind in _ADDED_COLUMNS.items():
                 if column not in have:
                     self._db.execute(f"ALTER TABLE votes ADD COLUMN {column} {kind}")
+        self._pruned_at = 0.0
 
     def remember(self, message_id: int, record: AnsweredRecord) -> None:
         """What the answer in `message_id` said, for the votes it will get."""
         with self._lock:
             self._db.execute(
                 "INSERT OR REPLACE INTO answers (message_id, question, answer, answerable, "
-                "citations, history, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "citations, history, filters, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     message_id,
                     record.question,
@@ -92,23 +116,42 @@ class FeedbackStore:
                     int(record.answerable),
                     json.dumps(record.citations),
                     json.dumps(record.history),
+                    json.dumps(record.filters),
                     time.time(),
                 ),
             )
+        if time.time() - self._pruned_at > PRUNE_EVERY_S:
+            self.forget_unvoted(time.time() - KEEP_UNVOTED_S)
+
+    def forget_unvoted(self, before: float) -> int:
+        """Drop answers kept before `before` that got no vote; how many were dropped."""
+        with self._lock:
+            self._pruned_at = time.time()
+            cursor = self._db.execute(
+                "DELETE FROM answers WHERE answered_at < ? AND message_id NOT IN "
+                "(SELECT message_id FROM votes)",
+                (before,),
+            )
+        return cursor.rowcount
 
     def answered(self, message_id: int) -> AnsweredRecord | None:
         """What the answer in `message_id` said, when it was kept."""
         with self._lock:
             row = self._db.execute(
-                "SELECT question, answer, answerable, citations, history FROM answers "
+                "SELECT question, answer, answerable, citations, history, filters FROM answers "
                 "WHERE message_id = ?",
                 (message_id,),
             ).fetchone()
         if row is None:
             return None
-        question, text, answerable, citations, history = row
+        question, text, answerable, citations, history, filters = row
         return AnsweredRecord(
-            question, text, bool(answerable), json.loads(citations), json.loads(history)
+            question,
+            text,
+            bool(answerable),
+            json.loads(citations),
+            json.loads(history),
+            json.loads(filters),
         )
 
     def record(
@@ -192,6 +235,16 @@ def eval_record(record: AnsweredRecord, vote: str, reason: str, voted_at: float)
             "cited_articles": cited,
             "voted_at": datetime.fromtimestamp(voted_at, UTC).isoformat(timespec="seconds"),
         },
+    }
+
+
+def _filters_json(filters: SearchFilters | None) -> dict[str, Any]:
+    if filters is None or not filters.active:
+        return {}
+    return {
+        "sources": list(filters.sources),
+        "after": filters.published_after.isoformat() if filters.published_after else None,
+        "before": filters.published_before.isoformat() if filters.published_before else None,
     }
 
 

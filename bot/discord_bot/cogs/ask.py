@@ -106,7 +106,8 @@ class AskCog(commands.Cog, name="Ask"):
             ephemeral=private,
         )
         if message is not None:
-            self.bot.feedback.remember(message.id, AnsweredRecord.of(question, answer, history))
+            record = AnsweredRecord.of(question, answer, history, filters)
+            self.bot.feedback.remember(message.id, record)
         if interaction.channel_id is not None:
             asker = interaction.user.id if private else None
             self.bot.recent.add(interaction.channel_id, answer.citations, asker)
@@ -130,21 +131,25 @@ class AskCog(commands.Cog, name="Ask"):
         message: discord.Message | None,
     ) -> None:
         """The asker continues their conversation; anyone else (or the asker after it expired)
-        starts one of their own from the answer the button was under."""
+        starts one of their own from the answer the button was under. The question's source and
+        date filters carry over."""
         if len(question.strip()) < 2:
             await send_ephemeral(interaction, "Type a question to follow up with.")
             return
         self.bot.cooldown.check(interaction.user.id)
+        answered = self.bot.feedback.answered(message.id) if message else None
         history = self.bot.conversations.history(conversation_id, owner(interaction.user))
         if history is None:
-            answered = self.bot.feedback.answered(message.id) if message else None
             history = [Turn(answered.question, answered.answer)] if answered else []
             conversation_id = self.bot.conversations.new_id()
             for turn in history:
                 self.bot.conversations.append(conversation_id, owner(interaction.user), turn)
         private = is_ephemeral(message)
         await interaction.response.defer(thinking=True, ephemeral=private)
-        await self._answer(interaction, question.strip(), history, conversation_id, private)
+        filters = answered.search_filters() if answered else None  # a follow-up keeps them
+        await self._answer(
+            interaction, question.strip(), history, conversation_id, private, filters
+        )
 
     async def show_passage(
         self, interaction: discord.Interaction, citation_id: str, n: int
