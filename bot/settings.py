@@ -288,6 +288,10 @@ class Settings(BaseSettings):
         return self.data_dir / "discord_feedback.sqlite3"
 
     @property
+    def discord_conversations_path(self) -> Path:
+        return self.data_dir / "discord_conversations.sqlite3"
+
+    @property
     def catalog_path(self) -> Path:
         return self.data_dir / "catalog.sqlite3"
 

@@ -52,6 +52,19 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
+def _option_type(value: str | int | bool) -> int:
+    """Discord's application command option types: STRING 3, INTEGER 4, BOOLEAN 5."""
+    if isinstance(value, bool):
+        return 5
+    return 4 if isinstance(value, int) else 3
+
+
+def _invalid(message: str, code: int = 50035) -> web.HTTPBadRequest:
+    """Discord's 400 for a request it refuses (50035: Invalid Form Body)."""
+    body = json.dumps({"message": message, "code": code}).encode()
+    return web.HTTPBadRequest(body=body, headers={"Content-Type": "application/json"})
+
+
 def _snowflakes(start: int) -> Callable[[], str]:
     counter = itertools.count(start)
     return lambda: str(next(counter))
@@ -76,6 +89,7 @@ class FakeDiscord:
 
     def __post_init__(self) -> None:
         self._ids = _snowflakes(1_000_000_000_000_000_000)
+        self._interactions: dict[str, int] = {}  # id -> type, until answered
         self._seq = itertools.count(1)
         self._changed = asyncio.Condition()
         self._ws: web.WebSocketResponse | None = None
@@ -188,15 +202,53 @@ class FakeDiscord:
 
     # -- what a test sends --
 
-    def command_interaction(self, name: str, **options: str) -> dict[str, Any]:
+    def command_interaction(self, name: str, **options: str | int | bool) -> dict[str, Any]:
         """INTERACTION_CREATE data for a slash command, by the id the bot synced."""
+        return {**self._interaction_base(2), "data": self._command_data(name, options)}
+
+    def autocomplete_interaction(
+        self, name: str, focused: str, **options: str | int | bool
+    ) -> dict[str, Any]:
+        """INTERACTION_CREATE data (type 4, APPLICATION_COMMAND_AUTOCOMPLETE) while a user types
+        option `focused`; its partial value is a string, whatever the option's type."""
+        data = self._command_data(name, options)
+        for option in data["options"]:
+            if option["name"] == focused:
+                option["focused"] = True
+        return {**self._interaction_base(4), "data": data}
+
+    def modal_submit_interaction(
+        self, modal: dict[str, Any], values: list[str], message: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """INTERACTION_CREATE data (type 5, MODAL_SUBMIT) for a modal the bot opened (the `data`
+        of its type 9 response), its text inputs filled with `values` in order. `message` is
+        the message whose button opened it, which Discord sends along."""
+        inputs = iter(values)
+        submitted = []
+        for component in modal["components"]:
+            if component["type"] == 18:  # label around one input
+                inner = component["component"]
+                entry = {"type": 4, "id": inner.get("id", 2), "custom_id": inner["custom_id"],
+                         "value": next(inputs)}  # fmt: skip
+                submitted.append({"type": 18, "id": component.get("id", 1), "component": entry})
+            elif component["type"] == 1:  # the older action row form
+                row = [{"type": 4, "custom_id": c["custom_id"], "value": next(inputs)}
+                       for c in component["components"]]  # fmt: skip
+                submitted.append({"type": 1, "components": row})
+        interaction = {
+            **self._interaction_base(5),
+            "data": {"custom_id": modal["custom_id"], "components": submitted},
+        }
+        if message is not None:
+            interaction["message"] = message
+        return interaction
+
+    def _command_data(self, name: str, options: dict[str, str | int | bool]) -> dict[str, Any]:
         command = self.commands[name]
+        given = [{"name": k, "type": _option_type(v), "value": v} for k, v in options.items()]
         return {
-            **self._interaction_base(2),
-            "data": {
-                "id": command["id"], "name": name, "type": 1, "guild_id": self.guild_id,
-                "options": [{"name": k, "type": 3, "value": v} for k, v in options.items()],
-            },
+            "id": command["id"], "name": name, "type": 1, "guild_id": self.guild_id,
+            "options": given,
         }  # fmt: skip
 
     def button_interaction(self, message: dict[str, Any], custom_id: str) -> dict[str, Any]:
@@ -216,8 +268,10 @@ class FakeDiscord:
         return data
 
     def _interaction_base(self, kind: int) -> dict[str, Any]:
+        interaction_id = self._ids()
+        self._interactions[interaction_id] = kind
         return {
-            "id": self._ids(), "application_id": self.application_id, "type": kind,
+            "id": interaction_id, "application_id": self.application_id, "type": kind,
             "token": f"itoken-{self._ids()}", "version": 1, "guild_id": self.guild_id,
             "channel_id": self.channel_id, "channel": self.text_channel(),
             "member": self.member(), "locale": "en-GB", "guild_locale": "en-US",
@@ -373,6 +427,7 @@ class FakeDiscord:
     ) -> dict[str, Any] | None:
         kind = recorded.body["type"]
         data = recorded.body.get("data") or {}
+        self._check_response(interaction_id, kind, data)
         ephemeral = bool(data.get("flags", 0) & 64)
         answer: dict[str, Any] = {
             "interaction": {
@@ -387,6 +442,29 @@ class FakeDiscord:
         if recorded.query.get("with_response") in ("1", "true", "True"):
             return answer
         return None
+
+    def _check_response(self, interaction_id: str, kind: int, data: dict[str, Any]) -> None:
+        """Discord's rules for an interaction's one response: autocomplete gets choices (type 8,
+        at most 25 of at most 100 characters); a modal (type 9: custom_id, a title of at most 45
+        characters, 1 to 5 components) cannot answer an autocomplete or another modal."""
+        interaction = self._interactions.pop(interaction_id, None)
+        if interaction is None:
+            raise _invalid("Interaction has already been acknowledged.", 40060)
+        if (interaction == 4) != (kind == 8):
+            raise _invalid("Interaction callback type 8 is for autocomplete interactions only.")
+        if kind == 8:
+            choices = data.get("choices", [])
+            if len(choices) > 25 or any(
+                not 1 <= len(c["name"]) <= 100 or len(str(c["value"])) > 100 for c in choices
+            ):
+                raise _invalid("Invalid autocomplete choices.")
+        if kind == 9 and (
+            interaction == 5
+            or not data.get("custom_id")
+            or not 1 <= len(data.get("title", "")) <= 45
+            or not 1 <= len(data.get("components", [])) <= 5
+        ):
+            raise _invalid("Invalid modal.")
 
     async def _followup(self, recorded: Recorded, app_id: str, token: str) -> dict[str, Any]:
         message = self.message(self.channel_id, {**recorded.body, "webhook": True})

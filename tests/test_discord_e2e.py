@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -114,9 +115,17 @@ async def test_login_syncs_commands_to_the_guild_and_never_logs_the_token(
     assert fake.token not in caplog.text
     sync = next(r for r in fake.requests if r.method == "PUT")
     assert sync.path == f"/applications/{fake.application_id}/guilds/{fake.guild_id}/commands"
-    assert {c["name"] for c in sync.body} == {"ask", "source", "search", "about"}
+    assert {c["name"] for c in sync.body} == {"ask", "source", "search", "about", "help"}
     ask = next(c for c in sync.body if c["name"] == "ask")
     assert ask["options"][0]["name"] == "question" and ask["options"][0]["required"]
+    options = {o["name"]: o for o in ask["options"]}
+    assert set(options) == {"question", "source", "after", "before", "private"}  # no LLM: no mode
+    assert options["source"]["autocomplete"] and options["private"]["type"] == 5
+    search = next(c for c in sync.body if c["name"] == "search")
+    count = next(o for o in search["options"] if o["name"] == "count")
+    assert (count["type"], count["min_value"], count["max_value"]) == (4, 1, 10)
+    source = next(c for c in sync.body if c["name"] == "source")
+    assert source["options"][0]["autocomplete"]
     identify = next(op for op in fake.gateway_ops if op.op == 2)
     assert identify.d["token"] == fake.token
     assert identify.d["intents"] & (1 << 15) == 0  # no message-content intent by default
@@ -150,7 +159,8 @@ async def test_ask_defers_then_answers_with_citations_and_buttons(
     ids = custom_ids(body)
     passages = [i for i in ids if i.startswith("newsbot:passage:")]
     assert passages and passages[0].startswith("newsbot:passage:1:")
-    assert ids[-2:] == ["newsbot:vote:up", "newsbot:vote:down"]
+    assert ids[-3:-1] == ["newsbot:vote:up", "newsbot:vote:down"]
+    assert ids[-1].startswith("newsbot:follow:")
     cited_id = passages[0].split(":", 3)[3]
     assert cited_id in embed["footer"]["text"]
 
@@ -196,7 +206,10 @@ async def test_buttons_work_after_a_restart_and_votes_are_counted(
             interaction = fake.button_interaction(message, f"newsbot:vote:{vote}")
             await fake.dispatch("INTERACTION_CREATE", interaction)
             thanks = await fake.wait_for(is_callback, after=mark)
-            assert thanks.body["data"]["flags"] == 64
+            if vote == "up":
+                assert thanks.body["data"]["flags"] == 64
+            else:  # 👎 asks what was wrong; the vote already counts if the form is closed
+                assert thanks.body["type"] == 9
         assert bot.feedback.counts() == {"up": 1, "down": 0}
 
         mark = len(fake.requests)
@@ -297,6 +310,20 @@ async def test_mention_answers_in_a_thread_and_follow_ups_carry_history(
         history_read = [r for r in fake.requests[mark:] if r.method == "GET"]
         assert any(r.path == f"/channels/{thread_id}/messages" for r in history_read)
         assert "Rubio" in reply.body["embeds"][0]["description"]
+
+        # Talk that is not addressed to the bot gets no answer; the next question does.
+        mark = len(fake.requests)
+        for said in ("thanks!", "ok", "👍👍"):
+            await fake.dispatch("MESSAGE_CREATE", fake.user_message(thread_id, said, False))
+        question = fake.user_message(thread_id, "And who attends for Russia?", False)
+        await fake.dispatch("MESSAGE_CREATE", question)
+        posted = await fake.wait_for(
+            lambda r: r.method == "POST" and r.path == f"/channels/{thread_id}/messages",
+            after=mark,
+        )
+        assert posted.body["embeds"][0]["title"] == "And who attends for Russia?"
+        answers = [r for r in fake.requests[mark:] if r.path == f"/channels/{thread_id}/messages"]
+        assert [r.method for r in answers].count("POST") == 1
     finally:
         await stop_bot(bot, task)
 
@@ -321,15 +348,19 @@ async def test_a_channel_outside_the_allowlist_gets_an_ephemeral_refusal(
         await stop_bot(bot, task)
 
 
-async def test_an_unavailable_answer_mode_is_a_short_ephemeral_reply(
-    fake: FakeDiscord, bot: NewsBot
+async def test_the_mode_option_offers_exactly_the_configured_modes(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
 ) -> None:
-    mark = len(fake.requests)
-    interaction = fake.command_interaction("ask", question=QUESTION, mode="llm")
-    await fake.dispatch("INTERACTION_CREATE", interaction)
-    reply = await fake.wait_for(is_callback, after=mark)
-    assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
-    assert "'llm' is not available" in reply.body["data"]["content"]
+    # An LLM address is configured (never called here): the choices come from service.modes.
+    bot, task = await start_bot(
+        fake, seeds_archive, tmp_path / "data", llm_url="http://127.0.0.1:9/v1", llm_model="m"
+    )
+    try:
+        ask = fake.commands["ask"]
+        (mode,) = [o for o in ask["options"] if o["name"] == "mode"]
+        assert [c["value"] for c in mode["choices"]] == bot.service.modes == ["extractive", "llm"]
+    finally:
+        await stop_bot(bot, task)
 
 
 async def test_a_failure_after_the_deferral_replies_privately_and_logs_the_traceback(
@@ -356,3 +387,284 @@ async def test_a_failure_after_the_deferral_replies_privately_and_logs_the_trace
     assert reply.body["flags"] == 64
     assert "kaboom" not in reply.body["content"] and "went wrong" in reply.body["content"]
     assert "kaboom at /srv/secret" in caplog.text and "Traceback" in caplog.text
+
+
+# -- issue 15: follow-ups, options, autocomplete, feedback that teaches, /help --
+
+
+async def ask_and_wait(fake: FakeDiscord, question: str, **options: Any) -> dict[str, Any]:
+    """Ask through /ask; the message carrying the answer's buttons, as Discord stores it."""
+    mark = len(fake.requests)
+    interaction = fake.command_interaction("ask", question=question, **options)
+    await fake.dispatch("INTERACTION_CREATE", interaction)
+    await fake.wait_for(is_followup, after=mark)
+    return fake.messages[fake.channel_id][-1]
+
+
+async def test_follow_up_button_opens_a_modal_and_answers_with_the_conversation(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    message = await ask_and_wait(fake, "In which country will the February negotiations happen?")
+    (follow,) = [i for i in custom_ids(message) if i.startswith("newsbot:follow:")]
+    conversation_id = follow.removeprefix("newsbot:follow:")
+    owner = f"discord:{fake.user_id}"
+    assert [t.question for t in bot.conversations.history(conversation_id, owner) or []] == [
+        "In which country will the February negotiations happen?"
+    ]
+
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
+    opened = await fake.wait_for(is_callback, after=mark)
+    assert opened.body["type"] == 9  # MODAL
+    modal = opened.body["data"]
+    assert modal["title"] == "Follow up" and modal["components"][0]["type"] == 18
+
+    mark = len(fake.requests)
+    submit = fake.modal_submit_interaction(modal, ["Who is representing the US there?"], message)
+    await fake.dispatch("INTERACTION_CREATE", submit)
+    deferral = await fake.wait_for(is_callback, after=mark)
+    assert deferral.body == {"type": 5}  # public, as the answer it follows
+    answer = await fake.wait_for(is_followup, after=mark)
+    assert_pings_no_one(answer.body)
+    (embed,) = answer.body["embeds"]
+    assert embed["title"] == "Who is representing the US there?"
+    assert "Rubio" in embed["description"]  # "there" read as Saudi Arabia, from the history
+    assert f"newsbot:follow:{conversation_id}" in custom_ids(answer.body)
+    turns = bot.conversations.history(conversation_id, owner) or []
+    assert [t.question for t in turns][-1] == "Who is representing the US there?"
+    assert len(turns) == 2
+
+
+async def test_a_follow_up_on_someone_elses_answer_starts_their_own_conversation(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    message = await ask_and_wait(fake, "In which country will the February negotiations happen?")
+    (follow,) = [i for i in custom_ids(message) if i.startswith("newsbot:follow:")]
+    asker_conversation = follow.removeprefix("newsbot:follow:")
+    other = "930000000000000002"
+    press = fake.button_interaction(message, follow)
+    press["member"]["user"] = fake.user(other, name="other")
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", press)
+    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+    submit = fake.modal_submit_interaction(modal, ["Who is representing the US there?"], message)
+    submit["member"]["user"] = fake.user(other, name="other")
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", submit)
+    answer = await fake.wait_for(is_followup, after=mark)
+    assert "Rubio" in answer.body["embeds"][0]["description"]  # seeded from the answer shown
+    (theirs,) = [i for i in custom_ids(answer.body) if i.startswith("newsbot:follow:")]
+    assert theirs != follow
+    # The asker's own conversation is untouched, and the other user cannot read it.
+    assert len(bot.conversations.history(asker_conversation, f"discord:{fake.user_id}") or []) == 1
+    assert bot.conversations.history(asker_conversation, f"discord:{other}") is None
+
+
+async def test_a_private_answer_is_ephemeral_and_so_is_its_follow_up(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    mark = len(fake.requests)
+    interaction = fake.command_interaction("ask", question=QUESTION, private=True)
+    await fake.dispatch("INTERACTION_CREATE", interaction)
+    deferral = await fake.wait_for(is_callback, after=mark)
+    assert deferral.body == {"type": 5, "data": {"flags": 64}}
+    answer = await fake.wait_for(is_followup, after=mark)
+    assert answer.body["flags"] == 64 and "[1]" in answer.body["embeds"][0]["description"]
+
+    message = fake.messages[fake.channel_id][-1]
+    follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
+    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+    mark = len(fake.requests)
+    submit = fake.modal_submit_interaction(modal, ["Where will they meet?"], message)
+    await fake.dispatch("INTERACTION_CREATE", submit)
+    assert (await fake.wait_for(is_callback, after=mark)).body == {"type": 5, "data": {"flags": 64}}
+    assert (await fake.wait_for(is_followup, after=mark)).body["flags"] == 64
+
+
+async def test_bad_options_get_a_short_ephemeral_error_before_any_work(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    cases = [
+        ("ask", {"question": QUESTION, "after": "last March"}, "`after` must be a date"),
+        ("search", {"query": "talks", "before": "2025-13-01"}, "`before` must be a date"),
+        ("ask", {"question": QUESTION, "source": "nowhere"}, "no source called"),
+        ("search", {"query": "talks", "after": "2025-02-01", "before": "2025-01-01"}, "on or"),
+    ]
+    for command, options, said in cases:
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.command_interaction(command, **options))
+        reply = await fake.wait_for(is_callback, after=mark)
+        assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64, reply.body
+        assert said in reply.body["data"]["content"]
+
+
+async def test_search_takes_a_count_a_source_and_dates(fake: FakeDiscord, bot: NewsBot) -> None:
+    (source,) = [s.name for s in bot.service.sources()]
+    for count in (1, 3):
+        mark = len(fake.requests)
+        interaction = fake.command_interaction(
+            "search", query="negotiations Saudi Arabia", count=count, source=source
+        )
+        await fake.dispatch("INTERACTION_CREATE", interaction)
+        found = await fake.wait_for(is_followup, after=mark)
+        assert len(found.body["embeds"][0]["fields"]) == count
+    # The seed articles are undated, so no article was published after any date.
+    mark = len(fake.requests)
+    interaction = fake.command_interaction("search", query="Saudi Arabia", after="2000-01-01")
+    await fake.dispatch("INTERACTION_CREATE", interaction)
+    found = await fake.wait_for(is_followup, after=mark)
+    assert found.body["embeds"][0]["description"] == "No passages found."
+
+
+async def test_autocomplete_offers_the_archives_sources_and_this_channels_citations(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    names = {s.name for s in bot.service.sources()}
+    for command in ("ask", "search"):
+        mark = len(fake.requests)
+        typing = fake.autocomplete_interaction(command, "source", source="se")
+        await fake.dispatch("INTERACTION_CREATE", typing)
+        offered = await fake.wait_for(is_callback, after=mark)
+        assert offered.body["type"] == 8  # APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+        assert {c["value"] for c in offered.body["data"]["choices"]} == names
+    mark = len(fake.requests)
+    await fake.dispatch(
+        "INTERACTION_CREATE", fake.autocomplete_interaction("ask", "source", source="zz")
+    )
+    assert (await fake.wait_for(is_callback, after=mark)).body["data"]["choices"] == []
+
+    # Nothing cited here yet; then an answer's citations are offered as "[n] headline".
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.autocomplete_interaction("source", "id", id=""))
+    assert (await fake.wait_for(is_callback, after=mark)).body["data"]["choices"] == []
+    message = await ask_and_wait(fake, QUESTION)
+    cited = [i.split(":", 3)[3] for i in custom_ids(message) if i.startswith("newsbot:passage:")]
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.autocomplete_interaction("source", "id", id=""))
+    choices = (await fake.wait_for(is_callback, after=mark)).body["data"]["choices"]
+    assert [c["value"] for c in choices] == cited
+    first = bot.service.citation(cited[0])
+    assert first is not None and choices[0]["name"].startswith(f"[1] {first.title[:40]}")
+
+    # Picking a choice sends its value: the passage itself.
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("source", id=cited[0]))
+    shown = await fake.wait_for(is_callback, after=mark)
+    assert shown.body["data"]["embeds"][0]["footer"]["text"].endswith(cited[0])
+
+
+async def test_thumbs_down_asks_why_and_the_export_loads_as_eval_questions(
+    fake: FakeDiscord, bot: NewsBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    question = "In which country will the February negotiations take place?"
+    message = await ask_and_wait(fake, question)
+    cited = [i.split(":", 3)[3] for i in custom_ids(message) if i.startswith("newsbot:passage:")]
+
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, "newsbot:vote:down"))
+    opened = await fake.wait_for(is_callback, after=mark)
+    assert opened.body["type"] == 9
+    modal = opened.body["data"]
+    mark = len(fake.requests)
+    reason = "It should say which city, not only the country."
+    await fake.dispatch(
+        "INTERACTION_CREATE", fake.modal_submit_interaction(modal, [reason], message)
+    )
+    thanks = await fake.wait_for(is_callback, after=mark)
+    assert thanks.body["type"] == 4 and thanks.body["data"]["flags"] == 64
+    assert bot.feedback.counts() == {"up": 0, "down": 1}
+
+    # An upvote on another answer is left out of the default (down) export.
+    other = await ask_and_wait(fake, "Who is representing the United States at the talks?")
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(other, "newsbot:vote:up"))
+    await fake.wait_for(is_callback, after=mark)
+
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+    from bot.evaluation import load_questions
+
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(bot.settings.data_dir))
+    exported = bot.settings.data_dir.parent / "feedback.jsonl"
+    result = CliRunner().invoke(app, ["feedback", "export", "--output", str(exported)])
+    assert result.exit_code == 0, result.output
+    (labelled,) = load_questions(exported)
+    assert labelled.q == question and labelled.answerable
+    (line,) = [json.loads(x) for x in exported.read_text().splitlines()]
+    assert line["feedback"]["reason"] == reason and line["feedback"]["vote"] == "down"
+    assert line["feedback"]["citation_ids"] == cited
+    assert "Saudi Arabia" in line["feedback"]["answer"]
+
+    result = CliRunner().invoke(app, ["feedback", "export", "--votes", "all"])
+    assert result.exit_code == 0, result.output
+    both = load_questions_from_text(result.stdout, bot.settings.data_dir.parent / "all.jsonl")
+    assert [q.q for q in both] == [question, "Who is representing the United States at the talks?"]
+    assert both[1].sources  # an upvote labels the cited articles as the sources
+
+
+def load_questions_from_text(text: str, path: Path) -> list[Any]:
+    from bot.evaluation import load_questions
+
+    path.write_text(text)
+    return load_questions(path)
+
+
+async def test_help_is_private_and_describes_commands_archive_and_limits(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.command_interaction("help"))
+    reply = await fake.wait_for(is_callback, after=mark)
+    assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+    (embed,) = reply.body["data"]["embeds"]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert set(fields) == {"Commands", "Examples", "The archive", "Limits"}
+    for command in ("/ask", "/search", "/source", "/about", "Follow up"):
+        assert command in fields["Commands"]
+    assert "`mode`" not in fields["Commands"]  # no LLM configured
+    articles = bot.service.stats()["articles"]
+    assert fields["The archive"].startswith(f"{articles} articles from 1 sources")
+    assert "seeds (4)" in fields["The archive"]
+    assert f"{bot.settings.discord_cooldown_questions} questions per" in fields["Limits"]
+
+
+async def test_a_follow_up_keeps_the_source_and_date_filters_of_its_question(
+    fake: FakeDiscord, bot: NewsBot
+) -> None:
+    # The seed articles are undated: nothing matches a date filter, and a follow-up says so too.
+    message = await ask_and_wait(fake, QUESTION, after="2000-01-01")
+    assert "No articles match after 2000-01-01" in message["embeds"][0]["description"]
+    follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
+    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+    mark = len(fake.requests)
+    submit = fake.modal_submit_interaction(modal, ["Who is representing the US there?"], message)
+    await fake.dispatch("INTERACTION_CREATE", submit)
+    answer = await fake.wait_for(is_followup, after=mark)
+    assert "No articles match after 2000-01-01" in answer.body["embeds"][0]["description"]
+
+
+async def test_a_follow_up_over_the_cooldown_gets_a_private_reply_from_the_modal(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    bot, task = await start_bot(
+        fake, seeds_archive, tmp_path / "data", discord_cooldown_questions=1
+    )
+    try:
+        message = await ask_and_wait(fake, QUESTION)
+        follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
+        modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+        mark = len(fake.requests)
+        submit = fake.modal_submit_interaction(modal, ["And where?"], message)
+        await fake.dispatch("INTERACTION_CREATE", submit)
+        reply = await fake.wait_for(is_callback, after=mark)
+        assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+        assert "try again in" in reply.body["data"]["content"]
+    finally:
+        await stop_bot(bot, task)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 import subprocess
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 import discord
@@ -13,10 +16,12 @@ import pytest
 from discord import app_commands
 
 from bot.discord_bot.client import bot_intents, invite_permissions, invite_url
-from bot.discord_bot.cogs.mentions import strip_mentions, turns_from_thread, unescape
-from bot.discord_bot.feedback import FeedbackStore
+from bot.discord_bot.cogs.mentions import addressed, strip_mentions, turns_from_thread
+from bot.discord_bot.feedback import AnsweredRecord, FeedbackStore
 from bot.discord_bot.guards import Allowlist, NotAllowedHere, SlowDown, UserCooldown
-from bot.discord_bot.render import escape
+from bot.discord_bot.options import BadOption, parse_day
+from bot.discord_bot.recent import RecentCitations
+from bot.discord_bot.render import escape, unescape
 from bot.discord_bot.replies import NO_MENTIONS, UNEXPECTED, send_answer, user_message
 from bot.discord_bot.runner import NO_TOKEN, require_token
 from bot.discord_bot.views import PassageButton, VoteButton, answer_view
@@ -215,3 +220,90 @@ async def test_a_long_answer_goes_out_as_several_messages_with_the_buttons_on_th
     assert NO_MENTIONS.to_dict() == {"parse": []}
     assert ["view" in s for s in sent] == [False] * (len(sent) - 1) + [True]
     assert all(len(s["embed"]) <= 6000 for s in sent)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "mentioned", "answered"),
+    [
+        ("thanks!", False, False),
+        ("ok", False, False),
+        ("👍🙏", False, False),
+        ("thank you so much", False, False),
+        ("great, that helps", False, False),
+        ("Where did they meet?", False, True),
+        ("who attends for Russia", False, True),
+        ("and the date", False, True),
+        ("Tell me more about the sanctions", False, True),
+        ("thanks", True, True),  # a mention is always addressed to the bot
+    ],
+)
+def test_only_what_is_asked_or_addressed_is_answered_in_a_bot_thread(
+    text: str, mentioned: bool, answered: bool
+) -> None:
+    assert addressed(text, mentioned) is answered
+
+
+def test_recent_citations_are_per_channel_newest_first_and_private_ones_only_for_the_asker() -> (
+    None
+):
+    recent = RecentCitations(per_channel=3)
+    recent.add(1, [cite(1, "aaaaaaaaaaaaaaaa:0-10"), cite(2, "bbbbbbbbbbbbbbbb:0-10")], None)
+    recent.add(1, [cite(1, "cccccccccccccccc:0-10")], private_to=7)
+    recent.add(2, [cite(1, "dddddddddddddddd:0-10")], None)
+    assert [s.citation_id[0] for s in recent.choices(1, 7, "")] == ["c", "b", "a"]
+    assert [s.citation_id[0] for s in recent.choices(1, 8, "")] == ["b", "a"]  # not 7's answer
+    assert [s.label for s in recent.choices(1, 8, "")] == ["[2] T", "[1] T"]
+    assert [s.citation_id[0] for s in recent.choices(1, 8, "bbbb")] == ["b"]
+    recent.add(1, [cite(3, "eeeeeeeeeeeeeeee:0-10")], None)  # only 3 kept per channel
+    assert [s.citation_id[0] for s in recent.choices(1, 7, "")] == ["e", "c", "b"]
+    long = Citation(1, "ffffffffffffffff:0-1", "a", "x" * 300, "s", "", None, "q", 0, 1, 1.0)
+    recent.add(3, [long], None)
+    assert len(recent.choices(3, 1, "")[0].label) == 100  # Discord's limit on a choice
+
+
+def test_feedback_reasons_and_answers_export_as_eval_lines_and_old_stores_upgrade(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "feedback.sqlite3"
+    old = sqlite3.connect(path)  # a store from before reasons and answers were kept
+    old.execute(
+        "CREATE TABLE votes (message_id INTEGER NOT NULL, user_id INTEGER NOT NULL, vote TEXT "
+        "NOT NULL, question TEXT NOT NULL DEFAULT '', citation_ids TEXT NOT NULL DEFAULT '', "
+        "voted_at REAL NOT NULL, PRIMARY KEY (message_id, user_id))"
+    )
+    old.execute(
+        "INSERT INTO votes VALUES (1, 5, 'down', 'Old question?', "
+        "'/source id: [1] 0000000000000001:0-10', 1.0)"
+    )
+    old.commit()
+    old.close()
+
+    store = FeedbackStore(path)
+    answer = Answer("Saudi Arabia [1].", True, [cite(1)])
+    store.remember(2, AnsweredRecord.of("Where?", answer, [Turn("When?", "February [1].")]))
+    store.record(2, 5, "down")
+    assert store.add_reason(2, 5, "  wrong city  ")
+    assert not store.add_reason(2, 6, "no vote from this user")
+    store.record(2, 6, "up")
+    down = list(store.export("down"))
+    assert [d["q"] for d in down] == ["Old question?", "Where?"]
+    assert down[0]["feedback"]["citation_ids"] == ["0000000000000001:0-10"]
+    assert down[1]["feedback"]["reason"] == "wrong city"
+    assert down[1]["history"] == [{"question": "When?", "answer": "February [1]."}]
+    assert down[1]["sources"] == [] and down[1]["answerable"] is True
+    (up,) = store.export("up")
+    assert up["sources"] == ["a"] and up["feedback"]["reason"] == ""
+    assert len(list(store.export("all"))) == 3
+    store.record(2, 5, "down")  # voting again clears the earlier reason
+    assert [d["feedback"]["reason"] for d in store.export("down")] == ["", ""]
+    store.remember(3, AnsweredRecord.of("Unvoted?", answer))
+    assert store.forget_unvoted(time.time() + 1) == 1  # answers with votes are kept
+    assert store.answered(3) is None and store.answered(2) is not None
+    store.close()
+
+
+def test_options_parse_dates_and_refuse_bad_ones_clearly() -> None:
+    assert parse_day("2005-03-01", "after") == date(2005, 3, 1)
+    assert parse_day("  ", "after") is None
+    with pytest.raises(BadOption, match="`before` must be a date like 2005-03-01"):
+        parse_day("yesterday", "before")

@@ -6,19 +6,24 @@ import re
 
 import discord
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.answer import CitationContext
 from bot.discord_bot import render
 from bot.discord_bot.render import (
     DECLINED_TEXT,
+    HelpFacts,
     escape,
     render_about,
     render_answer,
+    render_help,
     render_passage,
     safe_url,
     split_text,
 )
-from bot.models import Answer, Citation
+from bot.models import Answer, Citation, ShortAnswer
+from index.catalog import SourceSummary
 
 HOSTILE = "@everyone @here <@123> <@!456> <@&789> [click](https://evil.example) **bold** `tick`"
 
@@ -119,10 +124,10 @@ def test_hostile_text_cannot_ping_forge_links_or_format() -> None:
     [
         ("# Breaking", "\\# Breaking"),
         ("> quoted\n- item", "\\> quoted\n\\- item"),
-        ("1. first", "\\1. first"),
+        ("1. first", "1\\. first"),
         ("a_b*c~d|e", "a\\_b\\*c\\~d\\|e"),
         ("@everyone", "@\u200beveryone"),
-        ("<@&42>", "<@\u200b&42>"),
+        ("<@&42>", "<\u200b@&42>"),
         ("plain [1] text", "plain [1] text"),
     ],
 )
@@ -183,3 +188,130 @@ def test_about_shows_counts_version_and_feedback() -> None:
     fields = {f.name: f.value for f in embed.fields}
     assert fields == {"articles": "4", "chunks": "20", "feedback": "👍 3 · 👎 1"}
     assert embed.footer.text and "newsbot 1.2.3" in embed.footer.text
+
+
+# -- escaping, as Discord would read the result --
+
+# Discord's reading, simplified: a URL is shown as it is; elsewhere a backslash before a
+# punctuation mark shows only the mark. (The same URL pattern discord.py uses.)
+_URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+_MARKDOWN_CHARS = "[]()<>@#*_~`|\\-+>:!&/. \n"
+
+
+def shown(escaped: str) -> str:
+    """What a reader sees: URLs whole, backslash escapes resolved, zero-width spaces unseen."""
+    out, at = [], 0
+    while at < len(escaped):
+        url = _URL.match(escaped, at)
+        if url:
+            out.append(url.group())
+            at = url.end()
+        elif escaped[at] == "\\" and at + 1 < len(escaped) and not escaped[at + 1].isalnum() \
+                and not escaped[at + 1].isspace():  # fmt: skip
+            out.append(escaped[at + 1])
+            at += 2
+        else:
+            out.append(escaped[at])
+            at += 1
+    return "".join(out).replace("\u200b", "")
+
+
+def outside_urls(escaped: str) -> str:
+    """The escaped text with its URLs blanked out (nothing inside a URL is markup)."""
+    return _URL.sub(lambda m: " " * len(m.group()), escaped)
+
+
+def unescaped(char: str) -> str:
+    """A pattern for `char` not preceded by an escaping backslash (an even run of them)."""
+    return rf"(?<!\\)(?:\\\\)*{re.escape(char)}"
+
+
+def assert_inert(escaped: str) -> None:
+    text = outside_urls(escaped)
+    assert not re.search(unescaped("[") + r"[^\]]*\]\(", text), "a masked link is live"
+    assert not re.search(r"@(everyone|here)", escaped), "@everyone/@here would ping"
+    assert not re.search(r"<[@#]|</|<a?:|<t:", escaped), "a mention or tag is live"
+    for char in "*_~`|":
+        assert not re.search(unescaped(char), text), f"{char} is live"
+    for line in text.split("\n"):
+        assert not re.match(r"[ \t]*(#|>|[-+*]\s|\d+[.)])", line), f"line start live: {line!r}"
+
+
+KNOWN = [
+    "[click](https://evil.example/login) or [help desk](https://evil.example/phish)",
+    "see [help desk](https://evil.example/phish)",
+    "[a](b **bold** c)",
+    "[x](<https://evil.example>)",
+    "# Heading\n## Sub\n### Third\n-# subtext",
+    "  # indented heading\n   > quote\n >>> block\n  - item\n  * star\n  + plus\n  12. twelve",
+    "```py\nprint(1)\n```",
+    "||spoiler|| ~~struck~~ __under__ *it* **bold** `code`",
+    "@everyone @here <@123> <@!456> <@&789> <#1011> </ask:12> <t:1700000000:R> <a:wave:1>",
+    "back\\slash \\[not a link](https://x.example)",
+    "https://example.com/a_b*c?d=[e](f) and https://x.example/[1]",
+]
+
+
+@pytest.mark.parametrize("text", KNOWN)
+def test_escaping_known_markup_leaves_it_inert_and_readable(text: str) -> None:
+    escaped = escape(text)
+    assert_inert(escaped)
+    assert shown(escaped) == text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(_MARKDOWN_CHARS) + list("ab1 everyonehttps")),
+               max_size=60))  # fmt: skip
+def test_escaping_any_text_leaves_no_markup_live_and_shows_the_same_words(text: str) -> None:
+    escaped = escape(text)
+    assert_inert(escaped)
+    assert shown(escaped) == text.replace("\u200b", "")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_escaping_unicode_text_shows_the_same_words(text: str) -> None:
+    escaped = escape(text)
+    assert_inert(escaped)
+    assert shown(escaped) == text.replace("\u200b", "")
+
+
+def test_the_reported_second_masked_link_is_inert_in_a_passage_and_a_search_result() -> None:
+    evil = "Call [click](https://evil.example/login) or [help desk](https://evil.example/phish)."
+    passage = CitationContext(
+        id="0000000000000001:0-10", article_id="a", title="T", source="s", url="",
+        published=None, quote=evil, start=0, end=10, before=evil, after=evil,
+    )  # fmt: skip
+    description = render_passage(passage).description or ""
+    assert "help desk" in description
+    assert_inert(description.replace("**", ""))  # the bold around the quote is ours
+
+
+def test_the_short_answer_leads_the_embed_in_bold() -> None:
+    text = "Saudi Arabia: On February 18, negotiations will take place in *Saudi Arabia* [1]."
+    short = ShortAnswer("Saudi Arabia", 1, 48, 60)
+    answer = Answer(text, True, [citation(1)], short_answer=short)
+    (embed,) = render_answer("Where?", answer)
+    assert embed.description == (
+        "**Saudi Arabia**: On February 18, negotiations will take place in \\*Saudi Arabia\\* [1]."
+    )
+    # Without one, the answer text is shown as it is.
+    (plain,) = render_answer("Where?", Answer(text, True, [citation(1)]))
+    assert plain.description is not None and not plain.description.startswith("**")
+
+
+def test_help_lists_the_archive_and_escapes_source_names() -> None:
+    sources = [
+        SourceSummary("bbc", 3, "2004-01-02", "2005-06-07", 0),
+        SourceSummary("[evil](https://x.example) @everyone", 1, None, None, 1),
+    ]
+    facts = HelpFacts(["extractive", "llm"], 5, 60.0, 4, 30.0, mentions=False)
+    embed = render_help({"articles": 4}, sources, facts)
+    fields = {f.name: f.value or "" for f in embed.fields}
+    assert fields["The archive"].startswith("4 articles from 2 sources, 2004-01-02 to 2005-06-07.")
+    assert_inert(fields["The archive"])
+    assert "`mode` (extractive, llm)" in fields["Commands"]
+    assert (
+        "5 questions per 60 s" in fields["Limits"] and "last 4 questions for 30" in fields["Limits"]
+    )
+    assert_within_limits(embed)

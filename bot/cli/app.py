@@ -20,6 +20,7 @@ from rich.progress import (
 
 from bot.cli import answer as cli_answer
 from bot.cli import chat as cli_chat
+from bot.cli import feedback as cli_feedback
 from bot.cli import feeds as cli_feeds
 from bot.cli.common import err, expected_errors, fail, opened_archive, out, search_filters
 from bot.settings import Settings
@@ -186,6 +187,7 @@ def sources(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 app.add_typer(cli_feeds.feeds, name="feeds")
+app.add_typer(cli_feedback.feedback, name="feedback")
 app.command("watch")(cli_feeds.watch)
 app.command("ask")(cli_answer.ask)
 app.command("chat")(cli_chat.chat)

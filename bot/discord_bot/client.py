@@ -14,8 +14,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.answer import AnswerService
+from bot.api.conversations import ConversationStore
 from bot.discord_bot.feedback import FeedbackStore
 from bot.discord_bot.guards import Allowlist, NotAllowedHere, UserCooldown
+from bot.discord_bot.recent import RecentCitations
 from bot.discord_bot.replies import NO_MENTIONS, reply_error
 from bot.discord_bot.views import DYNAMIC_ITEMS, ButtonHandler
 from bot.settings import Settings
@@ -106,6 +108,13 @@ class NewsBot(commands.Bot):
         self.settings = settings
         self.version = newsbot_version()
         self.feedback = feedback or FeedbackStore(settings.discord_feedback_path)
+        # Follow-ups keep their history as the REST API's conversations do (expiry, owners).
+        self.conversations = ConversationStore(
+            settings.discord_conversations_path,
+            ttl_s=settings.conversation_ttl_minutes * 60,
+            keep_turns=settings.conversation_turns,
+        )
+        self.recent = RecentCitations()
         self.allowlist = Allowlist.of(settings.discord_guild_ids, settings.discord_channel_ids)
         self.cooldown = UserCooldown(
             settings.discord_cooldown_questions, settings.discord_cooldown_seconds
@@ -149,3 +158,4 @@ class NewsBot(commands.Bot):
         await super().close()
         self._executor.shutdown(wait=False, cancel_futures=True)
         self.feedback.close()
+        self.conversations.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 import discord
@@ -11,6 +12,7 @@ import discord
 from bot.answer import CitationContext
 from bot.links import citation_page
 from bot.models import Answer, Citation
+from index.catalog import SourceSummary
 from index.retrieval import Passage
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
@@ -29,16 +31,49 @@ DECLINE_COLOUR = discord.Colour.light_grey()
 DECLINED_TEXT = "I couldn't find anything in the archive that answers this."
 ELLIPSIS = "…"
 
-_LINE_START = re.compile(r"(?m)^([ \t]*)([#>\-+]|\d+\.)")
-_USER_OR_ROLE = re.compile(r"<@([!&]?\d)")
+# discord.py's URL pattern (utils._URL_REGEX): Discord shows these as links, where a backslash
+# would show too, so they are left whole; nothing inside one is live markup.
+_URL = re.compile(r"<[^: >]+:/[^ >]+>|(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+# Emphasis, code, spoilers, escapes, and every "[" but a citation marker such as "[2]" (one
+# that a "(" follows could open a masked link, so it is escaped too).
+_INLINE = re.compile(r"[\\*_~`|]|\[(?!\d{1,3}\](?!\())")
+_LINE_START = re.compile(r"(?m)^([ \t]*)(?:([#>+-])|(\d+)(?=[.)]))")  # headings, quotes, lists
+ZWSP = "\u200b"
+_ESCAPED = re.compile(r"\\([^0-9A-Za-z\s])")  # Discord shows a backslashed punctuation mark
 
 
 def escape(text: str) -> str:
-    """Article or user text shown literally: no forged links, formatting or mentions."""
-    text = discord.utils.escape_markdown(text)
-    text = _LINE_START.sub(r"\1\\\2", text)  # headings, quotes and lists start a line
-    text = discord.utils.escape_mentions(text)  # @everyone / @here
-    return _USER_OR_ROLE.sub("<@\u200b\\1", text)
+    """Article or user text shown literally: no masked link, formatting or mention stays live.
+
+    Not discord.utils.escape_markdown: its greedy masked-link pattern escapes only the first
+    `[` on a line and nothing inside the link, and it escapes an indented "- " as "\\  -".
+    """
+    text = discord.utils.escape_mentions(text)  # @everyone, @here, long user/role ids
+    pieces: list[str] = []
+    at = 0
+    for url in _URL.finditer(text):
+        pieces += [_escape_words(text[at : url.start()]), url.group()]
+        at = url.end()
+    pieces.append(_escape_words(text[at:]))
+    return "".join(pieces)
+
+
+def _escape_words(text: str) -> str:
+    """Text without URLs: markdown characters backslash-escaped; `<` followed by a zero-width
+    space so `<@id>`, `<#id>`, `</cmd:id>` and `<t:…>` stay text."""
+    text = _INLINE.sub(r"\\\g<0>", text)
+    text = _LINE_START.sub(_escape_line_start, text)
+    return text.replace("<", "<" + ZWSP)
+
+
+def unescape(text: str) -> str:
+    """Escaped text back to what it says (what Discord shows), e.g. for conversation history."""
+    return _ESCAPED.sub(r"\1", text).replace(ZWSP, "")
+
+
+def _escape_line_start(found: re.Match[str]) -> str:
+    indent, marker, number = found.groups()
+    return f"{indent}\\{marker}" if marker else f"{indent}{number}\\"
 
 
 def code(text: str) -> str:
@@ -205,4 +240,75 @@ def render_about(
         name="feedback", value=f"👍 {feedback.get('up', 0)} · 👎 {feedback.get('down', 0)}"
     )
     embed.set_footer(text=f"newsbot {version} · discord.py {discord.__version__}")
+    return embed
+
+
+@dataclass(frozen=True)
+class HelpFacts:
+    """What `/help` says about this server's set-up."""
+
+    modes: Sequence[str]
+    questions_per_window: int
+    window_s: float
+    follow_up_turns: int
+    follow_up_minutes: float
+    mentions: bool
+
+
+HELP_COMMANDS = (
+    "**/ask** `question` — a cited answer; options: `source`, `after`/`before` (YYYY-MM-DD), "
+    "`private` (only you see it){modes}. Press **Follow up** under an answer to ask the next "
+    "question with the same context.\n"
+    "**/search** `query` — the best passages; options: `count` (1–10), `source`, `after`, "
+    "`before`, `private`.\n"
+    "**/source** `id` — a cited passage in full; pick from the citations shown in this "
+    "channel, or press a **Passage n** button.\n"
+    "**/about** — the archive and the bot · **/help** — this page.\n"
+    "👍/👎 under an answer tell the maintainers how it did; 👎 asks what was wrong."
+)
+HELP_EXAMPLES = (
+    "`/ask question: What was agreed at the talks?`\n"
+    "`/ask question: Who is leading the negotiations? after: 2025-01-01 private: True`\n"
+    "`/search query: ceasefire count: 3`"
+)
+
+
+def render_help(
+    stats: Mapping[str, object], sources: Sequence[SourceSummary], facts: HelpFacts
+) -> discord.Embed:
+    """What the bot can do, with examples, the archive it answers from, and its limits."""
+    modes = f", `mode` ({', '.join(facts.modes)})" if len(facts.modes) > 1 else ""
+    commands = HELP_COMMANDS.format(modes=modes)
+    if facts.mentions:
+        commands += (
+            "\nOr mention me in a channel: I answer in a thread, and reply to questions there."
+        )
+    embed = discord.Embed(
+        title="newsbot — help",
+        description="I answer questions from a news archive, quoting the articles: every claim "
+        "carries a numbered citation [n] you can open.",
+        colour=ANSWER_COLOUR,
+    )
+    embed.add_field(name="Commands", value=truncate(commands, FIELD_VALUE_CHARS), inline=False)
+    embed.add_field(name="Examples", value=HELP_EXAMPLES, inline=False)
+    dated = [d for s in sources for d in (s.oldest, s.newest) if d]
+    span = f", {min(dated)} to {max(dated)}" if dated else ""
+    archive = f"{stats.get('articles', 0)} articles from {len(sources)} sources{span}."
+    listed = ", ".join(f"{escape(s.name)} ({s.articles})" for s in sources[:15])
+    more = f" and {len(sources) - 15} more" if len(sources) > 15 else ""
+    embed.add_field(
+        name="The archive",
+        value=truncate(f"{archive}\n{listed}{more}".strip(), FIELD_VALUE_CHARS),
+        inline=False,
+    )
+    seconds = round(facts.window_s)
+    limits = (
+        "I only know what the archive holds, up to its newest article; when it holds no "
+        "answer I say so instead of guessing.\n"
+        f"{facts.questions_per_window} questions per {seconds} s each; questions up to "
+        "1,000 characters.\n"
+        f"Follow-ups remember the last {facts.follow_up_turns} questions for "
+        f"{facts.follow_up_minutes:g} minutes."
+    )
+    embed.add_field(name="Limits", value=limits, inline=False)
     return embed

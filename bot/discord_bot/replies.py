@@ -58,12 +58,22 @@ async def reply_error(interaction: discord.Interaction, error: BaseException) ->
 
 
 async def send_answer(
-    send: Callable[..., Awaitable[Any]], question: str, answer: Answer, public_url: str = ""
-) -> None:
-    """An answer as one message per embed; the buttons go under the last (the sources)."""
+    send: Callable[..., Awaitable[Any]],
+    question: str,
+    answer: Answer,
+    public_url: str = "",
+    *,
+    conversation_id: str | None = None,
+    **options: Any,
+) -> Any:
+    """An answer as one message per embed; the buttons go under the last (the sources), which
+    is returned. `options` go to every send (e.g. `ephemeral=True`)."""
     embeds = render_answer(question, answer, public_url)
+    last: Any = None
     for number, embed in enumerate(embeds, start=1):
         if number == len(embeds):
-            await send(embed=embed, view=answer_view(answer), allowed_mentions=NO_MENTIONS)
+            view = answer_view(answer, conversation_id)
+            last = await send(embed=embed, view=view, allowed_mentions=NO_MENTIONS, **options)
         else:
-            await send(embed=embed, allowed_mentions=NO_MENTIONS)
+            await send(embed=embed, allowed_mentions=NO_MENTIONS, **options)
+    return last

@@ -11,6 +11,7 @@ from bot.models import Answer
 
 PASSAGE_PREFIX = "newsbot:passage:"
 VOTE_PREFIX = "newsbot:vote:"
+FOLLOW_PREFIX = "newsbot:follow:"
 CUSTOM_ID_CHARS = 100  # Discord's limit
 MAX_PASSAGE_BUTTONS = 20  # 4 rows of 5; the fifth row holds the votes
 BUTTONS_PER_ROW = 5
@@ -24,6 +25,10 @@ class ButtonHandler(Protocol):
     ) -> None: ...
 
     async def record_vote(self, interaction: discord.Interaction, vote: str) -> None: ...
+
+    async def open_follow_up(
+        self, interaction: discord.Interaction, conversation_id: str
+    ) -> None: ...
 
 
 def _handler(interaction: discord.Interaction) -> ButtonHandler:
@@ -87,13 +92,42 @@ class VoteButton(
         await _handler(interaction).record_vote(interaction, self.vote)
 
 
+class FollowUpButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"newsbot:follow:(?P<conversation>[A-Za-z0-9_-]{1,64})$",
+):
+    """`Follow up`: a modal for the next question, answered with this conversation's history."""
+
+    def __init__(self, conversation_id: str, row: int | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Follow up",
+                emoji="💬",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{FOLLOW_PREFIX}{conversation_id}",
+            ),
+            row=row,
+        )
+        self.conversation_id = conversation_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> FollowUpButton:
+        return cls(match["conversation"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await _handler(interaction).open_follow_up(interaction, self.conversation_id)
+
+
 def _fits_button(custom_id: str) -> bool:
     template = PassageButton.__discord_ui_compiled_template__
     return len(custom_id) <= CUSTOM_ID_CHARS and template.match(custom_id) is not None
 
 
-def answer_view(answer: Answer) -> discord.ui.View:
-    """Passage buttons for each cited source (up to 20), then the feedback buttons."""
+def answer_view(answer: Answer, conversation_id: str | None = None) -> discord.ui.View:
+    """Passage buttons for each cited source (up to 20), then the feedback buttons and, when
+    the answer belongs to a conversation, Follow up."""
     view = discord.ui.View(timeout=None)
     shown = 0
     for citation in answer.citations:
@@ -106,7 +140,13 @@ def answer_view(answer: Answer) -> discord.ui.View:
     vote_row = min(4, (shown + BUTTONS_PER_ROW - 1) // BUTTONS_PER_ROW)
     view.add_item(VoteButton("up", row=vote_row))
     view.add_item(VoteButton("down", row=vote_row))
+    if conversation_id is not None:
+        view.add_item(FollowUpButton(conversation_id, row=vote_row))
     return view
 
 
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (PassageButton, VoteButton)
+DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    PassageButton,
+    VoteButton,
+    FollowUpButton,
+)

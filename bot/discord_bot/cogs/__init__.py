@@ -11,11 +11,13 @@ if TYPE_CHECKING:
 async def load_cogs(bot: NewsBot) -> None:
     from bot.discord_bot.cogs.about import AboutCog
     from bot.discord_bot.cogs.ask import AskCog
+    from bot.discord_bot.cogs.help import HelpCog
     from bot.discord_bot.cogs.lookup import LookupCog
     from bot.discord_bot.cogs.mentions import MentionCog
 
     await bot.add_cog(AskCog(bot))
     await bot.add_cog(LookupCog(bot))
     await bot.add_cog(AboutCog(bot))
+    await bot.add_cog(HelpCog(bot))
     if bot.settings.discord_message_content:
         await bot.add_cog(MentionCog(bot))

@@ -1,20 +1,35 @@
-"""`/ask` and the buttons under its answers (passages and feedback)."""
+"""`/ask`, its follow-ups, and the buttons under its answers (passages, feedback, Follow up)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+import dataclasses
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_bot.feedback import AnsweredRecord
+from bot.discord_bot.modals import QUESTION_CHARS, follow_up_modal, reason_modal
+from bot.discord_bot.options import filters_from, source_choices
 from bot.discord_bot.render import escape, render_passage
 from bot.discord_bot.replies import NO_MENTIONS, reply_error, send_answer, send_ephemeral
+from bot.models import Answer, Turn
+from index.retrieval import SearchFilters
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import NewsBot
 
-QUESTION_CHARS = 1000
+DATE_HINT = "Only articles published on or {} this date, e.g. 2005-03-01"
+
+
+def owner(user: discord.abc.User) -> str:
+    """A conversation's owner: only the asker continues their own conversation."""
+    return f"discord:{user.id}"
+
+
+def is_ephemeral(message: discord.Message | None) -> bool:
+    return message is not None and message.flags.ephemeral
 
 
 class AskCog(commands.Cog, name="Ask"):
@@ -23,23 +38,118 @@ class AskCog(commands.Cog, name="Ask"):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
         bot.button_handler = self
+        modes = bot.service.modes
+        params = self.ask._params  # discord.py has no public way to change an option's choices
+        if len(modes) > 1:  # offer only the modes this server has configured
+            choices: list[app_commands.Choice[str | int | float]] = [
+                app_commands.Choice(name=m, value=m) for m in modes
+            ]
+            params["mode"] = dataclasses.replace(params["mode"], choices=choices)
+        else:
+            del params["mode"]
 
     @app_commands.command(name="ask", description="Ask the news archive; the answer cites sources.")
     @app_commands.describe(
         question="Your question, e.g. What was agreed at the peace talks?",
-        mode="extractive quotes the articles; llm writes an answer (when configured)",
+        source="Only articles from this source",
+        after=DATE_HINT.format("after"),
+        before=DATE_HINT.format("before"),
+        private="Answer only to you (default: everyone in the channel sees it)",
+        mode="extractive quotes the articles; llm writes an answer",
     )
     async def ask(
         self,
         interaction: discord.Interaction,
         question: app_commands.Range[str, 2, QUESTION_CHARS],
-        mode: Literal["extractive", "llm"] | None = None,
+        source: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        private: bool = False,
+        mode: str | None = None,
     ) -> None:
-        self.bot.service.composer(mode)  # an unavailable mode fails before the public "thinking…"
+        # Bad options and an unavailable mode fail before the public "thinking…".
+        filters = filters_from(self.bot.service, source, after, before)
+        self.bot.service.composer(mode)
         self.bot.cooldown.check(interaction.user.id)
-        await interaction.response.defer(thinking=True)
-        answer = await self.bot.run_blocking(self.bot.service.answer, question, None, None, mode)
-        await send_answer(interaction.followup.send, question, answer, self.bot.settings.public_url)
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        conversation_id = self.bot.conversations.new_id()
+        await self._answer(interaction, question, [], conversation_id, private, filters, mode)
+
+    @ask.autocomplete("source")
+    async def _sources(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return source_choices(self.bot.service, current)
+
+    async def _answer(
+        self,
+        interaction: discord.Interaction,
+        question: str,
+        history: list[Turn],
+        conversation_id: str,
+        private: bool,
+        filters: SearchFilters | None = None,
+        mode: str | None = None,
+    ) -> None:
+        """Answer (the interaction is deferred), keep the turn, and send it with its buttons."""
+        answer: Answer = await self.bot.run_blocking(
+            self.bot.service.answer, question, filters, history, mode
+        )
+        who = owner(interaction.user)
+        self.bot.conversations.append(conversation_id, who, Turn(question, answer.answer))
+        message = await send_answer(
+            interaction.followup.send,
+            question,
+            answer,
+            self.bot.settings.public_url,
+            conversation_id=conversation_id,
+            ephemeral=private,
+        )
+        if message is not None:
+            record = AnsweredRecord.of(question, answer, history, filters)
+            self.bot.feedback.remember(message.id, record)
+        if interaction.channel_id is not None:
+            asker = interaction.user.id if private else None
+            self.bot.recent.add(interaction.channel_id, answer.citations, asker)
+
+    async def open_follow_up(self, interaction: discord.Interaction, conversation_id: str) -> None:
+        """The Follow up button: a form for the next question (no message-content intent)."""
+
+        async def on_question(submitted: discord.Interaction, question: str) -> None:
+            await self.follow_up(submitted, conversation_id, question, interaction.message)
+
+        try:
+            await interaction.response.send_modal(follow_up_modal(on_question))
+        except Exception as exc:
+            await reply_error(interaction, exc)
+
+    async def follow_up(
+        self,
+        interaction: discord.Interaction,
+        conversation_id: str,
+        question: str,
+        message: discord.Message | None,
+    ) -> None:
+        """The asker continues their conversation; anyone else (or the asker after it expired)
+        starts one of their own from the answer the button was under. The question's source and
+        date filters carry over."""
+        if len(question.strip()) < 2:
+            await send_ephemeral(interaction, "Type a question to follow up with.")
+            return
+        self.bot.cooldown.check(interaction.user.id)
+        answered = self.bot.feedback.answered(message.id) if message else None
+        history = self.bot.conversations.history(conversation_id, owner(interaction.user))
+        if history is None:
+            history = [Turn(answered.question, answered.answer)] if answered else []
+            conversation_id = self.bot.conversations.new_id()
+            for turn in history:
+                self.bot.conversations.append(conversation_id, owner(interaction.user), turn)
+        private = is_ephemeral(message)
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        filters = answered.search_filters() if answered else None  # a follow-up keeps them
+        await self._answer(
+            interaction, question.strip(), history, conversation_id, private, filters
+        )
 
     async def show_passage(
         self, interaction: discord.Interaction, citation_id: str, n: int
@@ -62,7 +172,7 @@ class AskCog(commands.Cog, name="Ask"):
             await reply_error(interaction, exc)
 
     async def record_vote(self, interaction: discord.Interaction, vote: str) -> None:
-        """One vote per user and answer; a second press changes it."""
+        """One vote per user and answer (a second press changes it); 👎 asks what was wrong."""
         try:
             message = interaction.message
             if message is None:
@@ -76,7 +186,17 @@ class AskCog(commands.Cog, name="Ask"):
                 question=(embed.title if embed else "") or "",
                 citation_ids=(last.footer.text if last else "") or "",
             )
-            thanks = "Thanks, glad it helped! 👍" if vote == "up" else "Thanks, noted. 👎"
-            await send_ephemeral(interaction, thanks)
+            if vote == "up":
+                await send_ephemeral(interaction, "Thanks, glad it helped! 👍")
+                return
+
+            async def on_reason(submitted: discord.Interaction, reason: str) -> None:
+                if reason.strip():
+                    self.bot.feedback.add_reason(message.id, submitted.user.id, reason)
+                await send_ephemeral(
+                    submitted, "Thanks, noted: it will help make answers like this better. 👎"
+                )
+
+            await interaction.response.send_modal(reason_modal(on_reason))
         except Exception as exc:
             await reply_error(interaction, exc)

@@ -8,6 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_bot.cogs.ask import DATE_HINT
+from bot.discord_bot.options import filters_from, source_choices
 from bot.discord_bot.render import escape, render_passage, render_search
 from bot.discord_bot.replies import NO_MENTIONS, send_ephemeral
 
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from bot.discord_bot.client import NewsBot
 
 SEARCH_RESULTS = 5
+MAX_SEARCH_RESULTS = 10
 
 
 class LookupCog(commands.Cog, name="Lookup"):
@@ -23,10 +26,10 @@ class LookupCog(commands.Cog, name="Lookup"):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="source", description="Show a cited passage by its id.")
+    @app_commands.command(name="source", description="Show a passage cited in this channel.")
     @app_commands.rename(citation_id="id")
     @app_commands.describe(
-        citation_id="The id from an answer's footer, e.g. 0a6262d6a783289d:0-812"
+        citation_id="Pick a recent citation ([n] headline), or paste an id from an answer's footer"
     )
     async def source(
         self, interaction: discord.Interaction, citation_id: app_commands.Range[str, 1, 120]
@@ -42,14 +45,44 @@ class LookupCog(commands.Cog, name="Lookup"):
             embed=render_passage(passage), allowed_mentions=NO_MENTIONS
         )
 
+    @source.autocomplete("citation_id")
+    async def _recent(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.channel_id is None:
+            return []
+        shown = self.bot.recent.choices(interaction.channel_id, interaction.user.id, current)
+        return [app_commands.Choice(name=s.label, value=s.citation_id) for s in shown]
+
     @app_commands.command(name="search", description="List the passages that best match a query.")
-    @app_commands.describe(query="Words to look for, e.g. ceasefire talks Istanbul")
+    @app_commands.describe(
+        query="Words to look for, e.g. ceasefire talks Istanbul",
+        count=f"How many passages (1–{MAX_SEARCH_RESULTS}, default {SEARCH_RESULTS})",
+        source="Only articles from this source",
+        after=DATE_HINT.format("after"),
+        before=DATE_HINT.format("before"),
+        private="Show the results only to you",
+    )
     async def search(
-        self, interaction: discord.Interaction, query: app_commands.Range[str, 2, 500]
+        self,
+        interaction: discord.Interaction,
+        query: app_commands.Range[str, 2, 500],
+        count: app_commands.Range[int, 1, MAX_SEARCH_RESULTS] = SEARCH_RESULTS,
+        source: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        private: bool = False,
     ) -> None:
+        filters = filters_from(self.bot.service, source, after, before)
         self.bot.cooldown.check(interaction.user.id)
-        await interaction.response.defer(thinking=True)
-        passages = await self.bot.run_blocking(self.bot.service.search, query, SEARCH_RESULTS)
+        await interaction.response.defer(thinking=True, ephemeral=private)
+        passages = await self.bot.run_blocking(self.bot.service.search, query, count, filters)
         await interaction.followup.send(
-            embed=render_search(query, passages), allowed_mentions=NO_MENTIONS
+            embed=render_search(query, passages), allowed_mentions=NO_MENTIONS, ephemeral=private
         )
+
+    @search.autocomplete("source")
+    async def _sources(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return source_choices(self.bot.service, current)

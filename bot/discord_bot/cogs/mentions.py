@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot.discord_bot.feedback import AnsweredRecord
 from bot.discord_bot.guards import SlowDown
-from bot.discord_bot.render import truncate
+from bot.discord_bot.render import truncate, unescape
 from bot.discord_bot.replies import NO_MENTIONS, send_answer, user_message
 from bot.models import Turn
 
@@ -23,7 +24,6 @@ HISTORY_MESSAGES = 40  # thread messages read back for a follow-up
 HISTORY_TURNS = 5
 THREAD_NAME_CHARS = 100  # Discord's limit
 HINT = "Ask me a question about the news archive, e.g. “What was agreed at the talks?”"
-_ESCAPED = re.compile(r"\\(.)")
 
 
 def strip_mentions(text: str, user_id: int) -> str:
@@ -31,9 +31,21 @@ def strip_mentions(text: str, user_id: int) -> str:
     return re.sub(rf"<@!?{user_id}>", " ", text).strip()
 
 
-def unescape(text: str) -> str:
-    """Rendered (escaped) answer text back to plain text for the conversation history."""
-    return _ESCAPED.sub(r"\1", text).replace("<@\u200b", "<@").replace("@\u200b", "@")
+_QUESTION_START = re.compile(
+    r"(?i)^(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|"
+    r"will|would|should|has|have|had|tell|explain|describe|list|show|find|give|summari[sz]e|"
+    r"and|but|what's|who's|where's|how's)\b"
+)
+
+
+def addressed(text: str, mentioned: bool) -> bool:
+    """In a bot thread: a mention, or something asked ("thanks", "ok" and emoji are not)."""
+    if mentioned:
+        return True
+    words = re.findall(r"[^\W_]+", text)
+    if len(words) < 2:
+        return False
+    return "?" in text or _QUESTION_START.match(text.strip()) is not None
 
 
 def turns_from_thread(messages: Sequence[tuple[bool, str]]) -> list[Turn]:
@@ -75,6 +87,8 @@ class MentionCog(commands.Cog, name="Mentions"):
         if not self.bot.allowlist.allows(message.guild.id, channel.id, parent_id):
             return
         question = strip_mentions(message.content, me.id)
+        if owned_thread and not addressed(question, me in message.mentions):
+            return  # conversation between people, or "thanks"
         try:
             if isinstance(channel, discord.Thread):
                 target: discord.abc.Messageable = channel
@@ -105,7 +119,10 @@ class MentionCog(commands.Cog, name="Mentions"):
         except Exception as exc:
             await target.send(user_message(exc), allowed_mentions=NO_MENTIONS)
             return
-        await send_answer(target.send, question, answer, self.bot.settings.public_url)
+        sent = await send_answer(target.send, question, answer, self.bot.settings.public_url)
+        self.bot.feedback.remember(sent.id, AnsweredRecord.of(question, answer, history))
+        if isinstance(target, discord.abc.GuildChannel | discord.Thread):
+            self.bot.recent.add(target.id, answer.citations, None)
 
     async def thread_history(self, thread: discord.Thread, before: discord.Message) -> list[Turn]:
         """The thread's earlier questions and answers, starting with the one that opened it."""

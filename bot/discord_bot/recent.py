@@ -1,0 +1,65 @@
+"""The citations recently shown in each channel, so `/source` can offer them by headline."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.models import Citation
+
+PER_CHANNEL = 50
+CHANNELS = 1000
+CHOICES = 25  # Discord's limit on autocomplete choices
+CHOICE_CHARS = 100  # Discord's limit on a choice's name and value
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One citation as an answer showed it: `[n] headline`; `user_id` set when only they saw it."""
+
+    citation_id: str
+    label: str
+    user_id: int | None
+
+
+class RecentCitations:
+    """In memory only: after a restart `/source` still takes a pasted id or a passage button."""
+
+    def __init__(self, per_channel: int = PER_CHANNEL, channels: int = CHANNELS) -> None:
+        self._seen: OrderedDict[int, deque[Shown]] = OrderedDict()
+        self._per_channel = per_channel
+        self._channels = channels
+        self._lock = threading.Lock()
+
+    def add(self, channel_id: int, citations: Sequence[Citation], private_to: int | None) -> None:
+        """The citations of one answer; `private_to` is the asker when the answer was ephemeral."""
+        with self._lock:
+            shown = self._seen.pop(channel_id, None) or deque(maxlen=self._per_channel)
+            self._seen[channel_id] = shown  # most recently used channel last
+            for citation in citations:
+                headline = " ".join((citation.title or citation.article_id).split())
+                label = _fit(f"[{citation.n}] {headline}")
+                shown.appendleft(Shown(citation.id, label, private_to))
+            while len(self._seen) > self._channels:
+                self._seen.popitem(last=False)
+
+    def choices(self, channel_id: int, user_id: int, typed: str) -> list[Shown]:
+        """Newest first, de-duplicated, those whose label or id contains what was typed."""
+        typed = typed.strip().lower()
+        with self._lock:
+            shown = list(self._seen.get(channel_id, ()))
+        found: dict[str, Shown] = {}
+        for item in shown:
+            if item.user_id not in (None, user_id) or item.citation_id in found:
+                continue
+            if typed in item.label.lower() or typed in item.citation_id:
+                found[item.citation_id] = item
+            if len(found) == CHOICES:
+                break
+        return list(found.values())
+
+
+def _fit(label: str) -> str:
+    return label if len(label) <= CHOICE_CHARS else label[: CHOICE_CHARS - 1] + "…"
