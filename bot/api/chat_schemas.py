@@ -232,3 +232,20 @@ class OpenAIErrorResponse(BaseModel):
     """The error body of the OpenAI-compatible routes (OpenAI's own shape)."""
 
     error: OpenAIErrorDetail
+
+
+CHAT_PATHS = ("/v1/chat/completions", "/v1/models", "/v1/models/{model}")
+
+
+def model_ids(modes: list[str]) -> list[str]:
+    """`newsbot` (the default answer mode), then `newsbot-<mode>` for each configured mode."""
+    return ["newsbot", *(f"newsbot-{mode}" for mode in modes)]
+
+
+def adjust_chat_openapi(schema: dict[str, Any], modes: list[str]) -> None:
+    """The models this server offers, and no 422: these routes answer 400, as OpenAI does."""
+    components = schema["components"]["schemas"]
+    components["ChatCompletionRequest"]["properties"]["model"]["enum"] = model_ids(modes)
+    for path in CHAT_PATHS:
+        for operation in schema["paths"].get(path, {}).values():
+            operation.get("responses", {}).pop("422", None)

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from bot.api.chat_schemas import ChatCompletionChunk, OpenAIErrorResponse
+from bot.api.chat_schemas import ChatCompletionChunk, OpenAIErrorResponse, adjust_chat_openapi
 from bot.api.schemas import CitationsEvent, DoneEvent, ErrorResponse, TokenEvent
 
 _ERROR_DESCRIPTIONS = {
@@ -88,8 +88,7 @@ def customise_openapi(app: FastAPI, modes: list[str]) -> None:
             for option in mode.get("anyOf", [mode]):
                 if "enum" in option:
                     option["enum"] = [m for m in option["enum"] if m in modes]
-            chat_model = components["ChatCompletionRequest"]["properties"]["model"]
-            chat_model["enum"] = ["newsbot", *(f"newsbot-{m}" for m in modes)]
+            adjust_chat_openapi(schema, modes)
             app.openapi_schema = schema
         return app.openapi_schema
 

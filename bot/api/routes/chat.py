@@ -8,10 +8,10 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
@@ -35,6 +35,7 @@ from bot.api.chat_schemas import (
     ModelList,
     OpenAIErrorResponse,
     Usage,
+    model_ids,
 )
 from bot.api.deps import CallerDep, MetricsDep, ServiceDep, StateDep, read_access
 from bot.api.errors import newsbot_status
@@ -100,11 +101,6 @@ def chat_error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def model_ids(service: AnswerService) -> list[str]:
-    """`newsbot` (the default answer mode), then `newsbot-<mode>` for each configured mode."""
-    return [MODEL, *(f"{MODEL}-{mode}" for mode in service.modes)]
-
-
 def _mode(model: str, service: AnswerService) -> str:
     """The answer mode a model id names; 404 `model_not_found` for any other id."""
     name = model.strip()
@@ -113,24 +109,24 @@ def _mode(model: str, service: AnswerService) -> str:
     mode = name.removeprefix(f"{MODEL}-")
     if mode != name and mode in service.modes:
         return mode
-    raise ChatError(
-        404,
-        f"the model {model!r} does not exist; this server offers: {', '.join(model_ids(service))}",
-        "model",
-        "model_not_found",
-    )
+    offered = ", ".join(model_ids(service.modes))
+    message = f"the model {model!r} does not exist; this server offers: {offered}"
+    raise ChatError(404, message, "model", "model_not_found")
 
 
 @router.get("/models", summary="The models (answer modes) this server offers",
-            responses=chat_error_responses(401, 429))  # fmt: skip
+            responses=chat_error_responses(400, 401, 429))  # fmt: skip
 def list_models(service: ServiceDep) -> ModelList:
     """`newsbot` answers with the server's default mode; `newsbot-<mode>` picks a mode."""
-    return ModelList(data=[ModelCard(id=m, created=_STARTED) for m in model_ids(service)])
+    return ModelList(data=[ModelCard(id=m, created=_STARTED) for m in model_ids(service.modes)])
 
 
 @router.get("/models/{model}", summary="One model",
-            responses=chat_error_responses(401, 404, 429))  # fmt: skip
-def get_model(model: str, service: ServiceDep) -> ModelCard:
+            responses=chat_error_responses(400, 401, 404, 429))  # fmt: skip
+def get_model(
+    model: Annotated[str, Path(min_length=1, max_length=100, examples=[MODEL])],
+    service: ServiceDep,
+) -> ModelCard:
     _mode(model, service)
     return ModelCard(id=model.strip(), created=_STARTED)
 
