@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from bot.api.chat_markdown import SOURCES_HEADING, StreamEscaper, escape, unescape
+from bot.container import build_service
 from tests.api_support import API_KEY, ApiParts, LiveApi, live_api, seeded_parts
+from tests.scripted_llm import ScriptedLLM
 
 SUMMIT = "When will the negotiations in Saudi Arabia take place?"
 ERROR_FIELDS = {"message", "type", "param", "code"}
@@ -308,3 +310,41 @@ def test_rate_limit_is_429_with_retry_after(api_parts: ApiParts) -> None:
     assert raised.value.type == "rate_limit_error"
     assert int(raised.value.response.headers["retry-after"]) >= 1
     assert_openai_error(raised.value.response, 429)
+
+
+# -- with an LLM configured --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Iterator[ScriptedLLM]:
+    server = ScriptedLLM().start()
+    yield server
+    server.stop()
+
+
+def test_an_llm_server_adds_the_newsbot_llm_model(
+    api_parts: ApiParts, scripted: ScriptedLLM
+) -> None:
+    settings = api_parts.settings.model_copy(update={"llm_url": scripted.url, "llm_model": "m"})
+    parts = ApiParts(settings, api_parts.archive, build_service(settings, api_parts.archive))
+    reply = (
+        "Negotiations will take place in Saudi Arabia on February 18 [1]. "
+        "It is widely expected to end the war."
+    )
+    scripted.enqueue(reply, reply)
+    with live_api(parts, rate_limit="") as api:
+        client = chat_client(api)
+        assert [m.id for m in client.models.list()] == [
+            "newsbot", "newsbot-extractive", "newsbot-llm",
+        ]  # fmt: skip
+        completion = client.chat.completions.create(model="newsbot-llm", messages=[user(SUMMIT)])
+        chunks = client.chat.completions.create(
+            model="newsbot-llm", messages=[user(SUMMIT)], stream=True
+        )
+        streamed = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    content = completion.choices[0].message.content
+    assert content.startswith("Negotiations will take place in Saudi Arabia on February 18 [1].")
+    assert "expected to end the war" not in content  # unsupported: verified away
+    assert [c["n"] for c in completion.model_extra["citations"]] == [1]
+    assert streamed == content and completion.model == "newsbot-llm"
+    assert len(scripted.requests) == 2 and not scripted.replies
