@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from bot.api.chat_markdown import SOURCES_HEADING, StreamEscaper, escape, unescape
+from bot.api.chat_schemas import ChatCompletionChunk
 from bot.container import build_service
-from tests.api_support import API_KEY, ApiParts, LiveApi, live_api, seeded_parts
+from tests.api_support import API_KEY, ApiParts, LiveApi, live_api, parse_sse, seeded_parts
 from tests.scripted_llm import ScriptedLLM
 
 SUMMIT = "When will the negotiations in Saudi Arabia take place?"
@@ -117,6 +118,19 @@ def test_streamed_deltas_add_up_to_the_answer(client: openai.OpenAI) -> None:
     # without include_usage, no usage chunk
     plain = list(ask(client, user(SUMMIT), stream=True))
     assert all(c.choices for c in plain) and all(c.usage is None for c in plain)
+
+
+def test_the_stream_on_the_wire_is_documented_chunks_then_done(api: LiveApi) -> None:
+    body = {"model": "newsbot", "messages": [user(SUMMIT)], "stream": True}
+    with api.client() as http, http.stream("POST", "/v1/chat/completions", json=body) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = parse_sse("".join(response.iter_text()))
+    assert {name for name, _ in events} == {"message"}
+    assert events[-1][1] == "[DONE]"
+    chunks = [ChatCompletionChunk.model_validate_json(data) for _, data in events[:-1]]
+    assert [c.choices[0].finish_reason for c in chunks][-1] == "stop"
+    assert chunks[-1].citations and all(c.citations is None for c in chunks[:-1])
 
 
 def test_a_follow_up_is_answered_in_its_conversation(client: openai.OpenAI, api: LiveApi) -> None:
@@ -248,6 +262,11 @@ def test_error_messages_say_what_is_wrong(api: LiveApi) -> None:
             "/v1/chat/completions", json={"model": "newsbot", "messages": [user("a")], "n": 3}
         )
         assert "n must be 1" in assert_openai_error(many, 400, "n")
+        image = {"type": "image_url", "image_url": {"url": "https://example.org/a.png"}}
+        pictured = http.post(
+            "/v1/chat/completions", json={"model": "newsbot", "messages": [user([image])]}
+        )
+        assert "only text parts" in assert_openai_error(pictured, 400, "messages")
         nameless = http.post("/v1/chat/completions", json={"messages": [user("a")]})
         assert "model: Field required" in assert_openai_error(nameless, 400, "model")
         broken = http.post(

@@ -25,6 +25,7 @@ _TYPES = {
     403: "permission_error",
     429: "rate_limit_error",
 }
+_MISMATCH = {"string_type", "list_type"}
 _ROLES = {"system", "developer", "user", "assistant", "tool"}
 _TEXTS = {"constrained-str", "text", "list[QuestionPart]"}  # the question's text, or its parts
 _CODES = {401: "invalid_api_key", 429: "rate_limit_exceeded"}
@@ -68,6 +69,9 @@ def _validation_response(errors: list[Any]) -> JSONResponse:
             reason = (error.get("ctx") or {}).get("error", "not valid JSON")
             message = f"the request body is not valid JSON: {reason}"
             return chat_error_response(400, message, code="malformed_json")
+    # A union (a string or a list of parts) reports each branch's type mismatch too: drop
+    # those when a more telling error exists.
+    errors = [e for e in errors if e.get("type") not in _MISMATCH] or errors
     first = errors[0] if errors else {}
     where = _where(first.get("loc", ())[1:])  # after "body"
     param = where.split(".")[0].split("[")[0] or None
@@ -99,6 +103,8 @@ def _where(loc: Sequence[Any]) -> str:
 
 
 def _reason(error: Mapping[str, Any]) -> str:
+    if error.get("type") == "literal_error" and error.get("loc", [""])[-1] == "type":
+        return "only text parts are read (type 'text')"
     if error.get("type") in _BLANK and str(error.get("loc", ["", ""])[-1]) in _TEXTS:
         return "must not be empty"
     return str(error.get("msg", "invalid")).removeprefix("Value error, ")

@@ -15,7 +15,7 @@ from pydantic import (
 
 from bot.api.schemas import NOT_BLANK, QUESTION_MAX_CHARS, CitationOut, Filters
 
-MESSAGES_MAX = 200
+MESSAGES_MAX = 1000
 PARTS_MAX = 20
 
 
