@@ -11,11 +11,12 @@ from bot.links import citation_page, safe_url
 from bot.models import Answer, Citation, Turn
 
 SOURCES_HEADING = "\n\n**Sources**\n"
-# A citation marker stays as it is; every other character Markdown (or a chat app's math
-# and tables) could read as markup is escaped, so that article text is never live markup.
-_MARKUP = re.compile(r"(\[\d+\])|([\\`*_~\[\]<>|#$])")
+# A citation marker stays as it is (unless a "(" or ":" after it could make it a link);
+# every other character Markdown, or a chat app's math and tables, could read as markup is
+# escaped, so that article text is never live markup.
+_MARKUP = re.compile(r"(\[\d+\](?![(:]))|([\\`*_~\[\]<>|#$])")
 _ESCAPED = re.compile(r"\\([\\`*_~\[\]<>|#$])")
-_PARTIAL_MARKER = re.compile(r"\[\d*$")
+_OPEN_MARKER = re.compile(r"\[\d*\]?$")  # at the end of a piece: what follows decides
 
 
 def escape(text: str) -> str:
@@ -28,15 +29,16 @@ def unescape(text: str) -> str:
 
 
 class StreamEscaper:
-    """`escape` over text that arrives in pieces: a marker cut in two ("[1" + "]") is held
-    back until it is whole, so the pieces escape to exactly what the whole text would."""
+    """`escape` over text that arrives in pieces: a marker at the end of a piece ("[1", "[1]")
+    is held back until the next character is known, so the pieces escape to exactly what the
+    whole text would."""
 
     def __init__(self) -> None:
         self._held = ""
 
     def feed(self, piece: str) -> str:
         text = self._held + piece
-        partial = _PARTIAL_MARKER.search(text)
+        partial = _OPEN_MARKER.search(text)
         cut = partial.start() if partial else len(text)
         self._held = text[cut:]
         return escape(text[:cut])
