@@ -171,7 +171,7 @@ async def chat_completions(
     # The first piece comes after retrieval: a store that is down fails here, before the
     # response starts, and so gets its proper HTTP status.
     try:
-        first = await chunks.__anext__()
+        first = await anext(chunks)
     except BaseException:
         await run_in_threadpool(_close, pieces)
         raise
@@ -256,7 +256,7 @@ class _Reply:
                 if text:
                     sent += text
                     yield _data(self.chunk({"content": text}))
-                item = await chunks.__anext__()
+                item = await anext(chunks)
             metrics.observe_answer(mode, item)
             tail = escaper.flush() + sources_markdown(item, self.public_url)
             if tail:
