@@ -20,7 +20,7 @@ from bot.api.errors import install_error_handlers
 from bot.api.metrics import ApiMetrics
 from bot.api.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from bot.api.openapi import customise_openapi
-from bot.api.routes import admin, ask, ops, read
+from bot.api.routes import admin, ask, chat, ops, read
 from bot.container import Archive
 from bot.feed_watch import start_in_background
 from bot.settings import Settings
@@ -36,7 +36,8 @@ DESCRIPTION = """Questions answered from a news archive; every claim cites the e
 * Writes (`/v1/ingest`, `DELETE /v1/articles/…`) need an API key, sent as
   `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 * Every error is `{"error": {"code": "…", "message": "…"}}`; a 429 says when to retry in
-  `Retry-After`.
+  `Retry-After`. The OpenAI-compatible routes (`/v1/chat/completions`, `/v1/models`) answer
+  errors in OpenAI's shape, `{"error": {"message", "type", "param", "code"}}`.
 """
 
 
@@ -92,9 +93,11 @@ def create_app(
     reads: list[Any] = [Depends(rate_limit), Depends(read_access)]
     if settings.require_key_for_read:
         reads.append(Depends(documented_credentials))
+    chats: list[Any] = [Depends(rate_limit), Depends(chat.chat_access), *reads[2:]]
     writes = [Depends(rate_limit), Depends(write_access), Depends(documented_credentials)]
     app.include_router(ask.router, dependencies=reads)
     app.include_router(read.router, dependencies=reads)
+    app.include_router(chat.router, dependencies=chats)  # OpenAI-compatible chat
     app.include_router(admin.router, dependencies=writes)
     app.include_router(ops.router)
     install_docs(app)

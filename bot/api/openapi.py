@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
+from bot.api.chat_schemas import ChatCompletionChunk, OpenAIErrorResponse, adjust_chat_openapi
 from bot.api.schemas import CitationsEvent, DoneEvent, ErrorResponse, TokenEvent
 
 _ERROR_DESCRIPTIONS = {
@@ -61,7 +62,10 @@ STREAM_EVENT_SCHEMA: dict[str, Any] = {
     ]
 }
 # Models that only appear inside documented content, added to the components by hand.
-EXTRA_COMPONENTS: list[type[BaseModel]] = [ErrorResponse, TokenEvent, CitationsEvent, DoneEvent]
+EXTRA_COMPONENTS: list[type[BaseModel]] = [
+    *(ErrorResponse, TokenEvent, CitationsEvent, DoneEvent),
+    *(ChatCompletionChunk, OpenAIErrorResponse),
+]
 
 
 def customise_openapi(app: FastAPI, modes: list[str]) -> None:
@@ -84,6 +88,7 @@ def customise_openapi(app: FastAPI, modes: list[str]) -> None:
             for option in mode.get("anyOf", [mode]):
                 if "enum" in option:
                     option["enum"] = [m for m in option["enum"] if m in modes]
+            adjust_chat_openapi(schema, modes)
             app.openapi_schema = schema
         return app.openapi_schema
 
