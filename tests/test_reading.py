@@ -76,6 +76,15 @@ def test_short_answer_is_a_new_entity_of_the_asked_type() -> None:
     assert short_answer(analyse("Why did Microsoft buy it?"), sentence) is None
 
 
+def test_a_short_answer_is_the_whole_score_or_vote() -> None:
+    # spaCy tags the "2" of "2-1" alone
+    question = analyse("By what vote did the appeals court reject the tobacco case?")
+    sentence = _sentence("A three-judge appeal court panel rejected the claim in a 2-1 decision.")
+    span = short_answer(question, sentence)
+    assert span is not None and span.text == "2-1"
+    assert sentence.text[span.start : span.end] == "2-1"
+
+
 def test_a_sentence_that_supplies_the_answer_is_described_so() -> None:
     question = analyse("Who directed Kisna - the Warrior Poet?")
     answers = _sentence("The film is directed by Bollywood veteran Subhash Ghai.")

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.reading.features import e_text, gap_to_words, named_in
 from bot.reading.question import ENTITY_LABELS, Question
 from bot.reading.sentences import ReadSentence
+
+# spaCy splits a score or a vote at its hyphen ("a 2-1 decision" tags "2" alone): the short
+# answer takes the whole of it
+_SCORE_BEFORE = re.compile(r"\d+\s?[-–]\s?$")
+_SCORE_AFTER = re.compile(r"^\s?[-–]\s?\d+")
 
 
 @dataclass(frozen=True)
@@ -33,4 +39,16 @@ def short_answer(question: Question, sentence: ReadSentence) -> Span | None:
     gaps = {e: gap_to_words(sentence, e, stems) for e in found}
     # no word shared with the question: every gap is None, and the first entity answers
     best = min(found, key=lambda e: gaps[e] or 0) if gaps[found[0]] is not None else found[0]
-    return Span(e_text(sentence, best), best.start, best.end)
+    return _whole_score(sentence, Span(e_text(sentence, best), best.start, best.end))
+
+
+def _whole_score(sentence: ReadSentence, span: Span) -> Span:
+    """The span widened over the rest of a score or vote it is part of ("2" → "2-1")."""
+    if not span.text[:1].isdigit() or not span.text[-1:].isdigit():
+        return span
+    start, end = span.start - sentence.start, span.end - sentence.start
+    if before := _SCORE_BEFORE.search(sentence.text[:start]):
+        start = before.start()
+    if after := _SCORE_AFTER.match(sentence.text[end:]):
+        end += after.end()
+    return Span(sentence.text[start:end], sentence.start + start, sentence.start + end)
