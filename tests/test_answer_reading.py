@@ -33,6 +33,32 @@ def test_bracketed_numbers_in_an_article_never_read_as_citations(
     assert_well_cited(answer, archive)
 
 
+WILLIS = (
+    "Actor Bruce Willis is suing Revolution Studios over an injury he said he suffered while "
+    "making Tears of the Sun.\n\nWillis is seeking medical expenses after he said he was hit in "
+    "the head by a firework during the filming of the 2002 movie, produced by the firm. The "
+    "lawsuit said the star has endured mental and physical injuries as a result of the alleged "
+    "incident.\n\nDirected by Antoine Fuqua, the film was poorly received by critics."
+)
+
+
+def test_a_sentence_that_only_points_at_the_answer_brings_the_one_naming_it(
+    archive: Archive, tmp_path: Path
+) -> None:
+    source = tmp_path / "willis.jsonl"
+    record = {"id": "willis", "title": "Willis sues over movie 'injury'", "text": WILLIS}
+    source.write_text(json.dumps(record) + "\n")
+    assert archive.ingestor.ingest_paths([source]).new == 1
+    service = build_service(archive.settings, archive)
+    answer = service.answer(
+        "During the filming of which movie does Bruce Willis say he was hit by a firework?"
+    )
+    assert answer.answerable
+    hit = next(c for c in answer.citations if "firework" in c.quote)
+    assert "Tears of the Sun" in hit.quote  # "the 2002 movie" comes with the sentence naming it
+    assert_well_cited(answer, archive)
+
+
 @pytest.mark.slow
 def test_each_follow_up_retrieves_for_its_own_meaning(bbc_archive: Archive) -> None:
     service = build_service(bbc_archive.settings, bbc_archive)

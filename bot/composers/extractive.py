@@ -17,11 +17,11 @@ import numpy as np
 
 from bot.composers import declined_answer
 from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
-from bot.reading.features import describe, leans_on_previous
+from bot.reading.features import describe, leans_on_previous, supplies_asked
 from bot.reading.question import Question, analyse
 from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
 from bot.reading.sentences import ARTICLES_READ, ArticleStore, ReadSentence, read_articles
-from bot.reading.short_answer import short_answer
+from bot.reading.short_answer import Span, short_answer
 from index.catalog import StoredChunk
 from index.embedding import TextEmbedder, embed_question
 from index.entities import Entity, EntityTagger
@@ -132,7 +132,7 @@ class ExtractiveComposer:
         quotes = self.choose(reading)
         # a short answer leads only when one sentence stands out: between close runners-up the
         # reader is unsure, and a bold guess would mislead
-        short = short_answer(reading.question, quotes[0].sentence) if len(quotes) == 1 else None
+        short = _short_answer(reading.question, quotes[0]) if len(quotes) == 1 else None
         short_answer_ = None
         if short is not None:
             offset = short.start - quotes[0].start
@@ -167,15 +167,31 @@ class ExtractiveComposer:
         return chosen
 
     def _quote(self, reading: Reading, i: int) -> _Quote:
-        """Sentence `i`, with the sentence before it when it opens with an anaphor."""
+        """Sentence `i`, with the sentence before it when it opens with an anaphor or when
+        that one, not it, names what is asked ("… the 2002 movie" after "… Tears of the Sun")."""
         s = reading.sentences[i]
         score = float(reading.scores[i])
-        if s.previous is not None and leans_on_previous(s):
+        if s.previous is not None and (
+            leans_on_previous(s) or _answer_before(reading.question, s, s.previous)
+        ):
             chunk = _holding(s.previous, s)
             if chunk is not None:
                 text = chunk.text[s.previous.start - chunk.start : s.end - chunk.start]
                 return _Quote(s, chunk, s.previous.start, s.end, text, score)
         return _Quote(s, s.chunk, s.start, s.end, s.text, score)
+
+
+def _answer_before(question: Question, sentence: ReadSentence, previous: ReadSentence) -> bool:
+    return not supplies_asked(question, sentence) and supplies_asked(question, previous)
+
+
+def _short_answer(question: Question, quote: _Quote) -> Span | None:
+    """The short answer in the quoted sentence, else in the sentence quoted before it."""
+    s = quote.sentence
+    found = short_answer(question, s)
+    if found is None and s.previous is not None and quote.start <= s.previous.start:
+        found = short_answer(question, s.previous)
+    return found
 
 
 def _holding(first: ReadSentence, second: ReadSentence) -> StoredChunk | None:

@@ -191,6 +191,14 @@ def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence
     return rows
 
 
+def supplies_asked(question: Question, sentence: ReadSentence) -> bool:
+    """Whether the sentence names an entity of the asked type that the question does not."""
+    labels = ENTITY_LABELS.get(question.answer_type, frozenset())
+    return any(
+        e.label in labels and not named_in(e_text(sentence, e), question) for e in sentence.entities
+    )
+
+
 def leans_on_previous(sentence: ReadSentence) -> bool:
     """Whether the sentence needs the one before it to be understood: it opens with a pronoun
     ("He said …", "These initiatives …") or a definite common noun ("The firm …")."""
