@@ -66,6 +66,15 @@ def _escape_words(text: str) -> str:
     return text.replace("<", "<" + ZWSP)
 
 
+_BRACKET = re.compile(r"\\.|[\[\]]")  # an escaped character, or a bracket
+
+
+def link_text(text: str) -> str:
+    """Text for inside `[…](url)`: escaped, and every bracket too (in URLs and citation
+    markers alike), so a `]` in a headline cannot end the link early and start another."""
+    return _BRACKET.sub(lambda m: m[0] if len(m[0]) == 2 else "\\" + m[0], escape(text))
+
+
 def unescape(text: str) -> str:
     """Escaped text back to what it says (what Discord shows), e.g. for conversation history."""
     return _ESCAPED.sub(r"\1", text).replace(ZWSP, "")
@@ -132,7 +141,7 @@ def source_field(citation: Citation, public_url: str = "") -> tuple[str, str]:
     outlet = citation.source if citation.source and citation.source != citation.article_id else ""
     facts = " · ".join(part for part in (citation.published or "undated", outlet) if part)
     name = truncate(f"[{citation.n}] {escape(facts)}", FIELD_NAME_CHARS)
-    title = truncate(escape(" ".join((citation.title or citation.article_id).split())), 300)
+    title = truncate(link_text(" ".join((citation.title or citation.article_id).split())), 300)
     url = safe_url(citation.url)
     headline = f"**[{title}]({url})**" if url else f"**{title}**"
     quote_text = escape(truncate(" ".join(citation.quote.split()), QUOTE_PREVIEW_CHARS))
@@ -212,7 +221,7 @@ def render_search(query: str, passages: Sequence[Passage]) -> discord.Embed:
         return embed
     for n, hit in enumerate((p.chunk for p in passages[:10]), start=1):
         url = safe_url(hit.url)
-        head = escape(truncate(hit.title or hit.article_id, 200))
+        head = link_text(truncate(hit.title or hit.article_id, 200))
         headline = f"[{head}]({url})" if url else f"**{head}**"
         facts = " · ".join(p for p in (hit.published or "", code(hit.id)) if p)
         snippet = escape(truncate(" ".join(hit.text.split()), 500))
