@@ -359,6 +359,10 @@ async def test_the_mode_option_offers_exactly_the_configured_modes(
         ask = fake.commands["ask"]
         (mode,) = [o for o in ask["options"] if o["name"] == "mode"]
         assert [c["value"] for c in mode["choices"]] == bot.service.modes == ["extractive", "llm"]
+        assert "(extractive, llm)" in mode["description"]  # built from the configured modes
+        assert bot.tree.get_command("ask") is not None
+        await bot.remove_cog("Ask")  # the command built at set-up goes with its cog
+        assert bot.tree.get_command("ask") is None
     finally:
         await stop_bot(bot, task)
 

@@ -12,6 +12,7 @@ from bot.models import Turn
 from index.retrieval import SearchFilters
 
 SOURCE_CHOICES = 25  # Discord's limit
+DATE_HINT = "Only articles published on or {} this date, e.g. 2005-03-01"
 
 
 class BadOption(NewsbotError):

@@ -8,8 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_bot.cogs.ask import DATE_HINT
-from bot.discord_bot.options import filters_from, source_choices
+from bot.discord_bot.options import DATE_HINT, filters_from, source_choices
 from bot.discord_bot.render import escape, render_passage, render_search
 from bot.discord_bot.replies import NO_MENTIONS, send_ephemeral
 
