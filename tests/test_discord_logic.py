@@ -19,7 +19,7 @@ from bot.discord_bot.client import bot_intents, invite_permissions, invite_url
 from bot.discord_bot.cogs.mentions import addressed, strip_mentions, turns_from_thread
 from bot.discord_bot.feedback import AnsweredRecord, FeedbackStore
 from bot.discord_bot.guards import Allowlist, NotAllowedHere, SlowDown, UserCooldown
-from bot.discord_bot.options import BadOption, parse_day
+from bot.discord_bot.options import BadOption, parse_day, source_choices
 from bot.discord_bot.recent import RecentCitations
 from bot.discord_bot.render import escape, unescape
 from bot.discord_bot.replies import NO_MENTIONS, UNEXPECTED, send_answer, user_message
@@ -28,6 +28,7 @@ from bot.discord_bot.views import PassageButton, VoteButton, answer_view
 from bot.errors import ConfigError, ModeUnavailable
 from bot.models import Answer, Citation, Turn
 from bot.settings import Settings
+from index.catalog import SourceSummary
 from tests.conftest import ROOT, make_settings
 
 
@@ -307,3 +308,19 @@ def test_options_parse_dates_and_refuse_bad_ones_clearly() -> None:
     assert parse_day("  ", "after") is None
     with pytest.raises(BadOption, match="`before` must be a date like 2005-03-01"):
         parse_day("yesterday", "before")
+
+
+def test_source_choices_fit_discords_limits_and_leave_out_names_no_choice_can_carry() -> None:
+    sources = [SourceSummary(f"feed {i}", i, None, None, 0) for i in range(40)]
+    sources += [
+        SourceSummary("x" * 101, 99, None, None, 0),  # a value over 100 characters is refused
+        SourceSummary("Long\nname " + "y" * 85, 98, None, None, 0),
+    ]
+    choices = source_choices(sources, "")
+    assert len(choices) == 25
+    assert all(1 <= len(c.name) <= 100 and 1 <= len(str(c.value)) <= 100 for c in choices)
+    assert {c.value for c in choices} <= {s.name for s in sources}  # cut, one would name none
+    assert choices[0].value.startswith("Long\nname") and "\n" not in choices[0].name
+    assert [c.value for c in source_choices(sources, "FEED 3")] == ["feed 39", "feed 38",
+        "feed 37", "feed 36", "feed 35", "feed 34", "feed 33", "feed 32", "feed 31", "feed 30",
+        "feed 3"]  # fmt: skip

@@ -73,7 +73,7 @@ class AskCog(commands.Cog, name="Ask"):
     async def sources(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return source_choices(self.bot.service, current)
+        return source_choices(self.bot.service.sources(), current)
 
     async def _answer(
         self,

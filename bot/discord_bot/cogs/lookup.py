@@ -84,4 +84,4 @@ class LookupCog(commands.Cog, name="Lookup"):
     async def _sources(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return source_choices(self.bot.service, current)
+        return source_choices(self.bot.service.sources(), current)
