@@ -236,6 +236,12 @@ async def test_a_long_answer_goes_out_as_several_messages_with_the_buttons_on_th
         ("and the date", False, True),
         ("Tell me more about the sanctions", False, True),
         ("thanks", True, True),  # a mention is always addressed to the bot
+        ("Why?", False, True),  # a one-word question is a question
+        ("when ?", False, True),
+        ("ok?", False, False),
+        ("Can't wait for the next round", False, False),
+        ("don't worry, all good", False, False),
+        ("Can they meet before March", False, True),
     ],
 )
 def test_only_what_is_asked_or_addressed_is_answered_in_a_bot_thread(

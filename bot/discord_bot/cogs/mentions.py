@@ -34,13 +34,14 @@ def strip_mentions(text: str, user_id: int) -> str:
 _QUESTION_START = re.compile(
     r"(?i)^(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|"
     r"will|would|should|has|have|had|tell|explain|describe|list|show|find|give|summari[sz]e|"
-    r"and|but|what's|who's|where's|how's)\b"
+    r"and|but|what's|who's|where's|how's)\b(?!['’]t\b|n['’]t\b)"  # "can't wait" asks nothing
 )
+_ONE_WORD_QUESTION = re.compile(r"(?i)^(who|whom|whose|what|when|where|which|why|how)\W*\?")
 
 
 def addressed(text: str, mentioned: bool) -> bool:
     """In a bot thread: a mention, or something asked ("thanks", "ok" and emoji are not)."""
-    if mentioned:
+    if mentioned or _ONE_WORD_QUESTION.match(text.strip()):  # "Why?", "When?"
         return True
     words = re.findall(r"[^\W_]+", text)
     if len(words) < 2:
