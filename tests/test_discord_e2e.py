@@ -486,6 +486,14 @@ async def test_a_private_answer_is_ephemeral_and_so_is_its_follow_up(
     assert (await fake.wait_for(is_callback, after=mark)).body == {"type": 5, "data": {"flags": 64}}
     assert (await fake.wait_for(is_followup, after=mark)).body["flags"] == 64
 
+    # /source on a citation only this user was shown shows it to them alone, picked or pasted.
+    cited = next(i for i in custom_ids(message) if i.startswith("newsbot:passage:"))
+    mark = len(fake.requests)
+    source = fake.command_interaction("source", id=cited.split(":", 3)[3])
+    await fake.dispatch("INTERACTION_CREATE", source)
+    shown = await fake.wait_for(is_callback, after=mark)
+    assert shown.body["type"] == 4 and shown.body["data"]["flags"] == 64
+
 
 async def test_bad_options_get_a_short_ephemeral_error_before_any_work(
     fake: FakeDiscord, bot: NewsBot
