@@ -680,3 +680,43 @@ async def test_a_follow_up_over_the_cooldown_gets_a_private_reply_from_the_modal
         assert "try again in" in reply.body["data"]["content"]
     finally:
         await stop_bot(bot, task)
+
+
+async def test_a_form_opened_before_a_restart_gets_a_reply_not_silence(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    bot, task = await start_bot(fake, seeds_archive, data_dir)
+    try:
+        message = await ask_and_wait(fake, QUESTION)
+        follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
+        opened = []
+        for custom_id in (follow, "newsbot:vote:down"):  # the follow-up and the 👎 reason forms
+            mark = len(fake.requests)
+            await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, custom_id))
+            opened.append((await fake.wait_for(is_callback, after=mark)).body["data"])
+    finally:
+        await stop_bot(bot, task)
+
+    fake.identified.clear()
+    bot, task = await start_bot(fake, seeds_archive, data_dir)  # its open forms are gone
+    try:
+        for modal in opened:
+            mark = len(fake.requests)
+            submit = fake.modal_submit_interaction(modal, ["Where will they meet?"], message)
+            await fake.dispatch("INTERACTION_CREATE", submit)
+            reply = await fake.wait_for(is_callback, after=mark)
+            assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+            assert "expired" in reply.body["data"]["content"]
+        # A form the running bot opened is answered as before, not as expired.
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
+        modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+        mark = len(fake.requests)
+        submit = fake.modal_submit_interaction(modal, ["Where will they meet?"], message)
+        await fake.dispatch("INTERACTION_CREATE", submit)
+        assert (await fake.wait_for(is_callback, after=mark)).body == {"type": 5}
+        await fake.wait_for(is_followup, after=mark)
+        assert not [r for r in fake.requests[mark:] if is_callback(r)][1:]  # one reply only
+    finally:
+        await stop_bot(bot, task)

@@ -10,7 +10,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_bot.feedback import AnsweredRecord
-from bot.discord_bot.modals import QUESTION_CHARS, follow_up_modal, reason_modal
+from bot.discord_bot.modals import (
+    FORM_EXPIRED,
+    QUESTION_CHARS,
+    OpenForms,
+    follow_up_modal,
+    reason_modal,
+)
 from bot.discord_bot.options import DATE_HINT, filters_from, source_choices
 from bot.discord_bot.render import escape, render_passage
 from bot.discord_bot.replies import NO_MENTIONS, reply_error, send_answer, send_ephemeral
@@ -45,6 +51,7 @@ class AskCog(commands.Cog, name="Ask"):
         self.bot = bot
         bot.button_handler = self
         self.ask_command = ask_command(self, bot.service.modes)
+        self.forms = OpenForms()
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.ask_command)
@@ -69,6 +76,12 @@ class AskCog(commands.Cog, name="Ask"):
         await interaction.response.defer(thinking=True, ephemeral=private)
         conversation_id = self.bot.conversations.new_id()
         await self._answer(interaction, question, [], conversation_id, private, filters, mode)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A form no open modal will answer still gets a reply, not Discord's "failed"."""
+        if self.forms.expired(interaction):
+            await send_ephemeral(interaction, FORM_EXPIRED)
 
     async def sources(
         self, interaction: discord.Interaction, current: str
@@ -113,7 +126,7 @@ class AskCog(commands.Cog, name="Ask"):
             await self.follow_up(submitted, conversation_id, question, interaction.message)
 
         try:
-            await interaction.response.send_modal(follow_up_modal(on_question))
+            await interaction.response.send_modal(follow_up_modal(on_question, self.forms))
         except Exception as exc:
             await reply_error(interaction, exc)
 
@@ -191,7 +204,7 @@ class AskCog(commands.Cog, name="Ask"):
                     submitted, "Thanks, noted: it will help make answers like this better. 👎"
                 )
 
-            await interaction.response.send_modal(reason_modal(on_reason))
+            await interaction.response.send_modal(reason_modal(on_reason, self.forms))
         except Exception as exc:
             await reply_error(interaction, exc)
 
