@@ -271,7 +271,7 @@ HELP_COMMANDS = (
     "**/search** `query` — the best passages; options: `count` (1–10), `source`, `after`, "
     "`before`, `private`.\n"
     "**/source** `id` — a cited passage in full; pick from the citations shown in this "
-    "channel, or press a **Passage n** button.\n"
+    "channel, or press a **Passage n** button; option: `private`.\n"
     "**/about** — the archive and the bot · **/help** — this page.\n"
     "👍/👎 under an answer tell the maintainers how it did; 👎 asks what was wrong."
 )
