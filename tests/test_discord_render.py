@@ -348,3 +348,20 @@ def test_a_headline_cannot_end_its_link_early_and_open_another(title: str) -> No
 def test_any_headline_inside_a_masked_link_leaves_only_that_link_live(title: str) -> None:
     markdown = f"[{render.link_text(title)}](https://news.example/1)"
     assert live_link_targets(markdown) == ["https://news.example/1"]
+
+
+def test_ten_long_search_results_fit_in_one_embed() -> None:
+    text = " ".join(["The ministers met in *Riyadh* on Tuesday to discuss the ceasefire."] * 15)
+    title = "Ukraine war: US and Russian officials agree to further talks in Saudi Arabia"
+    url = "https://www.bbc.co.uk/news/articles/c{}abcdefghijk"
+    chunks = [
+        StoredChunk(f"{i:016x}:0-900", f"art-{i}", 0, 0, 900, text, title, "bbc", url.format(i), "")
+        for i in range(10)
+    ]
+    hits = [Passage(chunk, 1.0, 1, 1) for chunk in chunks]
+    embed = render.render_search("ceasefire", hits)
+    assert_within_limits(embed)
+    assert len(embed.fields) == 10
+    for field in embed.fields:  # each keeps its linked headline and the start of its text
+        assert (field.value or "").startswith(f"[{render.link_text(title)}](https://www.bbc")
+        assert "The ministers met in \\*Riyadh\\*" in (field.value or "")

@@ -212,24 +212,26 @@ def render_passage(passage: CitationContext, n: int | None = None) -> discord.Em
 
 
 def render_search(query: str, passages: Sequence[Passage]) -> discord.Embed:
-    """The top passages for a query, one field each."""
+    """The top passages for a query, one field each, their snippets shortened so that all of
+    them fit in the 6,000 characters of one embed."""
     embed = discord.Embed(
         title=truncate(f"Passages for: {escape(query)}", TITLE_CHARS), colour=ANSWER_COLOUR
     )
-    if not passages:
+    hits = [p.chunk for p in passages[:10]]
+    if not hits:
         embed.description = "No passages found."
         return embed
-    for n, hit in enumerate((p.chunk for p in passages[:10]), start=1):
+    share = (EMBED_TOTAL_CHARS - len(embed)) // len(hits)
+    for n, hit in enumerate(hits, start=1):
         url = safe_url(hit.url)
         head = link_text(truncate(hit.title or hit.article_id, 200))
         headline = f"[{head}]({url})" if url else f"**{head}**"
         facts = " · ".join(p for p in (hit.published or "", code(hit.id)) if p)
-        snippet = escape(truncate(" ".join(hit.text.split()), 500))
-        embed.add_field(
-            name=truncate(f"{n}. {escape(hit.title or hit.article_id)}", FIELD_NAME_CHARS),
-            value=truncate(f"{headline} · {facts}\n{snippet}", FIELD_VALUE_CHARS),
-            inline=False,
-        )
+        name = truncate(f"{n}. {escape(hit.title or hit.article_id)}", FIELD_NAME_CHARS)
+        room = min(FIELD_VALUE_CHARS, share - len(name))
+        lead = f"{headline} · {facts}\n"
+        snippet = escape(truncate(" ".join(hit.text.split()), max(room - len(lead), 1)))
+        embed.add_field(name=name, value=truncate(lead + snippet, room), inline=False)
     return embed
 
 
