@@ -463,6 +463,26 @@ async def test_a_follow_up_on_someone_elses_answer_starts_their_own_conversation
     assert len(bot.conversations.history(asker_conversation, f"discord:{fake.user_id}") or []) == 1
     assert bot.conversations.history(asker_conversation, f"discord:{other}") is None
 
+    # Following up on a follow-up, they take the whole conversation shown, not its last turn.
+    message = fake.messages[fake.channel_id][-1]
+    (follow,) = [i for i in custom_ids(message) if i.startswith("newsbot:follow:")]
+    press = fake.button_interaction(message, follow)
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", press)  # the asker's user this time: not the owner
+    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+    mark = len(fake.requests)
+    submit = fake.modal_submit_interaction(modal, ["And who attends for Russia?"], message)
+    await fake.dispatch("INTERACTION_CREATE", submit)
+    answer = await fake.wait_for(is_followup, after=mark)
+    (third,) = [i for i in custom_ids(answer.body) if i.startswith("newsbot:follow:")]
+    asker = f"discord:{fake.user_id}"
+    turns = bot.conversations.history(third.removeprefix("newsbot:follow:"), asker)
+    assert [t.question for t in turns or []] == [
+        "In which country will the February negotiations happen?",
+        "Who is representing the US there?",
+        "And who attends for Russia?",
+    ]
+
 
 async def test_a_private_answer_is_ephemeral_and_so_is_its_follow_up(
     fake: FakeDiscord, bot: NewsBot

@@ -75,6 +75,11 @@ class AnsweredRecord:
             filters=_filters_json(filters),
         )
 
+    def turns(self) -> list[Turn]:
+        """The conversation this answer ended: its earlier turns, then its own."""
+        earlier = [Turn(t["question"], t.get("answer", "")) for t in self.history]
+        return [*earlier, Turn(self.question, self.answer)]
+
     def search_filters(self) -> SearchFilters | None:
         """The filters the question was asked with, for its follow-ups."""
         if not self.filters:

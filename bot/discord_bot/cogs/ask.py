@@ -146,8 +146,9 @@ class AskCog(commands.Cog, name="Ask"):
         self.bot.cooldown.check(interaction.user.id)
         answered = self.bot.feedback.answered(message.id) if message else None
         history = self.bot.conversations.history(conversation_id, owner(interaction.user))
-        if history is None:
-            history = [Turn(answered.question, answered.answer)] if answered else []
+        if history is None:  # the conversation shown above the button, as far as it is kept
+            keep = self.bot.conversations.keep_turns
+            history = answered.turns()[-keep:] if answered and keep else []
             conversation_id = self.bot.conversations.new_id()
             for turn in history:
                 self.bot.conversations.append(conversation_id, owner(interaction.user), turn)
