@@ -26,7 +26,10 @@ class OpenForms:
     """The forms this process opened and can still answer: discord.py drops the submit of any
     other (sent before a restart, or after the timeout) without a reply, so the user is told."""
 
-    def __init__(self, timeout_s: float = MODAL_TIMEOUT_S) -> None:
+    def __init__(self, timeout_s: float = MODAL_TIMEOUT_S + 5) -> None:
+        # A little over the modal's own timeout, whose clock starts once the form is sent: a
+        # form is never answered twice (as expired and by its modal); at worst, a few seconds,
+        # by neither.
         self._opened: dict[str, float] = {}
         self._timeout_s = timeout_s
 
