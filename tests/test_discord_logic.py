@@ -305,7 +305,10 @@ def test_feedback_reasons_and_answers_export_as_eval_lines_and_old_stores_upgrad
     (up,) = store.export("up")
     assert up["sources"] == ["a"] and up["feedback"]["reason"] == ""
     assert len(list(store.export("all"))) == 3
-    store.record(2, 5, "down")  # voting again clears the earlier reason
+    store.record(2, 5, "down")  # 👎 pressed again (its form closed empty): the reason stays
+    assert [d["feedback"]["reason"] for d in store.export("down")] == ["", "wrong city"]
+    store.record(2, 5, "up")
+    store.record(2, 5, "down")  # a changed vote clears the reason given for the earlier one
     assert [d["feedback"]["reason"] for d in store.export("down")] == ["", ""]
     store.remember(3, AnsweredRecord.of("Unvoted?", answer))
     assert store.forget_unvoted(time.time() + 1) == 1  # answers with votes are kept

@@ -167,14 +167,16 @@ class FeedbackStore:
         question: str = "",
         citation_ids: str = "",
     ) -> None:
-        """A vote; a new vote clears the reason given for an earlier one."""
+        """A vote; changing it clears the reason given for the earlier one (pressing the same
+        button again keeps it: the reason form may be closed without a word)."""
         if vote not in ("up", "down"):
             raise ValueError(f"a vote is 'up' or 'down', not {vote!r}")
         with self._lock:
             self._db.execute(
                 "INSERT INTO votes (message_id, user_id, vote, question, citation_ids, voted_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) DO UPDATE SET "
-                "vote = excluded.vote, voted_at = excluded.voted_at, reason = ''",
+                "vote = excluded.vote, voted_at = excluded.voted_at, "
+                "reason = CASE WHEN vote = excluded.vote THEN reason ELSE '' END",
                 (message_id, user_id, vote, question, citation_ids, time.time()),
             )
 
