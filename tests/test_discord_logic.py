@@ -139,11 +139,16 @@ def test_thread_messages_become_turns_starting_with_the_opening_question() -> No
         (True, "Sources (continued)"),  # a second bot message belongs to the same answer
         (False, "Who goes?"),  # the current, unanswered question is not history
     ]
-    assert turns_from_thread(messages) == [
+    assert turns_from_thread(messages, keep=6) == [
         Turn("When are the talks?", "On February 18 [1]."),
         Turn("Where?", "In Saudi Arabia [1].\nSources (continued)"),
     ]
-    assert turns_from_thread([(True, "hello"), (False, "")]) == []
+    assert turns_from_thread([(True, "hello"), (False, "")], keep=6) == []
+    # As many turns as NEWSBOT_CONVERSATION_TURNS says, as for follow-ups elsewhere; 0 is none.
+    assert turns_from_thread(messages, keep=1) == [
+        Turn("Where?", "In Saudi Arabia [1].\nSources (continued)")
+    ]
+    assert turns_from_thread(messages, keep=0) == []
 
 
 def test_answer_text_round_trips_through_escaping_for_history() -> None:
