@@ -523,6 +523,8 @@ async def test_bad_options_get_a_short_ephemeral_error_before_any_work(
         ("search", {"query": "talks", "before": "2025-13-01"}, "`before` must be a date"),
         ("ask", {"question": QUESTION, "source": "nowhere"}, "no source called"),
         ("search", {"query": "talks", "after": "2025-02-01", "before": "2025-01-01"}, "on or"),
+        ("ask", {"question": "   "}, "`question` needs at least two characters"),
+        ("search", {"query": " \t "}, "`query` needs at least two characters"),
     ]
     for command, options, said in cases:
         mark = len(fake.requests)

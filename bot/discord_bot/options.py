@@ -23,6 +23,15 @@ class BadOption(NewsbotError):
     """An option a user typed cannot be used (a malformed date, an unknown source)."""
 
 
+def typed_text(value: str, option: str) -> str:
+    """What was typed without its outer spaces; BadOption when that leaves nothing to go on
+    (Discord counts spaces towards an option's minimum length)."""
+    value = value.strip()
+    if len(value) < 2:
+        raise BadOption(f"`{option}` needs at least two characters besides spaces.")
+    return value
+
+
 def parse_day(value: str | None, option: str) -> date | None:
     if value is None or not value.strip():
         return None

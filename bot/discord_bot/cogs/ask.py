@@ -17,7 +17,7 @@ from bot.discord_bot.modals import (
     follow_up_modal,
     reason_modal,
 )
-from bot.discord_bot.options import DATE_HINT, filters_from, source_choices
+from bot.discord_bot.options import DATE_HINT, filters_from, source_choices, typed_text
 from bot.discord_bot.render import escape, render_passage
 from bot.discord_bot.replies import NO_MENTIONS, reply_error, send_answer, send_ephemeral
 from bot.models import Answer, Turn
@@ -70,6 +70,7 @@ class AskCog(commands.Cog, name="Ask"):
         mode: str | None = None,
     ) -> None:
         """`/ask`: bad options and an unavailable mode fail before the public "thinking…"."""
+        question = typed_text(question, "question")
         filters = filters_from(self.bot.service, source, after, before)
         self.bot.service.composer(mode)
         self.bot.cooldown.check(interaction.user.id)

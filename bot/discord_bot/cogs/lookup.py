@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_bot.options import DATE_HINT, filters_from, source_choices
+from bot.discord_bot.options import DATE_HINT, filters_from, source_choices, typed_text
 from bot.discord_bot.render import code, render_passage, render_search
 from bot.discord_bot.replies import NO_MENTIONS, send_ephemeral
 
@@ -80,6 +80,7 @@ class LookupCog(commands.Cog, name="Lookup"):
         before: str | None = None,
         private: bool = False,
     ) -> None:
+        query = typed_text(query, "query")
         filters = filters_from(self.bot.service, source, after, before)
         self.bot.cooldown.check(interaction.user.id)
         await interaction.response.defer(thinking=True, ephemeral=private)
