@@ -365,3 +365,18 @@ def test_ten_long_search_results_fit_in_one_embed() -> None:
     for field in embed.fields:  # each keeps its linked headline and the start of its text
         assert (field.value or "").startswith(f"[{render.link_text(title)}](https://www.bbc")
         assert "The ministers met in \\*Riyadh\\*" in (field.value or "")
+
+
+def test_a_huge_passage_keeps_its_bold_closed_its_id_whole_and_within_limits() -> None:
+    quote = "*a " * 2000  # escaping doubles every "*"
+    passage = CitationContext(
+        id="0000000000000001:0-6000", article_id="a" * 500, title="T" * 400, source="s" * 3000,
+        url="", published="2005-03-01", quote=quote, start=0, end=6000, before=quote,
+        after=quote,
+    )  # fmt: skip
+    embed = render_passage(passage, 3)
+    assert_within_limits(embed)
+    description = embed.description or ""
+    assert description.count("**") == 2
+    assert description.endswith(f"** {escape(quote[:400].strip())}…")
+    assert (embed.footer.text or "").endswith(" · 0000000000000001:0-6000")

@@ -193,21 +193,22 @@ def render_answer(question: str, answer: Answer, public_url: str = "") -> list[d
 
 
 def render_passage(passage: CitationContext, n: int | None = None) -> discord.Embed:
-    """The exact quote in bold, with a little of the article before and after it."""
+    """The exact quote in bold, with a little of the article before and after it; however long
+    the quote, the bold closes and the footer ends with the passage's id."""
     before, after = " ".join(passage.before.split()), " ".join(passage.after.split())
-    quote_text = escape(truncate(passage.quote.strip(), 3000))
-    description = (
-        f"{ELLIPSIS}{escape(before[-400:])} **{quote_text}** {escape(after[:400])}{ELLIPSIS}"
-    )
+    head = f"{ELLIPSIS}{escape(before[-400:])} **"
+    tail = f"** {escape(after[:400])}{ELLIPSIS}"
+    quote_text = truncate(escape(passage.quote.strip()), DESCRIPTION_CHARS - len(head) - len(tail))
     label = f"[{n}] " if n else ""
     embed = discord.Embed(
         title=truncate(f"{label}{escape(passage.title or passage.article_id)}", TITLE_CHARS),
         url=safe_url(passage.url),
-        description=truncate(description, DESCRIPTION_CHARS),
+        description=head + quote_text + tail,
         colour=ANSWER_COLOUR,
     )
     facts = [f"article {passage.article_id}", passage.published or "", passage.source]
-    embed.set_footer(text=truncate(" · ".join(f for f in facts if f) + f" · {passage.id}", 2048))
+    room = min(FOOTER_CHARS, EMBED_TOTAL_CHARS - len(embed)) - len(passage.id) - 3
+    embed.set_footer(text=f"{truncate(' · '.join(f for f in facts if f), room)} · {passage.id}")
     return embed
 
 
