@@ -344,6 +344,12 @@ async def test_a_channel_outside_the_allowlist_gets_an_ephemeral_refusal(
         assert "not enabled in this channel" in reply.body["data"]["content"]
         await asyncio.sleep(0.2)
         assert not [r for r in fake.requests[mark:] if is_followup(r)]  # nothing answered
+        # Typing an option there is offered nothing (autocomplete takes choices, not messages).
+        mark = len(fake.requests)
+        typing = fake.autocomplete_interaction("ask", "source", source="se")
+        await fake.dispatch("INTERACTION_CREATE", typing)
+        offered = await fake.wait_for(is_callback, after=mark)
+        assert offered.body == {"type": 8, "data": {"choices": []}}
     finally:
         await stop_bot(bot, task)
 
