@@ -631,6 +631,7 @@ async def test_thumbs_down_asks_why_and_the_export_loads_as_eval_questions(
     exported = bot.settings.data_dir.parent / "feedback.jsonl"
     result = CliRunner().invoke(app, ["feedback", "export", "--output", str(exported)])
     assert result.exit_code == 0, result.output
+    assert "1 to label: fill in answer_any or sources" in result.stderr  # the 👎 one
     (labelled,) = load_questions(exported)
     assert labelled.q == question and labelled.answerable
     (line,) = [json.loads(x) for x in exported.read_text().splitlines()]
@@ -640,6 +641,7 @@ async def test_thumbs_down_asks_why_and_the_export_loads_as_eval_questions(
 
     result = CliRunner().invoke(app, ["feedback", "export", "--votes", "all"])
     assert result.exit_code == 0, result.output
+    assert "1 to label" in result.stderr  # the 👍 is labelled by what it cited
     both = load_questions_from_text(result.stdout, bot.settings.data_dir.parent / "all.jsonl")
     assert [q.q for q in both] == [question, "Who is representing the United States at the talks?"]
     assert both[1].sources  # an upvote labels the cited articles as the sources
