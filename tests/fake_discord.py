@@ -65,6 +65,28 @@ def _invalid(message: str, code: int = 50035) -> web.HTTPBadRequest:
     return web.HTTPBadRequest(body=body, headers={"Content-Type": "application/json"})
 
 
+def _check_message(body: dict[str, Any] | None) -> None:
+    """Discord's limits on a message: 2,000 characters of content; per embed a 256-character
+    title, 4,096 description, 25 fields of 256/1,024, a 2,048 footer; 6,000 over all its embeds."""
+    body = body or {}
+    if len(body.get("content") or "") > 2000:
+        raise _invalid("content: Must be 2000 or fewer in length.")
+    total = 0
+    for embed in body.get("embeds") or []:
+        fields = embed.get("fields") or []
+        texts = [
+            (embed.get("title") or "", 256),
+            (embed.get("description") or "", 4096),
+            ((embed.get("footer") or {}).get("text") or "", 2048),
+        ]
+        texts += [(f["name"], 256) for f in fields] + [(f["value"], 1024) for f in fields]
+        if len(fields) > 25 or any(len(text) > limit for text, limit in texts):
+            raise _invalid("embeds: a title, description, field or footer is too long.")
+        total += sum(len(text) for text, _ in texts)
+    if total > 6000:
+        raise _invalid("embeds: Embed size exceeds maximum size of 6000")
+
+
 def _snowflakes(start: int) -> Callable[[], str]:
     counter = itertools.count(start)
     return lambda: str(next(counter))
@@ -428,6 +450,8 @@ class FakeDiscord:
         kind = recorded.body["type"]
         data = recorded.body.get("data") or {}
         self._check_response(interaction_id, kind, data)
+        if kind in (4, 7):
+            _check_message(data)
         ephemeral = bool(data.get("flags", 0) & 64)
         answer: dict[str, Any] = {
             "interaction": {
@@ -467,14 +491,17 @@ class FakeDiscord:
             raise _invalid("Invalid modal.")
 
     async def _followup(self, recorded: Recorded, app_id: str, token: str) -> dict[str, Any]:
+        _check_message(recorded.body)
         message = self.message(self.channel_id, {**recorded.body, "webhook": True})
         self.messages.setdefault(self.channel_id, []).append(message)
         return message
 
     async def _edit(self, recorded: Recorded, app_id: str, token: str, which: str) -> dict:
+        _check_message(recorded.body)
         return self.message(self.channel_id, {**(recorded.body or {}), "webhook": True})
 
     async def _create_message(self, recorded: Recorded, channel_id: str) -> dict[str, Any]:
+        _check_message(recorded.body)
         message = self.message(channel_id, recorded.body or {})
         self.messages.setdefault(channel_id, []).append(message)
         return message

@@ -10,9 +10,12 @@ import sys
 import pexpect
 import pytest
 
-from bot.answer import AnswerService
+from bot.answer import AnswerService, CitationContext
+from bot.cli.answer import print_answer
+from bot.cli.chat import print_passage
+from bot.cli.common import out
 from bot.container import Archive, build_service
-from bot.models import Answer, Turn
+from bot.models import Answer, Citation, Turn
 
 WHO = "Who met in Saudi Arabia?"
 WHEN = "When did they meet?"  # a follow-up: alone, it names no one
@@ -160,3 +163,25 @@ def test_a_terminal_gets_a_prompt_line_editing_and_history(
     finally:
         child.close()
     assert child.exitstatus == 0
+
+
+def test_article_text_cannot_drive_the_terminal_or_become_markup() -> None:
+    """Escape sequences (here: retitle the window, clear the screen) are dropped; rich markup
+    and emoji codes in an article are shown as the text they are."""
+    hostile = "Talks \x1b]0;owned\x07resume :fire: [red]now[/red]\x1b[2J\x9b31m end"
+    cited = Citation(
+        1, "0000000000000001:0-10", "art-1", hostile, "bbc", "https://x.example/a", None,
+        hostile, 0, 10, 1.0,
+    )  # fmt: skip
+    passage = CitationContext(
+        id=cited.id, article_id="art-1", title=hostile, source="bbc", url="", published=None,
+        quote=hostile, start=0, end=10, before=hostile, after=hostile,
+    )  # fmt: skip
+    with out.capture() as captured:
+        print_answer(Answer(f"{hostile} [1]", True, [cited]))
+        print_passage(1, passage)
+    text = captured.get()
+    assert "\x1b]" not in text and "\x07" not in text and "\x1b[2J" not in text
+    assert "\x9b" not in text
+    # What is left of each sequence is inert text; answer, title, and title + quote ×3 in /source
+    assert flat(text).count("Talks ]0;ownedresume :fire: [red]now[/red][2J31m end") == 6

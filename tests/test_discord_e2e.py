@@ -344,6 +344,12 @@ async def test_a_channel_outside_the_allowlist_gets_an_ephemeral_refusal(
         assert "not enabled in this channel" in reply.body["data"]["content"]
         await asyncio.sleep(0.2)
         assert not [r for r in fake.requests[mark:] if is_followup(r)]  # nothing answered
+        # Typing an option there is offered nothing (autocomplete takes choices, not messages).
+        mark = len(fake.requests)
+        typing = fake.autocomplete_interaction("ask", "source", source="se")
+        await fake.dispatch("INTERACTION_CREATE", typing)
+        offered = await fake.wait_for(is_callback, after=mark)
+        assert offered.body == {"type": 8, "data": {"choices": []}}
     finally:
         await stop_bot(bot, task)
 
@@ -359,6 +365,10 @@ async def test_the_mode_option_offers_exactly_the_configured_modes(
         ask = fake.commands["ask"]
         (mode,) = [o for o in ask["options"] if o["name"] == "mode"]
         assert [c["value"] for c in mode["choices"]] == bot.service.modes == ["extractive", "llm"]
+        assert "(extractive, llm)" in mode["description"]  # built from the configured modes
+        assert bot.tree.get_command("ask") is not None
+        await bot.remove_cog("Ask")  # the command built at set-up goes with its cog
+        assert bot.tree.get_command("ask") is None
     finally:
         await stop_bot(bot, task)
 
@@ -459,6 +469,26 @@ async def test_a_follow_up_on_someone_elses_answer_starts_their_own_conversation
     assert len(bot.conversations.history(asker_conversation, f"discord:{fake.user_id}") or []) == 1
     assert bot.conversations.history(asker_conversation, f"discord:{other}") is None
 
+    # Following up on a follow-up, they take the whole conversation shown, not its last turn.
+    message = fake.messages[fake.channel_id][-1]
+    (follow,) = [i for i in custom_ids(message) if i.startswith("newsbot:follow:")]
+    press = fake.button_interaction(message, follow)
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", press)  # the asker's user this time: not the owner
+    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+    mark = len(fake.requests)
+    submit = fake.modal_submit_interaction(modal, ["And who attends for Russia?"], message)
+    await fake.dispatch("INTERACTION_CREATE", submit)
+    answer = await fake.wait_for(is_followup, after=mark)
+    (third,) = [i for i in custom_ids(answer.body) if i.startswith("newsbot:follow:")]
+    asker = f"discord:{fake.user_id}"
+    turns = bot.conversations.history(third.removeprefix("newsbot:follow:"), asker)
+    assert [t.question for t in turns or []] == [
+        "In which country will the February negotiations happen?",
+        "Who is representing the US there?",
+        "And who attends for Russia?",
+    ]
+
 
 async def test_a_private_answer_is_ephemeral_and_so_is_its_follow_up(
     fake: FakeDiscord, bot: NewsBot
@@ -482,6 +512,14 @@ async def test_a_private_answer_is_ephemeral_and_so_is_its_follow_up(
     assert (await fake.wait_for(is_callback, after=mark)).body == {"type": 5, "data": {"flags": 64}}
     assert (await fake.wait_for(is_followup, after=mark)).body["flags"] == 64
 
+    # /source on a citation only this user was shown shows it to them alone, picked or pasted.
+    cited = next(i for i in custom_ids(message) if i.startswith("newsbot:passage:"))
+    mark = len(fake.requests)
+    source = fake.command_interaction("source", id=cited.split(":", 3)[3])
+    await fake.dispatch("INTERACTION_CREATE", source)
+    shown = await fake.wait_for(is_callback, after=mark)
+    assert shown.body["type"] == 4 and shown.body["data"]["flags"] == 64
+
 
 async def test_bad_options_get_a_short_ephemeral_error_before_any_work(
     fake: FakeDiscord, bot: NewsBot
@@ -491,6 +529,8 @@ async def test_bad_options_get_a_short_ephemeral_error_before_any_work(
         ("search", {"query": "talks", "before": "2025-13-01"}, "`before` must be a date"),
         ("ask", {"question": QUESTION, "source": "nowhere"}, "no source called"),
         ("search", {"query": "talks", "after": "2025-02-01", "before": "2025-01-01"}, "on or"),
+        ("ask", {"question": "   "}, "`question` needs at least two characters"),
+        ("search", {"query": " \t "}, "`query` needs at least two characters"),
     ]
     for command, options, said in cases:
         mark = len(fake.requests)
@@ -591,6 +631,7 @@ async def test_thumbs_down_asks_why_and_the_export_loads_as_eval_questions(
     exported = bot.settings.data_dir.parent / "feedback.jsonl"
     result = CliRunner().invoke(app, ["feedback", "export", "--output", str(exported)])
     assert result.exit_code == 0, result.output
+    assert "1 to label: fill in answer_any or sources" in result.stderr  # the 👎 one
     (labelled,) = load_questions(exported)
     assert labelled.q == question and labelled.answerable
     (line,) = [json.loads(x) for x in exported.read_text().splitlines()]
@@ -600,6 +641,7 @@ async def test_thumbs_down_asks_why_and_the_export_loads_as_eval_questions(
 
     result = CliRunner().invoke(app, ["feedback", "export", "--votes", "all"])
     assert result.exit_code == 0, result.output
+    assert "1 to label" in result.stderr  # the 👍 is labelled by what it cited
     both = load_questions_from_text(result.stdout, bot.settings.data_dir.parent / "all.jsonl")
     assert [q.q for q in both] == [question, "Who is representing the United States at the talks?"]
     assert both[1].sources  # an upvote labels the cited articles as the sources
@@ -666,5 +708,45 @@ async def test_a_follow_up_over_the_cooldown_gets_a_private_reply_from_the_modal
         reply = await fake.wait_for(is_callback, after=mark)
         assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
         assert "try again in" in reply.body["data"]["content"]
+    finally:
+        await stop_bot(bot, task)
+
+
+async def test_a_form_opened_before_a_restart_gets_a_reply_not_silence(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    bot, task = await start_bot(fake, seeds_archive, data_dir)
+    try:
+        message = await ask_and_wait(fake, QUESTION)
+        follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
+        opened = []
+        for custom_id in (follow, "newsbot:vote:down"):  # the follow-up and the 👎 reason forms
+            mark = len(fake.requests)
+            await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, custom_id))
+            opened.append((await fake.wait_for(is_callback, after=mark)).body["data"])
+    finally:
+        await stop_bot(bot, task)
+
+    fake.identified.clear()
+    bot, task = await start_bot(fake, seeds_archive, data_dir)  # its open forms are gone
+    try:
+        for modal in opened:
+            mark = len(fake.requests)
+            submit = fake.modal_submit_interaction(modal, ["Where will they meet?"], message)
+            await fake.dispatch("INTERACTION_CREATE", submit)
+            reply = await fake.wait_for(is_callback, after=mark)
+            assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
+            assert "expired" in reply.body["data"]["content"]
+        # A form the running bot opened is answered as before, not as expired.
+        mark = len(fake.requests)
+        await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
+        modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
+        mark = len(fake.requests)
+        submit = fake.modal_submit_interaction(modal, ["Where will they meet?"], message)
+        await fake.dispatch("INTERACTION_CREATE", submit)
+        assert (await fake.wait_for(is_callback, after=mark)).body == {"type": 5}
+        await fake.wait_for(is_followup, after=mark)
+        assert not [r for r in fake.requests[mark:] if is_callback(r)][1:]  # one reply only
     finally:
         await stop_bot(bot, task)

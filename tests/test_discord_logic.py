@@ -19,7 +19,7 @@ from bot.discord_bot.client import bot_intents, invite_permissions, invite_url
 from bot.discord_bot.cogs.mentions import addressed, strip_mentions, turns_from_thread
 from bot.discord_bot.feedback import AnsweredRecord, FeedbackStore
 from bot.discord_bot.guards import Allowlist, NotAllowedHere, SlowDown, UserCooldown
-from bot.discord_bot.options import BadOption, parse_day
+from bot.discord_bot.options import BadOption, parse_day, source_choices
 from bot.discord_bot.recent import RecentCitations
 from bot.discord_bot.render import escape, unescape
 from bot.discord_bot.replies import NO_MENTIONS, UNEXPECTED, send_answer, user_message
@@ -28,6 +28,7 @@ from bot.discord_bot.views import PassageButton, VoteButton, answer_view
 from bot.errors import ConfigError, ModeUnavailable
 from bot.models import Answer, Citation, Turn
 from bot.settings import Settings
+from index.catalog import SourceSummary
 from tests.conftest import ROOT, make_settings
 
 
@@ -138,11 +139,16 @@ def test_thread_messages_become_turns_starting_with_the_opening_question() -> No
         (True, "Sources (continued)"),  # a second bot message belongs to the same answer
         (False, "Who goes?"),  # the current, unanswered question is not history
     ]
-    assert turns_from_thread(messages) == [
+    assert turns_from_thread(messages, keep=6) == [
         Turn("When are the talks?", "On February 18 [1]."),
         Turn("Where?", "In Saudi Arabia [1].\nSources (continued)"),
     ]
-    assert turns_from_thread([(True, "hello"), (False, "")]) == []
+    assert turns_from_thread([(True, "hello"), (False, "")], keep=6) == []
+    # As many turns as NEWSBOT_CONVERSATION_TURNS says, as for follow-ups elsewhere; 0 is none.
+    assert turns_from_thread(messages, keep=1) == [
+        Turn("Where?", "In Saudi Arabia [1].\nSources (continued)")
+    ]
+    assert turns_from_thread(messages, keep=0) == []
 
 
 def test_answer_text_round_trips_through_escaping_for_history() -> None:
@@ -235,6 +241,12 @@ async def test_a_long_answer_goes_out_as_several_messages_with_the_buttons_on_th
         ("and the date", False, True),
         ("Tell me more about the sanctions", False, True),
         ("thanks", True, True),  # a mention is always addressed to the bot
+        ("Why?", False, True),  # a one-word question is a question
+        ("when ?", False, True),
+        ("ok?", False, False),
+        ("Can't wait for the next round", False, False),
+        ("don't worry, all good", False, False),
+        ("Can they meet before March", False, True),
     ],
 )
 def test_only_what_is_asked_or_addressed_is_answered_in_a_bot_thread(
@@ -254,6 +266,10 @@ def test_recent_citations_are_per_channel_newest_first_and_private_ones_only_for
     assert [s.citation_id[0] for s in recent.choices(1, 8, "")] == ["b", "a"]  # not 7's answer
     assert [s.label for s in recent.choices(1, 8, "")] == ["[2] T", "[1] T"]
     assert [s.citation_id[0] for s in recent.choices(1, 8, "bbbb")] == ["b"]
+    c = "cccccccccccccccc:0-10"
+    assert recent.only_shown_to(1, 7, c) and not recent.only_shown_to(1, 8, c)
+    assert not recent.only_shown_to(1, 7, "bbbbbbbbbbbbbbbb:0-10")  # shown to everyone
+    assert not recent.only_shown_to(2, 7, c)  # not shown in that channel at all
     recent.add(1, [cite(3, "eeeeeeeeeeeeeeee:0-10")], None)  # only 3 kept per channel
     assert [s.citation_id[0] for s in recent.choices(1, 7, "")] == ["e", "c", "b"]
     long = Citation(1, "ffffffffffffffff:0-1", "a", "x" * 300, "s", "", None, "q", 0, 1, 1.0)
@@ -294,7 +310,10 @@ def test_feedback_reasons_and_answers_export_as_eval_lines_and_old_stores_upgrad
     (up,) = store.export("up")
     assert up["sources"] == ["a"] and up["feedback"]["reason"] == ""
     assert len(list(store.export("all"))) == 3
-    store.record(2, 5, "down")  # voting again clears the earlier reason
+    store.record(2, 5, "down")  # 👎 pressed again (its form closed empty): the reason stays
+    assert [d["feedback"]["reason"] for d in store.export("down")] == ["", "wrong city"]
+    store.record(2, 5, "up")
+    store.record(2, 5, "down")  # a changed vote clears the reason given for the earlier one
     assert [d["feedback"]["reason"] for d in store.export("down")] == ["", ""]
     store.remember(3, AnsweredRecord.of("Unvoted?", answer))
     assert store.forget_unvoted(time.time() + 1) == 1  # answers with votes are kept
@@ -307,3 +326,19 @@ def test_options_parse_dates_and_refuse_bad_ones_clearly() -> None:
     assert parse_day("  ", "after") is None
     with pytest.raises(BadOption, match="`before` must be a date like 2005-03-01"):
         parse_day("yesterday", "before")
+
+
+def test_source_choices_fit_discords_limits_and_leave_out_names_no_choice_can_carry() -> None:
+    sources = [SourceSummary(f"feed {i}", i, None, None, 0) for i in range(40)]
+    sources += [
+        SourceSummary("x" * 101, 99, None, None, 0),  # a value over 100 characters is refused
+        SourceSummary("Long\nname " + "y" * 85, 98, None, None, 0),
+    ]
+    choices = source_choices(sources, "")
+    assert len(choices) == 25
+    assert all(1 <= len(c.name) <= 100 and 1 <= len(str(c.value)) <= 100 for c in choices)
+    assert {c.value for c in choices} <= {s.name for s in sources}  # cut, one would name none
+    assert choices[0].value.startswith("Long\nname") and "\n" not in choices[0].name
+    assert [c.value for c in source_choices(sources, "FEED 3")] == ["feed 39", "feed 38",
+        "feed 37", "feed 36", "feed 35", "feed 34", "feed 33", "feed 32", "feed 31", "feed 30",
+        "feed 3"]  # fmt: skip

@@ -23,7 +23,8 @@ from bot.discord_bot.render import (
     split_text,
 )
 from bot.models import Answer, Citation, ShortAnswer
-from index.catalog import SourceSummary
+from index.catalog import SourceSummary, StoredChunk
+from index.retrieval import Passage
 
 HOSTILE = "@everyone @here <@123> <@!456> <@&789> [click](https://evil.example) **bold** `tick`"
 
@@ -315,3 +316,67 @@ def test_help_lists_the_archive_and_escapes_source_names() -> None:
         "5 questions per 60 s" in fields["Limits"] and "last 4 questions for 30" in fields["Limits"]
     )
     assert_within_limits(embed)
+
+
+def live_link_targets(markdown: str) -> list[str]:
+    """Where each live `](target)` of a masked link points (escaped brackets do not count)."""
+    return re.findall(unescaped("](") + r"([^)\s]*)\)", markdown)
+
+
+HEADLINE_BREAKERS = [
+    "Talks end](https://evil.example/phish) as [help desk](https://evil.example/2)",
+    "See https://evil.example/a](https://evil.example/b) now",
+    "Bracketed [1] and [2]](https://evil.example/c)",
+]
+
+
+@pytest.mark.parametrize("title", HEADLINE_BREAKERS)
+def test_a_headline_cannot_end_its_link_early_and_open_another(title: str) -> None:
+    cited = citation(1, title=title)
+    _, value = render.source_field(cited, "https://bot.example")
+    page = safe_url(f"https://bot.example/c/{cited.id}")
+    assert live_link_targets(value) == [cited.url, page]
+
+    chunk = StoredChunk(cited.id, "art-1", 0, 0, 4, "text", title, "bbc", cited.url, "2005-03-01")
+    hit = Passage(chunk, 1.0, 1, 1)
+    field = render.render_search("talks", [hit]).fields[0]
+    assert live_link_targets(field.value or "") == [cited.url]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list(_MARKDOWN_CHARS) + list("ab1 https")), max_size=60))
+def test_any_headline_inside_a_masked_link_leaves_only_that_link_live(title: str) -> None:
+    markdown = f"[{render.link_text(title)}](https://news.example/1)"
+    assert live_link_targets(markdown) == ["https://news.example/1"]
+
+
+def test_ten_long_search_results_fit_in_one_embed() -> None:
+    text = " ".join(["The ministers met in *Riyadh* on Tuesday to discuss the ceasefire."] * 15)
+    title = "Ukraine war: US and Russian officials agree to further talks in Saudi Arabia"
+    url = "https://www.bbc.co.uk/news/articles/c{}abcdefghijk"
+    chunks = [
+        StoredChunk(f"{i:016x}:0-900", f"art-{i}", 0, 0, 900, text, title, "bbc", url.format(i), "")
+        for i in range(10)
+    ]
+    hits = [Passage(chunk, 1.0, 1, 1) for chunk in chunks]
+    embed = render.render_search("ceasefire", hits)
+    assert_within_limits(embed)
+    assert len(embed.fields) == 10
+    for field in embed.fields:  # each keeps its linked headline and the start of its text
+        assert (field.value or "").startswith(f"[{render.link_text(title)}](https://www.bbc")
+        assert "The ministers met in \\*Riyadh\\*" in (field.value or "")
+
+
+def test_a_huge_passage_keeps_its_bold_closed_its_id_whole_and_within_limits() -> None:
+    quote = "*a " * 2000  # escaping doubles every "*"
+    passage = CitationContext(
+        id="0000000000000001:0-6000", article_id="a" * 500, title="T" * 400, source="s" * 3000,
+        url="", published="2005-03-01", quote=quote, start=0, end=6000, before=quote,
+        after=quote,
+    )  # fmt: skip
+    embed = render_passage(passage, 3)
+    assert_within_limits(embed)
+    description = embed.description or ""
+    assert description.count("**") == 2
+    assert description.endswith(f"** {escape(quote[:400].strip())}…")
+    assert (embed.footer.text or "").endswith(" · 0000000000000001:0-6000")

@@ -7,9 +7,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
-from bot.cli.common import fail, opened_service, out, search_filters
+from bot.cli.common import fail, opened_service, out, search_filters, shown
 from bot.errors import NewsbotError
 from bot.evaluation import (
     EvalReport,
@@ -52,23 +51,23 @@ def print_answer(answer: Answer, public_url: str = "") -> None:
     and its quote when the answer does not already say it word for word."""
     rest = answer.after_short_answer()
     if answer.short_answer is not None and rest is not None:
-        short = escape(answer.short_answer.text)
-        out.print(f"[bold]{short}[/bold]: {escape(rest)}", highlight=False)
+        short = shown(answer.short_answer.text)
+        out.print(f"[bold]{short}[/bold]: {shown(rest)}", highlight=False)
     else:
-        out.print(escape(answer.answer), highlight=False)
+        out.print(shown(answer.answer), highlight=False)
     if answer.citations:
         out.print()
     plain = " ".join(answer.answer.split())
     for c in answer.citations:
         outlet = c.source if c.source != c.article_id else ""  # old indexes: source = path
         facts = " · ".join(p for p in (outlet, c.published, c.article_id) if p)
-        out.print(f"[bold]\\[{c.n}] {escape(c.title)}[/bold]  ({escape(facts)})", highlight=False)
+        out.print(f"[bold]\\[{c.n}] {shown(c.title)}[/bold]  ({shown(facts)})", highlight=False)
         for link in (safe_url(c.url), citation_page(public_url, c.id)):
             if link:
-                out.print(f"    {escape(link)}", highlight=False, soft_wrap=True)
+                out.print(f"    {shown(link)}", highlight=False, soft_wrap=True)
         quote = " ".join(c.quote.split())
         if quote.rstrip(".!?") not in plain:
-            out.print(f"    “{escape(c.quote)}”", highlight=False)
+            out.print(f"    “{shown(c.quote)}”", highlight=False)
 
 
 def evaluate(
@@ -150,7 +149,7 @@ def print_report(report: EvalReport) -> None:
         causes = ", ".join(f"{cause} {n}" for cause, n in sorted(report.causes.items()))
         out.print(f"misses on answerable questions: {causes}")
     for failure in report.failures:
-        out.print(f"[yellow]wrong[/yellow] {escape(failure['q'])}", highlight=False)
-        out.print(f"    → {escape(failure['answer'][:200])}", highlight=False)
+        out.print(f"[yellow]wrong[/yellow] {shown(failure['q'])}", highlight=False)
+        out.print(f"    → {shown(failure['answer'][:200])}", highlight=False)
         if failure.get("cause"):
             out.print(f"    ({failure['cause']})", highlight=False)

@@ -15,7 +15,15 @@ from rich.text import Text
 
 from bot.answer import AnswerService, CitationContext
 from bot.cli.answer import print_answer
-from bot.cli.common import err, expected_errors, opened_service, out, search_filters
+from bot.cli.common import (
+    err,
+    expected_errors,
+    opened_service,
+    out,
+    plain,
+    search_filters,
+    shown,
+)
 from bot.errors import NewsbotError
 from bot.links import citation_page, safe_url
 from bot.models import Answer, Turn
@@ -118,10 +126,10 @@ class Conversation:
 def print_passage(n: int, passage: CitationContext, public_url: str = "") -> None:
     """A cited passage in bold inside the article text around it, trimmed to whole words."""
     facts = " · ".join(p for p in (passage.source, passage.published, passage.article_id) if p)
-    out.print(f"[bold]\\[{n}] {escape(passage.title)}[/bold]  ({escape(facts)})", highlight=False)
+    out.print(f"[bold]\\[{n}] {shown(passage.title)}[/bold]  ({shown(facts)})", highlight=False)
     for link in (safe_url(passage.url), citation_page(public_url, passage.id)):
         if link:
-            out.print(f"    {escape(link)}", highlight=False, soft_wrap=True)
+            out.print(f"    {shown(link)}", highlight=False, soft_wrap=True)
     before, after = passage.before, passage.after
     if passage.start > len(before):  # the article goes on before: start at a whole word
         cut = re.search(r"\s", before)
@@ -129,7 +137,7 @@ def print_passage(n: int, passage: CitationContext, public_url: str = "") -> Non
     if len(after) == CONTEXT_CHARS:  # it goes on after: end at a whole word
         cut = re.search(r"\s\S*$", after)
         after = (after[: cut.start()] if cut else after) + "…"
-    out.print(Text(before) + Text(passage.quote, style="bold") + Text(after))
+    out.print(Text(plain(before)) + Text(plain(passage.quote), style="bold") + Text(plain(after)))
 
 
 def read_lines(lines: Iterable[str], conversation: Conversation) -> None:

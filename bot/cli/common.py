@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -17,8 +18,20 @@ from bot.settings import Settings
 from index.retrieval import SearchFilters
 from index.store import StoreUnavailable
 
-out = Console()
-err = Console(stderr=True)
+out = Console(emoji=False)  # ":fire:" in an article is text, not an emoji
+err = Console(stderr=True, emoji=False)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
+
+
+def plain(text: str) -> str:
+    """Archive text for a terminal: without control characters, so an escape sequence in an
+    article cannot move the cursor, retitle the window or hide what follows."""
+    return _CONTROL.sub("", text)
+
+
+def shown(text: str) -> str:
+    """Archive text inside rich markup: plain, and its brackets not read as markup."""
+    return escape(plain(text))
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:

@@ -31,9 +31,10 @@ def export(
         raise fail(f"no feedback has been recorded yet ({path} does not exist)")
     store = FeedbackStore(path)
     try:
-        lines = [json.dumps(record, ensure_ascii=False) for record in store.export(votes)]
+        records = list(store.export(votes))
     finally:
         store.close()
+    lines = [json.dumps(record, ensure_ascii=False) for record in records]
     text = "".join(f"{line}\n" for line in lines)
     if output is None:
         out.file.write(text)
@@ -42,4 +43,7 @@ def export(
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
             raise fail(f"cannot write {output}: {exc.strerror or exc}") from exc
+    unlabelled = sum(r["answerable"] and not r["answer_any"] and not r["sources"] for r in records)
     err.print(f"{len(lines)} question{'s' * (len(lines) != 1)} exported ({votes} votes)")
+    if unlabelled:  # such a line counts any answer as right: it tests nothing yet
+        err.print(f"{unlabelled} to label: fill in answer_any or sources before `newsbot eval`")

@@ -69,11 +69,12 @@ class NewsTree(app_commands.CommandTree["NewsBot"]):
     async def interaction_check(self, interaction: discord.Interaction[NewsBot]) -> bool:
         channel = interaction.channel
         parent_id = getattr(channel, "parent_id", None)
-        if not self.client.allowlist.allows(
-            interaction.guild_id, interaction.channel_id, parent_id
-        ):
-            raise NotAllowedHere()
-        return True
+        if self.client.allowlist.allows(interaction.guild_id, interaction.channel_id, parent_id):
+            return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            await interaction.response.autocomplete([])  # takes no message: offer nothing
+            return False
+        raise NotAllowedHere()
 
     async def on_error(
         self, interaction: discord.Interaction[NewsBot], error: app_commands.AppCommandError

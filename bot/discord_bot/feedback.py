@@ -75,6 +75,11 @@ class AnsweredRecord:
             filters=_filters_json(filters),
         )
 
+    def turns(self) -> list[Turn]:
+        """The conversation this answer ended: its earlier turns, then its own."""
+        earlier = [Turn(t["question"], t.get("answer", "")) for t in self.history]
+        return [*earlier, Turn(self.question, self.answer)]
+
     def search_filters(self) -> SearchFilters | None:
         """The filters the question was asked with, for its follow-ups."""
         if not self.filters:
@@ -162,14 +167,16 @@ class FeedbackStore:
         question: str = "",
         citation_ids: str = "",
     ) -> None:
-        """A vote; a new vote clears the reason given for an earlier one."""
+        """A vote; changing it clears the reason given for the earlier one (pressing the same
+        button again keeps it: the reason form may be closed without a word)."""
         if vote not in ("up", "down"):
             raise ValueError(f"a vote is 'up' or 'down', not {vote!r}")
         with self._lock:
             self._db.execute(
                 "INSERT INTO votes (message_id, user_id, vote, question, citation_ids, voted_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) DO UPDATE SET "
-                "vote = excluded.vote, voted_at = excluded.voted_at, reason = ''",
+                "vote = excluded.vote, voted_at = excluded.voted_at, "
+                "reason = CASE WHEN vote = excluded.vote THEN reason ELSE '' END",
                 (message_id, user_id, vote, question, citation_ids, time.time()),
             )
 

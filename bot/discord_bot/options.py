@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from discord import app_commands
 
 from bot.answer import AnswerService
+from bot.discord_bot.render import truncate
 from bot.errors import NewsbotError
 from bot.models import Turn
+from index.catalog import SourceSummary
 from index.retrieval import SearchFilters
 
-SOURCE_CHOICES = 25  # Discord's limit
+SOURCE_CHOICES = 25  # Discord's limits: choices per autocomplete, characters per name and value
+CHOICE_CHARS = 100
+DATE_HINT = "Only articles published on or {} this date, e.g. 2005-03-01"
 
 
 class BadOption(NewsbotError):
     """An option a user typed cannot be used (a malformed date, an unknown source)."""
+
+
+def typed_text(value: str, option: str) -> str:
+    """What was typed without its outer spaces; BadOption when that leaves nothing to go on
+    (Discord counts spaces towards an option's minimum length)."""
+    value = value.strip()
+    if len(value) < 2:
+        raise BadOption(f"`{option}` needs at least two characters besides spaces.")
+    return value
 
 
 def parse_day(value: str | None, option: str) -> date | None:
@@ -48,15 +62,21 @@ def filters_from(
     return filters if filters.active else None
 
 
-def source_choices(service: AnswerService, typed: str) -> list[app_commands.Choice[str]]:
-    """The archive's sources whose name contains what was typed, largest first."""
+def source_choices(sources: Sequence[SourceSummary], typed: str) -> list[app_commands.Choice[str]]:
+    """The sources whose name contains what was typed, largest first. A name that cannot be a
+    choice's value (empty, or over Discord's 100 characters) is left out: it can still be typed."""
     typed = typed.strip().lower()
-    sources = sorted(service.sources(), key=lambda s: (-s.articles, s.name))
+    ranked = sorted(sources, key=lambda s: (-s.articles, s.name))
+    fitting = [s for s in ranked if s.name.strip() and len(s.name) <= CHOICE_CHARS]
     return [
-        app_commands.Choice(name=f"{s.name} ({s.articles} articles)"[:100], value=s.name[:100])
-        for s in sources
+        app_commands.Choice(name=truncate(_label(s), CHOICE_CHARS), value=s.name)
+        for s in fitting
         if typed in s.name.lower()
     ][:SOURCE_CHOICES]
+
+
+def _label(source: SourceSummary) -> str:
+    return f"{' '.join(source.name.split())} ({source.articles} articles)"
 
 
 def history_text(history: list[Turn]) -> str:

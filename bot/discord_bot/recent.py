@@ -60,6 +60,12 @@ class RecentCitations:
                 break
         return list(found.values())
 
+    def only_shown_to(self, channel_id: int, user_id: int, citation_id: str) -> bool:
+        """Whether the citation was shown in this channel only to `user_id`, never publicly."""
+        with self._lock:
+            shown = [s for s in self._seen.get(channel_id, ()) if s.citation_id == citation_id]
+        return bool(shown) and all(s.user_id == user_id for s in shown)
+
 
 def _fit(label: str) -> str:
     return label if len(label) <= CHOICE_CHARS else label[: CHOICE_CHARS - 1] + "…"

@@ -66,6 +66,15 @@ def _escape_words(text: str) -> str:
     return text.replace("<", "<" + ZWSP)
 
 
+_BRACKET = re.compile(r"\\.|[\[\]]")  # an escaped character, or a bracket
+
+
+def link_text(text: str) -> str:
+    """Text for inside `[…](url)`: escaped, and every bracket too (in URLs and citation
+    markers alike), so a `]` in a headline cannot end the link early and start another."""
+    return _BRACKET.sub(lambda m: m[0] if len(m[0]) == 2 else "\\" + m[0], escape(text))
+
+
 def unescape(text: str) -> str:
     """Escaped text back to what it says (what Discord shows), e.g. for conversation history."""
     return _ESCAPED.sub(r"\1", text).replace(ZWSP, "")
@@ -132,7 +141,7 @@ def source_field(citation: Citation, public_url: str = "") -> tuple[str, str]:
     outlet = citation.source if citation.source and citation.source != citation.article_id else ""
     facts = " · ".join(part for part in (citation.published or "undated", outlet) if part)
     name = truncate(f"[{citation.n}] {escape(facts)}", FIELD_NAME_CHARS)
-    title = truncate(escape(" ".join((citation.title or citation.article_id).split())), 300)
+    title = truncate(link_text(" ".join((citation.title or citation.article_id).split())), 300)
     url = safe_url(citation.url)
     headline = f"**[{title}]({url})**" if url else f"**{title}**"
     quote_text = escape(truncate(" ".join(citation.quote.split()), QUOTE_PREVIEW_CHARS))
@@ -184,43 +193,46 @@ def render_answer(question: str, answer: Answer, public_url: str = "") -> list[d
 
 
 def render_passage(passage: CitationContext, n: int | None = None) -> discord.Embed:
-    """The exact quote in bold, with a little of the article before and after it."""
+    """The exact quote in bold, with a little of the article before and after it; however long
+    the quote, the bold closes and the footer ends with the passage's id."""
     before, after = " ".join(passage.before.split()), " ".join(passage.after.split())
-    quote_text = escape(truncate(passage.quote.strip(), 3000))
-    description = (
-        f"{ELLIPSIS}{escape(before[-400:])} **{quote_text}** {escape(after[:400])}{ELLIPSIS}"
-    )
+    head = f"{ELLIPSIS}{escape(before[-400:])} **"
+    tail = f"** {escape(after[:400])}{ELLIPSIS}"
+    quote_text = truncate(escape(passage.quote.strip()), DESCRIPTION_CHARS - len(head) - len(tail))
     label = f"[{n}] " if n else ""
     embed = discord.Embed(
         title=truncate(f"{label}{escape(passage.title or passage.article_id)}", TITLE_CHARS),
         url=safe_url(passage.url),
-        description=truncate(description, DESCRIPTION_CHARS),
+        description=head + quote_text + tail,
         colour=ANSWER_COLOUR,
     )
     facts = [f"article {passage.article_id}", passage.published or "", passage.source]
-    embed.set_footer(text=truncate(" · ".join(f for f in facts if f) + f" · {passage.id}", 2048))
+    room = min(FOOTER_CHARS, EMBED_TOTAL_CHARS - len(embed)) - len(passage.id) - 3
+    embed.set_footer(text=f"{truncate(' · '.join(f for f in facts if f), room)} · {passage.id}")
     return embed
 
 
 def render_search(query: str, passages: Sequence[Passage]) -> discord.Embed:
-    """The top passages for a query, one field each."""
+    """The top passages for a query, one field each, their snippets shortened so that all of
+    them fit in the 6,000 characters of one embed."""
     embed = discord.Embed(
         title=truncate(f"Passages for: {escape(query)}", TITLE_CHARS), colour=ANSWER_COLOUR
     )
-    if not passages:
+    hits = [p.chunk for p in passages[:10]]
+    if not hits:
         embed.description = "No passages found."
         return embed
-    for n, hit in enumerate((p.chunk for p in passages[:10]), start=1):
+    share = (EMBED_TOTAL_CHARS - len(embed)) // len(hits)
+    for n, hit in enumerate(hits, start=1):
         url = safe_url(hit.url)
-        head = escape(truncate(hit.title or hit.article_id, 200))
+        head = link_text(truncate(hit.title or hit.article_id, 200))
         headline = f"[{head}]({url})" if url else f"**{head}**"
         facts = " · ".join(p for p in (hit.published or "", code(hit.id)) if p)
-        snippet = escape(truncate(" ".join(hit.text.split()), 500))
-        embed.add_field(
-            name=truncate(f"{n}. {escape(hit.title or hit.article_id)}", FIELD_NAME_CHARS),
-            value=truncate(f"{headline} · {facts}\n{snippet}", FIELD_VALUE_CHARS),
-            inline=False,
-        )
+        name = truncate(f"{n}. {escape(hit.title or hit.article_id)}", FIELD_NAME_CHARS)
+        room = min(FIELD_VALUE_CHARS, share - len(name))
+        lead = f"{headline} · {facts}\n"
+        snippet = escape(truncate(" ".join(hit.text.split()), max(room - len(lead), 1)))
+        embed.add_field(name=name, value=truncate(lead + snippet, room), inline=False)
     return embed
 
 
@@ -262,7 +274,7 @@ HELP_COMMANDS = (
     "**/search** `query` — the best passages; options: `count` (1–10), `source`, `after`, "
     "`before`, `private`.\n"
     "**/source** `id` — a cited passage in full; pick from the citations shown in this "
-    "channel, or press a **Passage n** button.\n"
+    "channel, or press a **Passage n** button; option: `private`.\n"
     "**/about** — the archive and the bot · **/help** — this page.\n"
     "👍/👎 under an answer tell the maintainers how it did; 👎 asks what was wrong."
 )

@@ -15,6 +15,7 @@ FOLLOW_PREFIX = "newsbot:follow:"
 CUSTOM_ID_CHARS = 100  # Discord's limit
 MAX_PASSAGE_BUTTONS = 20  # 4 rows of 5; the fifth row holds the votes
 BUTTONS_PER_ROW = 5
+PASSAGE_ID = re.compile(r"newsbot:passage:(?P<n>\d{1,3}):(?P<cid>[^\s]{1,80})$")
 
 
 class ButtonHandler(Protocol):
@@ -40,7 +41,7 @@ def _handler(interaction: discord.Interaction) -> ButtonHandler:
 
 class PassageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"newsbot:passage:(?P<n>\d{1,3}):(?P<cid>[^\s]{1,80})$",
+    template=PASSAGE_ID,
 ):
     """`Passage n`: shows cited passage n (by its chunk id) ephemerally."""
 
@@ -121,8 +122,7 @@ class FollowUpButton(
 
 
 def _fits_button(custom_id: str) -> bool:
-    template = PassageButton.__discord_ui_compiled_template__
-    return len(custom_id) <= CUSTOM_ID_CHARS and template.match(custom_id) is not None
+    return len(custom_id) <= CUSTOM_ID_CHARS and PASSAGE_ID.match(custom_id) is not None
 
 
 def answer_view(answer: Answer, conversation_id: str | None = None) -> discord.ui.View:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_bot.feedback import AnsweredRecord
-from bot.discord_bot.modals import QUESTION_CHARS, follow_up_modal, reason_modal
-from bot.discord_bot.options import filters_from, source_choices
+from bot.discord_bot.modals import (
+    FORM_EXPIRED,
+    QUESTION_CHARS,
+    OpenForms,
+    follow_up_modal,
+    reason_modal,
+)
+from bot.discord_bot.options import DATE_HINT, filters_from, source_choices, typed_text
 from bot.discord_bot.render import escape, render_passage
 from bot.discord_bot.replies import NO_MENTIONS, reply_error, send_answer, send_ephemeral
 from bot.models import Answer, Turn
@@ -20,7 +26,13 @@ from index.retrieval import SearchFilters
 if TYPE_CHECKING:
     from bot.discord_bot.client import NewsBot
 
-DATE_HINT = "Only articles published on or {} this date, e.g. 2005-03-01"
+ASK_OPTIONS = {
+    "question": "Your question, e.g. What was agreed at the peace talks?",
+    "source": "Only articles from this source",
+    "after": DATE_HINT.format("after"),
+    "before": DATE_HINT.format("before"),
+    "private": "Answer only to you (default: everyone in the channel sees it)",
+}
 
 
 def owner(user: discord.abc.User) -> str:
@@ -38,36 +50,27 @@ class AskCog(commands.Cog, name="Ask"):
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
         bot.button_handler = self
-        modes = bot.service.modes
-        params = self.ask._params  # discord.py has no public way to change an option's choices
-        if len(modes) > 1:  # offer only the modes this server has configured
-            choices: list[app_commands.Choice[str | int | float]] = [
-                app_commands.Choice(name=m, value=m) for m in modes
-            ]
-            params["mode"] = dataclasses.replace(params["mode"], choices=choices)
-        else:
-            del params["mode"]
+        self.ask_command = ask_command(self, bot.service.modes)
+        self.forms = OpenForms()
 
-    @app_commands.command(name="ask", description="Ask the news archive; the answer cites sources.")
-    @app_commands.describe(
-        question="Your question, e.g. What was agreed at the peace talks?",
-        source="Only articles from this source",
-        after=DATE_HINT.format("after"),
-        before=DATE_HINT.format("before"),
-        private="Answer only to you (default: everyone in the channel sees it)",
-        mode="extractive quotes the articles; llm writes an answer",
-    )
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.ask_command)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.ask_command.name)
+
     async def ask(
         self,
         interaction: discord.Interaction,
-        question: app_commands.Range[str, 2, QUESTION_CHARS],
+        question: str,
         source: str | None = None,
         after: str | None = None,
         before: str | None = None,
         private: bool = False,
         mode: str | None = None,
     ) -> None:
-        # Bad options and an unavailable mode fail before the public "thinking…".
+        """`/ask`: bad options and an unavailable mode fail before the public "thinking…"."""
+        question = typed_text(question, "question")
         filters = filters_from(self.bot.service, source, after, before)
         self.bot.service.composer(mode)
         self.bot.cooldown.check(interaction.user.id)
@@ -75,11 +78,16 @@ class AskCog(commands.Cog, name="Ask"):
         conversation_id = self.bot.conversations.new_id()
         await self._answer(interaction, question, [], conversation_id, private, filters, mode)
 
-    @ask.autocomplete("source")
-    async def _sources(
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """A form no open modal will answer still gets a reply, not Discord's "failed"."""
+        if self.forms.expired(interaction):
+            await send_ephemeral(interaction, FORM_EXPIRED)
+
+    async def sources(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return source_choices(self.bot.service, current)
+        return source_choices(self.bot.service.sources(), current)
 
     async def _answer(
         self,
@@ -119,7 +127,7 @@ class AskCog(commands.Cog, name="Ask"):
             await self.follow_up(submitted, conversation_id, question, interaction.message)
 
         try:
-            await interaction.response.send_modal(follow_up_modal(on_question))
+            await interaction.response.send_modal(follow_up_modal(on_question, self.forms))
         except Exception as exc:
             await reply_error(interaction, exc)
 
@@ -139,8 +147,9 @@ class AskCog(commands.Cog, name="Ask"):
         self.bot.cooldown.check(interaction.user.id)
         answered = self.bot.feedback.answered(message.id) if message else None
         history = self.bot.conversations.history(conversation_id, owner(interaction.user))
-        if history is None:
-            history = [Turn(answered.question, answered.answer)] if answered else []
+        if history is None:  # the conversation shown above the button, as far as it is kept
+            keep = self.bot.conversations.keep_turns
+            history = answered.turns()[-keep:] if answered and keep else []
             conversation_id = self.bot.conversations.new_id()
             for turn in history:
                 self.bot.conversations.append(conversation_id, owner(interaction.user), turn)
@@ -197,6 +206,45 @@ class AskCog(commands.Cog, name="Ask"):
                     submitted, "Thanks, noted: it will help make answers like this better. 👎"
                 )
 
-            await interaction.response.send_modal(reason_modal(on_reason))
+            await interaction.response.send_modal(reason_modal(on_reason, self.forms))
         except Exception as exc:
             await reply_error(interaction, exc)
+
+
+def ask_command(cog: AskCog, modes: Sequence[str]) -> app_commands.Command[Any, ..., None]:
+    """`/ask`, built when the cog is: discord.py reads the options from the callback, so the
+    `mode` option exists only where there are modes to choose from, with those as its choices."""
+
+    async def ask(
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 2, QUESTION_CHARS],
+        source: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        private: bool = False,
+    ) -> None:
+        await cog.ask(interaction, question, source, after, before, private)
+
+    async def ask_in_a_mode(
+        interaction: discord.Interaction,
+        question: app_commands.Range[str, 2, QUESTION_CHARS],
+        source: str | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        private: bool = False,
+        mode: str | None = None,
+    ) -> None:
+        await cog.ask(interaction, question, source, after, before, private, mode)
+
+    callback: Callable[..., Coroutine[Any, Any, None]] = ask
+    if len(modes) > 1:
+        named = ", ".join(modes)
+        choose = app_commands.choices(mode=[app_commands.Choice(name=m, value=m) for m in modes])
+        callback = app_commands.describe(mode=f"How to answer ({named})")(choose(ask_in_a_mode))
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name="ask",
+        description="Ask the news archive; the answer cites sources.",
+        callback=app_commands.describe(**ASK_OPTIONS)(callback),
+    )
+    command.autocomplete("source")(cog.sources)
+    return command

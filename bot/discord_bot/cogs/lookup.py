@@ -8,9 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_bot.cogs.ask import DATE_HINT
-from bot.discord_bot.options import filters_from, source_choices
-from bot.discord_bot.render import escape, render_passage, render_search
+from bot.discord_bot.options import DATE_HINT, filters_from, source_choices, typed_text
+from bot.discord_bot.render import code, render_passage, render_search
 from bot.discord_bot.replies import NO_MENTIONS, send_ephemeral
 
 if TYPE_CHECKING:
@@ -29,20 +28,28 @@ class LookupCog(commands.Cog, name="Lookup"):
     @app_commands.command(name="source", description="Show a passage cited in this channel.")
     @app_commands.rename(citation_id="id")
     @app_commands.describe(
-        citation_id="Pick a recent citation ([n] headline), or paste an id from an answer's footer"
+        citation_id="Pick a recent citation ([n] headline), or paste an id from an answer's footer",
+        private="Show it only to you (always so for a citation only you were shown)",
     )
     async def source(
-        self, interaction: discord.Interaction, citation_id: app_commands.Range[str, 1, 120]
+        self,
+        interaction: discord.Interaction,
+        citation_id: app_commands.Range[str, 1, 120],
+        private: bool = False,
     ) -> None:
         citation_id = citation_id.strip().strip("`")
         passage = self.bot.service.citation(citation_id)  # inline, as in AskCog.show_passage
         if passage is None:
             await send_ephemeral(
-                interaction, f"No passage has the id `{escape(citation_id)}` in this archive."
+                interaction, f"No passage has the id {code(citation_id)} in this archive."
             )
             return
+        if interaction.channel_id is not None:  # what was answered privately stays private
+            private |= self.bot.recent.only_shown_to(
+                interaction.channel_id, interaction.user.id, passage.id
+            )
         await interaction.response.send_message(
-            embed=render_passage(passage), allowed_mentions=NO_MENTIONS
+            embed=render_passage(passage), ephemeral=private, allowed_mentions=NO_MENTIONS
         )
 
     @source.autocomplete("citation_id")
@@ -73,6 +80,7 @@ class LookupCog(commands.Cog, name="Lookup"):
         before: str | None = None,
         private: bool = False,
     ) -> None:
+        query = typed_text(query, "query")
         filters = filters_from(self.bot.service, source, after, before)
         self.bot.cooldown.check(interaction.user.id)
         await interaction.response.defer(thinking=True, ephemeral=private)
@@ -85,4 +93,4 @@ class LookupCog(commands.Cog, name="Lookup"):
     async def _sources(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        return source_choices(self.bot.service, current)
+        return source_choices(self.bot.service.sources(), current)

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("newsbot.discord")
 HISTORY_MESSAGES = 40  # thread messages read back for a follow-up
-HISTORY_TURNS = 5
 THREAD_NAME_CHARS = 100  # Discord's limit
 HINT = "Ask me a question about the news archive, e.g. “What was agreed at the talks?”"
 
@@ -34,13 +33,14 @@ def strip_mentions(text: str, user_id: int) -> str:
 _QUESTION_START = re.compile(
     r"(?i)^(who|whom|whose|what|when|where|which|why|how|is|are|was|were|do|does|did|can|could|"
     r"will|would|should|has|have|had|tell|explain|describe|list|show|find|give|summari[sz]e|"
-    r"and|but|what's|who's|where's|how's)\b"
+    r"and|but|what's|who's|where's|how's)\b(?!['’]t\b|n['’]t\b)"  # "can't wait" asks nothing
 )
+_ONE_WORD_QUESTION = re.compile(r"(?i)^(who|whom|whose|what|when|where|which|why|how)\W*\?")
 
 
 def addressed(text: str, mentioned: bool) -> bool:
     """In a bot thread: a mention, or something asked ("thanks", "ok" and emoji are not)."""
-    if mentioned:
+    if mentioned or _ONE_WORD_QUESTION.match(text.strip()):  # "Why?", "When?"
         return True
     words = re.findall(r"[^\W_]+", text)
     if len(words) < 2:
@@ -48,8 +48,8 @@ def addressed(text: str, mentioned: bool) -> bool:
     return "?" in text or _QUESTION_START.match(text.strip()) is not None
 
 
-def turns_from_thread(messages: Sequence[tuple[bool, str]]) -> list[Turn]:
-    """(from the bot?, text) in order → the question/answer turns they make, latest last."""
+def turns_from_thread(messages: Sequence[tuple[bool, str]], keep: int) -> list[Turn]:
+    """(from the bot?, text) in order → the last `keep` question/answer turns they make."""
     turns: list[Turn] = []
     question: str | None = None
     answer: list[str] = []
@@ -65,7 +65,7 @@ def turns_from_thread(messages: Sequence[tuple[bool, str]]) -> list[Turn]:
         question, answer = text, []
     if question is not None and answer:
         turns.append(Turn(question, "\n".join(answer)))
-    return turns[-HISTORY_TURNS:]
+    return turns[-keep:] if keep > 0 else []
 
 
 class MentionCog(commands.Cog, name="Mentions"):
@@ -140,7 +140,7 @@ class MentionCog(commands.Cog, name="Mentions"):
                 items.append((True, text.strip()))
             elif not message.author.bot:
                 items.append((False, strip_mentions(message.content, me)))
-        return turns_from_thread(items)
+        return turns_from_thread(items, self.bot.settings.conversation_turns)
 
     async def _starter(self, thread: discord.Thread) -> discord.Message | None:
         """The channel message the thread was opened from (same id as the thread)."""
