@@ -153,6 +153,18 @@ class OnnxMiniLM:
                     span_vectors[i] = _span_pool(hidden[row], encodings[i].offsets, spans[i])
         return out, span_vectors
 
+    def token_states(self, texts: Sequence[str]) -> list[tuple[np.ndarray, list[str]]]:
+        """Each text's word pieces (without [CLS] and [SEP]) and their L2-normalised last-layer
+        states, for word alignment across texts (bench/token_alignment.py)."""
+        encodings = self._tokenizer.encode_batch(list(texts))
+        states: list[tuple[np.ndarray, list[str]]] = [(np.zeros((0, 384)), [])] * len(texts)
+        for batch in _length_batches(np.array([len(e.ids) for e in encodings])):
+            hidden, _ = self._token_states([encodings[i].ids for i in batch])
+            for row, i in enumerate(batch):
+                n = len(encodings[i].ids)
+                states[i] = (_l2_normalise(hidden[row, 1 : n - 1]), encodings[i].tokens[1 : n - 1])
+        return states
+
     def _token_states(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         width = max(len(ids) for ids in id_lists)
         input_ids = np.zeros((len(id_lists), width), dtype=np.int64)
