@@ -1,13 +1,15 @@
 """Split drafted questions into dev and test by article: no article (or duplicate of one) in both.
 
     python eval/split_sets.py eval/drafts/part[1-5].jsonl --dev eval/bbc-dev.jsonl \
-        --test eval/bbc-test.jsonl --more-dev eval/drafts/part[6-9].jsonl
+        --test eval/bbc-test.jsonl --more-dev eval/drafts/part[6-9].jsonl \
+        eval/drafts/part1[0-4].jsonl --more-test eval/drafts/part1[5-7].jsonl
 
 A question belongs to the group of every article it names (its `article` and `sources`);
 groups that share an article are merged, and each merged group goes wholly to one side,
 chosen by a hash of its first article id, so the split does not depend on file order.
 `--more-dev` files (questions written later, for fitting) join dev, except any question that
-names an article of the test side, which is left out.
+names an article of the test side, which is left out; `--more-test` files (written later, for
+measuring) join test, except any question that names an article of the dev side.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument("--dev", type=Path, required=True)
     parser.add_argument("--test", type=Path, required=True)
     parser.add_argument("--more-dev", type=Path, nargs="*", default=[])
+    parser.add_argument("--more-test", type=Path, nargs="*", default=[])
     args = parser.parse_args()
     records = _read(args.drafts)
     sides = split(records)
@@ -76,6 +79,11 @@ def main() -> None:
     kept = [r for r in more if not set(_named(r)) & test_articles]
     print(f"more dev: {len(kept)} of {len(more)} kept (the rest name test articles)")
     sides["dev"].extend(kept)
+    dev_articles = {a for r in sides["dev"] for a in _named(r)}
+    more = _read(args.more_test)
+    kept = [r for r in more if not set(_named(r)) & dev_articles]
+    print(f"more test: {len(kept)} of {len(more)} kept (the rest name dev articles)")
+    sides["test"].extend(kept)
     for side, path in (("dev", args.dev), ("test", args.test)):
         lines = [json.dumps(r, ensure_ascii=False) for r in sides[side]]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
