@@ -75,8 +75,8 @@ def test_seeds_sets(seeds_archive: Archive) -> None:
 def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
     outcomes, report = evaluate(bbc_archive, EVAL / "bbc-test.jsonl")
     check_properties(outcomes, bbc_archive)
-    assert report.answer_accuracy >= 0.82, report.failures
-    assert report.unanswerable_declined >= 0.30
+    assert report.answer_accuracy >= 0.79, report.failures
+    assert report.unanswerable_declined >= 0.40
     assert report.answered_wrongly <= 0.23
     assert report.causes.get("not retrieved", 0) <= 6
     assert set(report.by_type) >= {"person", "organisation", "place", "date", "money", "reason"}
