@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -750,3 +751,22 @@ async def test_a_form_opened_before_a_restart_gets_a_reply_not_silence(
         assert not [r for r in fake.requests[mark:] if is_callback(r)][1:]  # one reply only
     finally:
         await stop_bot(bot, task)
+
+
+async def test_closing_lets_an_answer_being_made_finish_before_the_stores_close(
+    fake: FakeDiscord, seeds_archive: Archive, tmp_path: Path
+) -> None:
+    bot, task = await start_bot(fake, seeds_archive, tmp_path / "data")
+    release = threading.Event()
+
+    def answering() -> object:
+        release.wait(30)
+        return bot.conversations.history("some-conversation", "")  # reads its store
+
+    job = asyncio.ensure_future(bot.run_blocking(answering))
+    closing = asyncio.create_task(stop_bot(bot, task))
+    await asyncio.sleep(0.3)
+    assert not closing.done()  # waits for the answer rather than closing under it
+    release.set()
+    await closing
+    assert await job is None  # it ran to the end on an open store

@@ -157,6 +157,7 @@ class NewsBot(commands.Bot):
 
     async def close(self) -> None:
         await super().close()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        # an answer being made still reads the stores: let it finish before they close
+        await asyncio.to_thread(self._executor.shutdown, wait=True, cancel_futures=True)
         self.feedback.close()
         self.conversations.close()
