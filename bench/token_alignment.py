@@ -12,6 +12,11 @@ and without them. The features, per sentence:
 each also as its gap to the question's best sentence. See docs/answering.md for the result.
 
     NEWSBOT_DATA_DIR=/tmp/bbc-full python bench/token_alignment.py --dev eval/bbc-dev.jsonl
+        [--in-context] [--dims 64] [--quick]
+
+`--in-context` reads each sentence's words inside its chunk, as ingest's model run does, and
+`--dims N` keeps them as an index could store them (a fixed random projection to N
+dimensions, int8): together they tell whether states kept at ingest would serve.
 """
 
 from __future__ import annotations
@@ -30,23 +35,56 @@ from tune_reader import FOLDS, Read, collect, fit, top1
 
 from bot.container import build_service
 from bot.evaluation import load_questions
+from bot.reading.sentences import ReadSentence
 from bot.settings import Settings
 from index.embedding import OnnxMiniLM
 
 WH_WORDS = frozenset(["who", "whom", "whose", "which", "what", "when", "where", "why", "how"])
 
+Words = tuple[np.ndarray, list[str]]  # a text's word-piece states (a row each) and pieces
 
-def alignment(model: OnnxMiniLM, question: str, sentences: list[str]) -> np.ndarray:
+
+def alone(model: OnnxMiniLM, texts: list[str]) -> list[Words]:
+    return [(t.vectors, t.pieces) for t in model.token_states(texts)]
+
+
+def in_their_chunks(model: OnnxMiniLM, sentences: list[ReadSentence]) -> list[Words]:
+    """Each sentence's word pieces as read in its chunk (as ingest reads them)."""
+    chunks = {s.chunk.id: s.chunk for s in sentences}
+    states = dict(zip(chunks, model.token_states([c.text for c in chunks.values()]), strict=True))
+    out = []
+    for s in sentences:
+        vectors, pieces, offsets = states[s.chunk.id]
+        lo, hi = s.start - s.chunk.start, s.end - s.chunk.start
+        inside = [n for n, (a, b) in enumerate(offsets) if lo <= a and b <= hi and b > a]
+        out.append((vectors[inside], [pieces[n] for n in inside]))
+    return out
+
+
+def reduced(words: Words, projection: np.ndarray | None) -> Words:
+    """The states projected to fewer dimensions and stored as int8, as an index could keep
+    them; unchanged without a projection."""
+    vectors, pieces = words
+    if projection is None or not len(vectors):
+        return words
+    small = vectors @ projection
+    scale = np.abs(small).max(axis=1, keepdims=True) / 127.0
+    stored = np.round(small / np.clip(scale, 1e-12, None)).astype(np.int8)
+    back = stored.astype(np.float32) * scale
+    return back / np.clip(np.linalg.norm(back, axis=1, keepdims=True), 1e-12, None), pieces
+
+
+def alignment(asked: Words, read: list[Words]) -> np.ndarray:
     """(maxsim, wh, wh_gain) per sentence."""
-    (asked, pieces), *read = model.token_states([question, *sentences])
+    asked_vectors, pieces = asked
     wh = [i for i, p in enumerate(pieces) if p in WH_WORDS]
     content = [i for i, p in enumerate(pieces) if p.isalpha() and len(p) > 2 and p not in WH_WORDS]
     asked_pieces = set(pieces)
-    out = np.zeros((len(sentences), 3), dtype=np.float32)
+    out = np.zeros((len(read), 3), dtype=np.float32)
     for n, (states, own) in enumerate(read):
         if not len(states):
             continue
-        cosines = asked @ states.T
+        cosines = asked_vectors @ states.T
         if content:
             out[n, 0] = cosines[content].max(axis=1).mean()
         new = np.array([p not in asked_pieces and p.strip("#").isalnum() for p in own])
@@ -75,6 +113,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", type=Path, nargs="+", required=True)
     parser.add_argument("--quick", action="store_true", help="a quarter of the dev questions")
+    parser.add_argument(
+        "--in-context", action="store_true", help="read each sentence in its chunk, as ingest does"
+    )
+    parser.add_argument("--dims", type=int, default=0, help="project the states to this many, int8")
     args = parser.parse_args()
     service = build_service(Settings())
     questions = [q for p in args.dev for q in load_questions(p)]
@@ -82,13 +124,23 @@ def main() -> None:
         questions = questions[::4]
     reads = collect(service, questions)
     composer = service.composer("extractive")
-    texts = [[s.text for s in composer.read(r.standalone, r.passages).sentences] for r in reads]
+    read = [composer.read(r.standalone, r.passages).sentences for r in reads]
     model = OnnxMiniLM()
+    projection = None
+    if args.dims:
+        # a fixed random orthonormal projection: nothing to fit, the same at ingest and query
+        gaussian = np.random.default_rng(0).standard_normal((384, args.dims))
+        projection = np.linalg.qr(gaussian)[0].astype(np.float32)
     started = time.perf_counter()
-    aligned = [
-        with_alignment(read, alignment(model, read.standalone, sentences))
-        for read, sentences in zip(reads, texts, strict=True)
-    ]
+    aligned = []
+    for r, sentences in zip(reads, read, strict=True):
+        asked = reduced(alone(model, [r.standalone])[0], projection)
+        if args.in_context:
+            words = in_their_chunks(model, sentences)
+        else:
+            words = alone(model, [s.text for s in sentences])
+        features = alignment(asked, [reduced(w, projection) for w in words])
+        aligned.append(with_alignment(r, features))
     per_question = (time.perf_counter() - started) / max(1, len(reads))
     print(f"{len(reads)} questions; alignment {per_question * 1000:.0f} ms per question")
     print(f"cross-validated top-1 without alignment {cross_validated_top1(reads):.3f}")

