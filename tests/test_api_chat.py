@@ -15,8 +15,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from bot.api.chat_markdown import SOURCES_HEADING, StreamEscaper, escape, unescape
-from bot.api.chat_schemas import ChatCompletionChunk
+from bot.api.chat.markdown import SOURCES_HEADING, StreamEscaper, escape, unescape
+from bot.api.chat.schemas import ChatCompletionChunk
 from bot.container import build_service
 from tests.api_support import API_KEY, ApiParts, LiveApi, live_api, parse_sse, seeded_parts
 from tests.scripted_llm import ScriptedLLM

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from bot.api.chat_schemas import ChatCompletionChunk, OpenAIErrorResponse, adjust_chat_openapi
+from bot.api.chat.schemas import ChatCompletionChunk, OpenAIErrorResponse, adjust_chat_openapi
 from bot.api.schemas import CitationsEvent, DoneEvent, ErrorResponse, TokenEvent
 
 _ERROR_DESCRIPTIONS = {

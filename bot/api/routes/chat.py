@@ -17,15 +17,15 @@ from starlette.responses import Response, StreamingResponse
 
 from bot.answer import AnswerService
 from bot.api.access import Caller
-from bot.api.chat_errors import ChatError, ChatRoute, chat_error_body
-from bot.api.chat_markdown import (
+from bot.api.chat.errors import ChatError, ChatRoute, chat_error_body
+from bot.api.chat.markdown import (
     StreamEscaper,
     answer_markdown,
     as_conversation,
     sources_markdown,
     word_count,
 )
-from bot.api.chat_schemas import (
+from bot.api.chat.schemas import (
     ChatCompletion,
     ChatCompletionChunk,
     ChatCompletionRequest,

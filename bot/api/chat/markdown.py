@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
-from bot.api.chat_schemas import AssistantMessage, ChatMessage, UserMessage
+from bot.api.chat.schemas import AssistantMessage, ChatMessage, UserMessage
 from bot.links import citation_page, safe_url
 from bot.models import Answer, Citation, Turn
 
