@@ -412,6 +412,36 @@ async def ask_and_wait(fake: FakeDiscord, question: str, **options: Any) -> dict
     return fake.messages[fake.channel_id][-1]
 
 
+async def press(
+    fake: FakeDiscord, message: dict[str, Any], custom_id: str, user: str | None = None
+) -> dict[str, Any]:
+    """Press a button under `message` (as `user`, else the fake's own user); the reply to it,
+    e.g. a form to fill in (type 9, its modal under "data")."""
+    interaction = fake.button_interaction(message, custom_id)
+    if user is not None:
+        interaction["member"]["user"] = fake.user(user, name="other")
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", interaction)
+    return (await fake.wait_for(is_callback, after=mark)).body
+
+
+async def submit(
+    fake: FakeDiscord,
+    modal: dict[str, Any],
+    text: str,
+    message: dict[str, Any],
+    user: str | None = None,
+) -> int:
+    """Send a form back with `text` typed in; where the requests stood before, to wait for the
+    replies after."""
+    interaction = fake.modal_submit_interaction(modal, [text], message)
+    if user is not None:
+        interaction["member"]["user"] = fake.user(user, name="other")
+    mark = len(fake.requests)
+    await fake.dispatch("INTERACTION_CREATE", interaction)
+    return mark
+
+
 async def test_follow_up_button_opens_a_modal_and_answers_with_the_conversation(
     fake: FakeDiscord, bot: NewsBot
 ) -> None:
@@ -423,16 +453,12 @@ async def test_follow_up_button_opens_a_modal_and_answers_with_the_conversation(
         "In which country will the February negotiations happen?"
     ]
 
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
-    opened = await fake.wait_for(is_callback, after=mark)
-    assert opened.body["type"] == 9  # MODAL
-    modal = opened.body["data"]
+    opened = await press(fake, message, follow)
+    assert opened["type"] == 9  # MODAL
+    modal = opened["data"]
     assert modal["title"] == "Follow up" and modal["components"][0]["type"] == 18
 
-    mark = len(fake.requests)
-    submit = fake.modal_submit_interaction(modal, ["Who is representing the US there?"], message)
-    await fake.dispatch("INTERACTION_CREATE", submit)
+    mark = await submit(fake, modal, "Who is representing the US there?", message)
     deferral = await fake.wait_for(is_callback, after=mark)
     assert deferral.body == {"type": 5}  # public, as the answer it follows
     answer = await fake.wait_for(is_followup, after=mark)
@@ -453,15 +479,8 @@ async def test_a_follow_up_on_someone_elses_answer_starts_their_own_conversation
     (follow,) = [i for i in custom_ids(message) if i.startswith("newsbot:follow:")]
     asker_conversation = follow.removeprefix("newsbot:follow:")
     other = "930000000000000002"
-    press = fake.button_interaction(message, follow)
-    press["member"]["user"] = fake.user(other, name="other")
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", press)
-    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
-    submit = fake.modal_submit_interaction(modal, ["Who is representing the US there?"], message)
-    submit["member"]["user"] = fake.user(other, name="other")
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", submit)
+    modal = (await press(fake, message, follow, user=other))["data"]
+    mark = await submit(fake, modal, "Who is representing the US there?", message, user=other)
     answer = await fake.wait_for(is_followup, after=mark)
     assert "Rubio" in answer.body["embeds"][0]["description"]  # seeded from the answer shown
     (theirs,) = [i for i in custom_ids(answer.body) if i.startswith("newsbot:follow:")]
@@ -473,13 +492,9 @@ async def test_a_follow_up_on_someone_elses_answer_starts_their_own_conversation
     # Following up on a follow-up, they take the whole conversation shown, not its last turn.
     message = fake.messages[fake.channel_id][-1]
     (follow,) = [i for i in custom_ids(message) if i.startswith("newsbot:follow:")]
-    press = fake.button_interaction(message, follow)
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", press)  # the asker's user this time: not the owner
-    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
-    mark = len(fake.requests)
-    submit = fake.modal_submit_interaction(modal, ["And who attends for Russia?"], message)
-    await fake.dispatch("INTERACTION_CREATE", submit)
+    # the asker's user this time: not the owner
+    modal = (await press(fake, message, follow))["data"]
+    mark = await submit(fake, modal, "And who attends for Russia?", message)
     answer = await fake.wait_for(is_followup, after=mark)
     (third,) = [i for i in custom_ids(answer.body) if i.startswith("newsbot:follow:")]
     asker = f"discord:{fake.user_id}"
@@ -504,12 +519,8 @@ async def test_a_private_answer_is_ephemeral_and_so_is_its_follow_up(
 
     message = fake.messages[fake.channel_id][-1]
     follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
-    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
-    mark = len(fake.requests)
-    submit = fake.modal_submit_interaction(modal, ["Where will they meet?"], message)
-    await fake.dispatch("INTERACTION_CREATE", submit)
+    modal = (await press(fake, message, follow))["data"]
+    mark = await submit(fake, modal, "Where will they meet?", message)
     assert (await fake.wait_for(is_callback, after=mark)).body == {"type": 5, "data": {"flags": 64}}
     assert (await fake.wait_for(is_followup, after=mark)).body["flags"] == 64
 
@@ -603,16 +614,10 @@ async def test_thumbs_down_asks_why_and_the_export_loads_as_eval_questions(
     message = await ask_and_wait(fake, question)
     cited = [i.split(":", 3)[3] for i in custom_ids(message) if i.startswith("newsbot:passage:")]
 
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, "newsbot:vote:down"))
-    opened = await fake.wait_for(is_callback, after=mark)
-    assert opened.body["type"] == 9
-    modal = opened.body["data"]
-    mark = len(fake.requests)
+    opened = await press(fake, message, "newsbot:vote:down")
+    assert opened["type"] == 9
     reason = "It should say which city, not only the country."
-    await fake.dispatch(
-        "INTERACTION_CREATE", fake.modal_submit_interaction(modal, [reason], message)
-    )
+    mark = await submit(fake, opened["data"], reason, message)
     thanks = await fake.wait_for(is_callback, after=mark)
     assert thanks.body["type"] == 4 and thanks.body["data"]["flags"] == 64
     assert bot.feedback.counts() == {"up": 0, "down": 1}
@@ -681,12 +686,8 @@ async def test_a_follow_up_keeps_the_source_and_date_filters_of_its_question(
     message = await ask_and_wait(fake, QUESTION, after="2000-01-01")
     assert "No articles match after 2000-01-01" in message["embeds"][0]["description"]
     follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
-    mark = len(fake.requests)
-    await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
-    modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
-    mark = len(fake.requests)
-    submit = fake.modal_submit_interaction(modal, ["Who is representing the US there?"], message)
-    await fake.dispatch("INTERACTION_CREATE", submit)
+    modal = (await press(fake, message, follow))["data"]
+    mark = await submit(fake, modal, "Who is representing the US there?", message)
     answer = await fake.wait_for(is_followup, after=mark)
     assert "No articles match after 2000-01-01" in answer.body["embeds"][0]["description"]
 
@@ -700,12 +701,8 @@ async def test_a_follow_up_over_the_cooldown_gets_a_private_reply_from_the_modal
     try:
         message = await ask_and_wait(fake, QUESTION)
         follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
-        mark = len(fake.requests)
-        await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
-        modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
-        mark = len(fake.requests)
-        submit = fake.modal_submit_interaction(modal, ["And where?"], message)
-        await fake.dispatch("INTERACTION_CREATE", submit)
+        modal = (await press(fake, message, follow))["data"]
+        mark = await submit(fake, modal, "And where?", message)
         reply = await fake.wait_for(is_callback, after=mark)
         assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
         assert "try again in" in reply.body["data"]["content"]
@@ -723,9 +720,7 @@ async def test_a_form_opened_before_a_restart_gets_a_reply_not_silence(
         follow = next(i for i in custom_ids(message) if i.startswith("newsbot:follow:"))
         opened = []
         for custom_id in (follow, "newsbot:vote:down"):  # the follow-up and the 👎 reason forms
-            mark = len(fake.requests)
-            await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, custom_id))
-            opened.append((await fake.wait_for(is_callback, after=mark)).body["data"])
+            opened.append((await press(fake, message, custom_id))["data"])
     finally:
         await stop_bot(bot, task)
 
@@ -733,19 +728,13 @@ async def test_a_form_opened_before_a_restart_gets_a_reply_not_silence(
     bot, task = await start_bot(fake, seeds_archive, data_dir)  # its open forms are gone
     try:
         for modal in opened:
-            mark = len(fake.requests)
-            submit = fake.modal_submit_interaction(modal, ["Where will they meet?"], message)
-            await fake.dispatch("INTERACTION_CREATE", submit)
+            mark = await submit(fake, modal, "Where will they meet?", message)
             reply = await fake.wait_for(is_callback, after=mark)
             assert reply.body["type"] == 4 and reply.body["data"]["flags"] == 64
             assert "expired" in reply.body["data"]["content"]
         # A form the running bot opened is answered as before, not as expired.
-        mark = len(fake.requests)
-        await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(message, follow))
-        modal = (await fake.wait_for(is_callback, after=mark)).body["data"]
-        mark = len(fake.requests)
-        submit = fake.modal_submit_interaction(modal, ["Where will they meet?"], message)
-        await fake.dispatch("INTERACTION_CREATE", submit)
+        modal = (await press(fake, message, follow))["data"]
+        mark = await submit(fake, modal, "Where will they meet?", message)
         assert (await fake.wait_for(is_callback, after=mark)).body == {"type": 5}
         await fake.wait_for(is_followup, after=mark)
         assert not [r for r in fake.requests[mark:] if is_callback(r)][1:]  # one reply only
