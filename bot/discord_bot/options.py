@@ -8,14 +8,12 @@ from datetime import date
 from discord import app_commands
 
 from bot.answer import AnswerService
-from bot.discord_bot.render import truncate
+from bot.discord_bot.render import CHOICE_CHARS, CHOICES, truncate
 from bot.errors import NewsbotError
 from bot.models import Turn
 from index.catalog import SourceSummary
 from index.retrieval import SearchFilters
 
-SOURCE_CHOICES = 25  # Discord's limits: choices per autocomplete, characters per name and value
-CHOICE_CHARS = 100
 DATE_HINT = "Only articles published on or {} this date, e.g. 2005-03-01"
 
 
@@ -72,7 +70,7 @@ def source_choices(sources: Sequence[SourceSummary], typed: str) -> list[app_com
         app_commands.Choice(name=truncate(_label(s), CHOICE_CHARS), value=s.name)
         for s in fitting
         if typed in s.name.lower()
-    ][:SOURCE_CHOICES]
+    ][:CHOICES]
 
 
 def _label(source: SourceSummary) -> str:

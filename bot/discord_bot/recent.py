@@ -7,12 +7,11 @@ from collections import OrderedDict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.discord_bot.render import CHOICE_CHARS, CHOICES, truncate
 from bot.models import Citation
 
 PER_CHANNEL = 50
 CHANNELS = 1000
-CHOICES = 25  # Discord's limit on autocomplete choices
-CHOICE_CHARS = 100  # Discord's limit on a choice's name and value
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,7 @@ class RecentCitations:
             self._seen[channel_id] = shown  # most recently used channel last
             for citation in citations:
                 headline = " ".join((citation.title or citation.article_id).split())
-                label = _fit(f"[{citation.n}] {headline}")
+                label = truncate(f"[{citation.n}] {headline}", CHOICE_CHARS)
                 shown.appendleft(Shown(citation.id, label, private_to))
             while len(self._seen) > self._channels:
                 self._seen.popitem(last=False)
@@ -65,7 +64,3 @@ class RecentCitations:
         with self._lock:
             shown = [s for s in self._seen.get(channel_id, ()) if s.citation_id == citation_id]
         return bool(shown) and all(s.user_id == user_id for s in shown)
-
-
-def _fit(label: str) -> str:
-    return label if len(label) <= CHOICE_CHARS else label[: CHOICE_CHARS - 1] + "…"

@@ -24,6 +24,8 @@ FIELD_NAME_CHARS = 256
 FIELD_VALUE_CHARS = 1024
 FOOTER_CHARS = 2048
 EMBED_TOTAL_CHARS = 6000  # title + description + field names/values + footer + author
+CHOICES = 25  # autocomplete choices offered at once
+CHOICE_CHARS = 100  # characters in a choice's name, and in its value
 
 QUOTE_PREVIEW_CHARS = 220
 ANSWER_COLOUR = discord.Colour.blurple()
