@@ -7,7 +7,7 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -143,21 +143,10 @@ class FeedbackStore:
         """What the answer in `message_id` said, when it was kept."""
         with self._lock:
             row = self._db.execute(
-                "SELECT question, answer, answerable, citations, history, filters FROM answers "
-                "WHERE message_id = ?",
+                f"SELECT {', '.join(_ANSWER_COLUMNS)} FROM answers WHERE message_id = ?",
                 (message_id,),
             ).fetchone()
-        if row is None:
-            return None
-        question, text, answerable, citations, history, filters = row
-        return AnsweredRecord(
-            question,
-            text,
-            bool(answerable),
-            json.loads(citations),
-            json.loads(history),
-            json.loads(filters),
-        )
+        return None if row is None else _answered(row)
 
     def record(
         self,
@@ -199,10 +188,10 @@ class FeedbackStore:
         """Votes as `newsbot eval` questions, oldest first (see eval_record)."""
         kinds = ("up", "down") if votes == "all" else (votes,)
         with self._lock:
+            answer_columns = ", ".join(f"a.{c}" for c in _ANSWER_COLUMNS)
             rows = self._db.execute(
-                "SELECT v.vote, v.reason, v.voted_at, v.question, v.citation_ids, a.question, "
-                "a.answer, a.answerable, a.citations, a.history FROM votes v "
-                "LEFT JOIN answers a ON a.message_id = v.message_id "
+                "SELECT v.vote, v.reason, v.voted_at, v.question, v.citation_ids, "
+                f"{answer_columns} FROM votes v LEFT JOIN answers a ON a.message_id = v.message_id "
                 f"WHERE v.vote IN ({', '.join('?' * len(kinds))}) ORDER BY v.voted_at",
                 kinds,
             ).fetchall()
@@ -210,10 +199,7 @@ class FeedbackStore:
             if answered[0] is None:  # voted before answers were kept: only the question
                 record = AnsweredRecord(old_question, "", True, _footer_ids(old_ids))
             else:
-                question, text, answerable, citations, history = answered
-                record = AnsweredRecord(
-                    question, text, bool(answerable), json.loads(citations), json.loads(history)
-                )
+                record = _answered(answered)
             if record.question.strip():
                 yield eval_record(record, vote, reason, voted_at)
 
@@ -243,6 +229,22 @@ def eval_record(record: AnsweredRecord, vote: str, reason: str, voted_at: float)
             "voted_at": datetime.fromtimestamp(voted_at, UTC).isoformat(timespec="seconds"),
         },
     }
+
+
+# What `answers` keeps of one answer, in the order _answered reads it.
+_ANSWER_COLUMNS = ("question", "answer", "answerable", "citations", "history", "filters")
+
+
+def _answered(row: Sequence[Any]) -> AnsweredRecord:
+    question, text, answerable, citations, history, filters = row
+    return AnsweredRecord(
+        question,
+        text,
+        bool(answerable),
+        json.loads(citations),
+        json.loads(history),
+        json.loads(filters),
+    )
 
 
 def _filters_json(filters: SearchFilters | None) -> dict[str, Any]:
