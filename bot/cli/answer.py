@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from bot.answer import CitationContext
 from bot.cli.common import fail, opened_service, out, search_filters, shown
 from bot.errors import NewsbotError
 from bot.evaluation import (
@@ -21,7 +22,7 @@ from bot.evaluation import (
     with_stored_ids,
 )
 from bot.links import citation_page, safe_url
-from bot.models import Answer
+from bot.models import Answer, Citation
 from bot.settings import Settings
 
 
@@ -59,15 +60,20 @@ def print_answer(answer: Answer, public_url: str = "") -> None:
         out.print()
     plain = " ".join(answer.answer.split())
     for c in answer.citations:
-        outlet = c.source if c.source != c.article_id else ""  # old indexes: source = path
-        facts = " · ".join(p for p in (outlet, c.published, c.article_id) if p)
-        out.print(f"[bold]\\[{c.n}] {shown(c.title)}[/bold]  ({shown(facts)})", highlight=False)
-        for link in (safe_url(c.url), citation_page(public_url, c.id)):
-            if link:
-                out.print(f"    {shown(link)}", highlight=False, soft_wrap=True)
+        print_source_head(c.n, c, public_url)
         quote = " ".join(c.quote.split())
         if quote.rstrip(".!?") not in plain:
             out.print(f"    “{shown(c.quote)}”", highlight=False)
+
+
+def print_source_head(n: int, cited: Citation | CitationContext, public_url: str = "") -> None:
+    """`[n] Headline  (outlet · date · article id)`, then its URL and citation page."""
+    outlet = cited.source if cited.source != cited.article_id else ""  # old indexes: a path
+    facts = " · ".join(p for p in (outlet, cited.published, cited.article_id) if p)
+    out.print(f"[bold]\\[{n}] {shown(cited.title)}[/bold]  ({shown(facts)})", highlight=False)
+    for link in (safe_url(cited.url), citation_page(public_url, cited.id)):
+        if link:
+            out.print(f"    {shown(link)}", highlight=False, soft_wrap=True)
 
 
 def evaluate(

@@ -14,7 +14,7 @@ from rich.markup import escape
 from rich.text import Text
 
 from bot.answer import AnswerService, CitationContext
-from bot.cli.answer import print_answer
+from bot.cli.answer import print_answer, print_source_head
 from bot.cli.common import (
     err,
     expected_errors,
@@ -22,10 +22,8 @@ from bot.cli.common import (
     out,
     plain,
     search_filters,
-    shown,
 )
 from bot.errors import NewsbotError
-from bot.links import citation_page, safe_url
 from bot.models import Answer, Turn
 from bot.settings import Settings
 from index.retrieval import SearchFilters
@@ -125,11 +123,7 @@ class Conversation:
 
 def print_passage(n: int, passage: CitationContext, public_url: str = "") -> None:
     """A cited passage in bold inside the article text around it, trimmed to whole words."""
-    facts = " · ".join(p for p in (passage.source, passage.published, passage.article_id) if p)
-    out.print(f"[bold]\\[{n}] {shown(passage.title)}[/bold]  ({shown(facts)})", highlight=False)
-    for link in (safe_url(passage.url), citation_page(public_url, passage.id)):
-        if link:
-            out.print(f"    {shown(link)}", highlight=False, soft_wrap=True)
+    print_source_head(n, passage, public_url)
     before, after = passage.before, passage.after
     if passage.start > len(before):  # the article goes on before: start at a whole word
         cut = re.search(r"\s", before)
