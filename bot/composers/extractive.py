@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.composers import declined_answer
 from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
-from bot.reading.features import describe, leans_on_previous, supplies_asked
+from bot.reading.features import asked_entities, describe, leans_on_previous
 from bot.reading.question import Question, analyse
 from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
 from bot.reading.sentences import ARTICLES_READ, ArticleStore, ReadSentence, read_articles
@@ -182,7 +182,7 @@ class ExtractiveComposer:
 
 
 def _answer_before(question: Question, sentence: ReadSentence, previous: ReadSentence) -> bool:
-    return not supplies_asked(question, sentence) and supplies_asked(question, previous)
+    return not asked_entities(question, sentence) and bool(asked_entities(question, previous))
 
 
 def _short_answer(question: Question, quote: _Quote) -> Span | None:

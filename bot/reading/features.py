@@ -191,12 +191,14 @@ def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence
     return rows
 
 
-def supplies_asked(question: Question, sentence: ReadSentence) -> bool:
-    """Whether the sentence names an entity of the asked type that the question does not."""
+def asked_entities(question: Question, sentence: ReadSentence) -> list[Entity]:
+    """The sentence's entities of the asked type that the question does not name."""
     labels = ENTITY_LABELS.get(question.answer_type, frozenset())
-    return any(
-        e.label in labels and not named_in(e_text(sentence, e), question) for e in sentence.entities
-    )
+    return [
+        e
+        for e in sentence.entities
+        if e.label in labels and not named_in(e_text(sentence, e), question)
+    ]
 
 
 def leans_on_previous(sentence: ReadSentence) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.reading.features import e_text, gap_to_words, named_in
-from bot.reading.question import ENTITY_LABELS, Question
+from bot.reading.features import asked_entities, e_text, gap_to_words
+from bot.reading.question import Question
 from bot.reading.sentences import ReadSentence
 
 # spaCy splits a score or a vote at its hyphen ("a 2-1 decision" tags "2" alone): the short
@@ -25,14 +25,7 @@ class Span:
 def short_answer(question: Question, sentence: ReadSentence) -> Span | None:
     """The entity of the asked type, not named by the question, that sits nearest the words
     the sentence shares with the question ("… Steven Gerrard *scored* …" for "Who scored?")."""
-    labels = ENTITY_LABELS.get(question.answer_type)
-    if not labels:
-        return None
-    found = [
-        e
-        for e in sentence.entities
-        if e.label in labels and not named_in(e_text(sentence, e), question)
-    ]
+    found = asked_entities(question, sentence)
     if not found:
         return None
     stems = question.terms | question.verbs
