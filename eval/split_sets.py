@@ -35,12 +35,8 @@ def split(records: list[dict[str, object]]) -> dict[str, list[dict[str, object]]
             x = parent[x]
         return x
 
-    def articles(record: dict[str, object]) -> list[str]:
-        named = [str(record["article"])] if record.get("article") else []
-        return named + [str(s) for s in record.get("sources", [])]  # type: ignore[attr-defined]
-
     for record in records:
-        ids = articles(record)
+        ids = _named(record)
         for other in ids[1:]:
             parent[find(other)] = find(ids[0])
     groups: dict[str, list[str]] = {}
@@ -49,7 +45,7 @@ def split(records: list[dict[str, object]]) -> dict[str, list[dict[str, object]]
     side_of = {root: _side(min(members)) for root, members in groups.items()}
     out: dict[str, list[dict[str, object]]] = {"dev": [], "test": []}
     for record in records:
-        out[side_of[find(articles(record)[0])]].append(record)
+        out[side_of[find(_named(record)[0])]].append(record)
     return out
 
 
@@ -64,6 +60,17 @@ def _named(record: dict[str, object]) -> list[str]:
     return named + [str(s) for s in record.get("sources", [])]  # type: ignore[attr-defined]
 
 
+def _add_later(
+    sides: dict[str, list[dict[str, object]]], side: str, more: list[dict[str, object]]
+) -> None:
+    """Questions written later join `side`, except those naming an article of the other."""
+    other = "test" if side == "dev" else "dev"
+    taken = {a for r in sides[other] for a in _named(r)}
+    kept = [r for r in more if not set(_named(r)) & taken]
+    print(f"more {side}: {len(kept)} of {len(more)} kept (the rest name {other} articles)")
+    sides[side].extend(kept)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("drafts", nargs="+", type=Path)
@@ -74,16 +81,8 @@ def main() -> None:
     args = parser.parse_args()
     records = _read(args.drafts)
     sides = split(records)
-    test_articles = {a for r in sides["test"] for a in _named(r)}
-    more = _read(args.more_dev)
-    kept = [r for r in more if not set(_named(r)) & test_articles]
-    print(f"more dev: {len(kept)} of {len(more)} kept (the rest name test articles)")
-    sides["dev"].extend(kept)
-    dev_articles = {a for r in sides["dev"] for a in _named(r)}
-    more = _read(args.more_test)
-    kept = [r for r in more if not set(_named(r)) & dev_articles]
-    print(f"more test: {len(kept)} of {len(more)} kept (the rest name dev articles)")
-    sides["test"].extend(kept)
+    _add_later(sides, "dev", _read(args.more_dev))
+    _add_later(sides, "test", _read(args.more_test))
     for side, path in (("dev", args.dev), ("test", args.test)):
         lines = [json.dumps(r, ensure_ascii=False) for r in sides[side]]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
