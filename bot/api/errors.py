@@ -110,14 +110,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(status, code, message)
 
 
-async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+def store_unavailable(exc: Exception) -> tuple[str, dict[str, str]]:
+    """Logged; what to tell the client of a vector store that is down, and when to retry."""
     log.warning("vector store unavailable: %s", exc)
-    return error_response(
-        503,
-        "store_unavailable",
-        f"the vector store is unreachable; try again shortly ({exc})",
-        {"Retry-After": "5"},
-    )
+    return f"the vector store is unreachable; try again shortly ({exc})", {"Retry-After": "5"}
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    message, headers = store_unavailable(exc)
+    return error_response(503, "store_unavailable", message, headers)
 
 
 async def _newsbot_error(request: Request, exc: Exception) -> JSONResponse:

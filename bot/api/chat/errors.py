@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.api.errors import newsbot_status
+from bot.api.errors import newsbot_status, store_unavailable
 from bot.errors import NewsbotError
 from index.store import StoreUnavailable
 
@@ -121,9 +121,8 @@ def _translate(exc: Exception) -> JSONResponse | None:
         code = _CODES.get(exc.status_code) or getattr(exc, "code", None)
         return chat_error_response(exc.status_code, message, None, code, exc.headers)
     if isinstance(exc, StoreUnavailable):
-        log.warning("vector store unavailable: %s", exc)
-        message = f"the vector store is unreachable; try again shortly ({exc})"
-        return chat_error_response(503, message, None, "store_unavailable", {"Retry-After": "5"})
+        message, headers = store_unavailable(exc)
+        return chat_error_response(503, message, None, "store_unavailable", headers)
     if isinstance(exc, NewsbotError):
         status, code = newsbot_status(exc)
         return chat_error_response(status, str(exc), None, code)
