@@ -13,6 +13,7 @@ from bot.composers.extractive import ExtractiveComposer
 from bot.composers.llm import build_llm_composer
 from bot.embed_cache import CachedEmbedder
 from bot.errors import ConfigError, IndexMismatch
+from bot.reading.alignment import WordAligner
 from bot.reading.sentences import ArticleStore, WithoutSentenceVectors
 from bot.settings import Settings
 from index.catalog import Catalog
@@ -25,6 +26,7 @@ from index.embedding import (
     SentenceTransformerEmbedder,
     TextEmbedder,
     WordPieceCounter,
+    WordStateEmbedder,
 )
 from index.entities import EntityTagger
 from index.feeds import FeedStore
@@ -147,6 +149,14 @@ class Archive:
         return CachedEmbedder(OnnxMiniLM(threads=self.settings.embedding_threads or None))
 
     @cached_property
+    def aligner(self) -> WordAligner | None:
+        """Word alignment for answers, through the answer embedder's model when it can."""
+        cache = self.answer_embedder
+        if not isinstance(cache.inner, WordStateEmbedder):
+            return None
+        return WordAligner(cache.inner, lambda question: cache.read_question(question)[1])
+
+    @cached_property
     def tagger(self) -> EntityTagger:
         return EntityTagger()
 
@@ -242,6 +252,7 @@ def build_composers(settings: Settings, archive: Archive) -> dict[str, Composer]
         max_sentences=settings.answer_max_sentences,
         store=archive.reading_store(),
         tagger=archive.tagger,
+        aligner=archive.aligner,
     )
     composers: dict[str, Composer] = {"extractive": extractive}
     if settings.llm_url:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from index.embedding import QueryAwareEmbedder, TextEmbedder
+from index.embedding import QueryAwareEmbedder, TextEmbedder, TokenStates, WordStateEmbedder
 
 DEFAULT_ITEMS = 20_000  # 384 float32s each: about 30 MB
 QUERY_KEY = "\x00query\x00"  # cache key prefix of query-side vectors
@@ -23,6 +23,7 @@ class CachedEmbedder:
         self.name = embedder.name
         self.max_items = max_items
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._states: OrderedDict[str, TokenStates] = OrderedDict()  # questions' word pieces
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -33,6 +34,8 @@ class CachedEmbedder:
     def embed_query(self, text: str) -> np.ndarray:
         """The search side of the vector; the same as `embed` unless the model tells them apart."""
         inner = self.inner
+        if isinstance(inner, WordStateEmbedder):
+            return self.read_question(text)[0]
         if not isinstance(inner, QueryAwareEmbedder):
             return self.embed([text])[0]
 
@@ -40,6 +43,28 @@ class CachedEmbedder:
             return np.stack([inner.embed_query(k.removeprefix(QUERY_KEY)) for k in keys])
 
         return self._remembered([QUERY_KEY + text], queries)[0]
+
+    def read_question(self, text: str) -> tuple[np.ndarray, TokenStates]:
+        """A question's vector and its word pieces, from one model run: retrieval wants the
+        one, reading the other (bot/reading/alignment.py). Needs a WordStateEmbedder."""
+        inner = self.inner
+        assert isinstance(inner, WordStateEmbedder)
+        with self._lock:
+            states = self._states.get(text)
+            vector = self._vectors.get(text)
+        if states is None or vector is None:
+            vectors, (states,) = inner.embed_with_states([text])
+            vector = vectors[0]
+        with self._lock:
+            self._vectors[text] = vector
+            self._vectors.move_to_end(text)
+            self._states[text] = states
+            self._states.move_to_end(text)
+            while len(self._vectors) > self.max_items:
+                self._vectors.popitem(last=False)
+            while len(self._states) > self.max_items // 10:
+                self._states.popitem(last=False)
+        return vector, states
 
     def _remembered(
         self, keys: list[str], compute: Callable[[list[str]], np.ndarray]

@@ -2,14 +2,16 @@
 
     python eval/split_sets.py eval/drafts/part[1-5].jsonl --dev eval/bbc-dev.jsonl \
         --test eval/bbc-test.jsonl --more-dev eval/drafts/part[6-9].jsonl \
-        eval/drafts/part1[0-4].jsonl --more-test eval/drafts/part1[5-7].jsonl
+        eval/drafts/part1[0-4].jsonl --more-test eval/drafts/part1[5-7].jsonl \
+        --then-dev eval/drafts/part1[89].jsonl eval/drafts/part2[01].jsonl
 
 A question belongs to the group of every article it names (its `article` and `sources`);
 groups that share an article are merged, and each merged group goes wholly to one side,
 chosen by a hash of its first article id, so the split does not depend on file order.
 `--more-dev` files (questions written later, for fitting) join dev, except any question that
 names an article of the test side, which is left out; `--more-test` files (written later, for
-measuring) join test, except any question that names an article of the dev side.
+measuring) join test, except any question that names an article of the dev side; `--then-dev`
+files (written after those) join dev last, so that the test side stays as it was.
 """
 
 from __future__ import annotations
@@ -78,11 +80,13 @@ def main() -> None:
     parser.add_argument("--test", type=Path, required=True)
     parser.add_argument("--more-dev", type=Path, nargs="*", default=[])
     parser.add_argument("--more-test", type=Path, nargs="*", default=[])
+    parser.add_argument("--then-dev", type=Path, nargs="*", default=[])
     args = parser.parse_args()
     records = _read(args.drafts)
     sides = split(records)
     _add_later(sides, "dev", _read(args.more_dev))
     _add_later(sides, "test", _read(args.more_test))
+    _add_later(sides, "dev", _read(args.then_dev))
     for side, path in (("dev", args.dev), ("test", args.test)):
         lines = [json.dumps(r, ensure_ascii=False) for r in sides[side]]
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ from index.articles import Article
 from index.chunking import Chunk
 from index.entities import Entity, entities_from_blob, entities_to_blob
 from index.sentence_vectors import SentenceVectors
+from index.sentence_words import SentenceWords
 from index.stories import StorySignature
 
 ID_BATCH = 500  # ids per `IN (…)` query
@@ -53,6 +54,12 @@ CREATE TABLE IF NOT EXISTS chunk_sentences (
     chunk_id TEXT PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
     spans BLOB NOT NULL,  -- int32 (start, end) pairs, relative to the chunk text
     vectors BLOB NOT NULL  -- float16 rows, one per span
+);
+CREATE TABLE IF NOT EXISTS chunk_words (  -- the word pieces of those spans (sentence_words.py)
+    chunk_id TEXT PRIMARY KEY REFERENCES chunk_sentences(chunk_id) ON DELETE CASCADE,
+    bounds BLOB NOT NULL,  -- int32: span n's pieces are bounds[n]:bounds[n + 1]
+    ids BLOB NOT NULL,  -- uint16 vocabulary ids
+    states BLOB NOT NULL  -- int8 rows, one per piece
 );
 CREATE TABLE IF NOT EXISTS stories (
     article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE ON UPDATE CASCADE,
@@ -375,15 +382,37 @@ class Catalog:
         )
         return [row[0] for row in rows]
 
-    # -- writes ------------------------------------------------------------------------------
-
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, SentenceVectors]:
-        """The stored sentence vectors of these chunks (chunks without any are left out)."""
+        """The stored sentence vectors of these chunks, with their words when kept (chunks
+        without any are left out)."""
         rows = self._all_in(
-            "SELECT chunk_id, spans, vectors FROM chunk_sentences WHERE chunk_id IN ({ids})",
+            "SELECT s.chunk_id, s.spans, s.vectors, w.bounds, w.ids, w.states"
+            " FROM chunk_sentences s LEFT JOIN chunk_words w USING (chunk_id)"
+            " WHERE s.chunk_id IN ({ids})",
             chunk_ids,
         )
-        return {row[0]: SentenceVectors.from_blobs(row[1], row[2]) for row in rows}
+        return {
+            row[0]: SentenceVectors.from_blobs(
+                row[1], row[2], SentenceWords.from_blobs(*row[3:]) if row[3] is not None else None
+            )
+            for row in rows
+        }
+
+    def articles_without_words(self) -> list[str]:
+        """Articles with sentence vectors but not their words (indexes made before 0.3)."""
+        rows = self._all(
+            "SELECT DISTINCT c.article_id FROM chunk_sentences s JOIN chunks c ON c.id = s.chunk_id"
+            " LEFT JOIN chunk_words w USING (chunk_id) WHERE w.chunk_id IS NULL"
+            " ORDER BY c.article_id"
+        )
+        return [row[0] for row in rows]
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def put_sentences(self, sentences: Mapping[str, SentenceVectors]) -> None:
+        """Replace the sentence vectors (and words) of stored chunks."""
+        with self._transaction() as db:
+            _write_sentences(db, sentences)
 
     def put_article(
         self,
@@ -427,11 +456,7 @@ class Catalog:
                 ' ordinal = excluded.ordinal, start = excluded.start, "end" = excluded."end"',
                 [(c.id, article.id, c.ordinal, c.start, c.end) for c in chunks],
             )
-            db.executemany(
-                "INSERT OR REPLACE INTO chunk_sentences (chunk_id, spans, vectors)"
-                " VALUES (?, ?, ?)",
-                [(chunk_id, *found.to_blobs()) for chunk_id, found in (sentences or {}).items()],
-            )
+            _write_sentences(db, sentences or {})
             if story is not None:
                 _write_story(db, story)
             if entities is not None:
@@ -540,6 +565,24 @@ class _Transaction:
             self._committed()
         finally:
             self._lock.release()
+
+
+def _write_sentences(db: sqlite3.Connection, sentences: Mapping[str, SentenceVectors]) -> None:
+    db.executemany(
+        "INSERT OR REPLACE INTO chunk_sentences (chunk_id, spans, vectors) VALUES (?, ?, ?)",
+        [(chunk_id, *found.to_blobs()) for chunk_id, found in sentences.items()],
+    )
+    db.executemany(  # words of a replaced span list never outlive it
+        "DELETE FROM chunk_words WHERE chunk_id = ?", [(chunk_id,) for chunk_id in sentences]
+    )
+    db.executemany(
+        "INSERT INTO chunk_words (chunk_id, bounds, ids, states) VALUES (?, ?, ?, ?)",
+        [
+            (chunk_id, *found.words.to_blobs())
+            for chunk_id, found in sentences.items()
+            if found.words is not None
+        ],
+    )
 
 
 def _write_story(db: sqlite3.Connection, story: StorySignature) -> None:

@@ -21,6 +21,19 @@ BATCH_TOKEN_BUDGET = 2048
 MAX_BATCH = 32
 
 
+class TokenStates(NamedTuple):
+    """Word pieces of a text, their vocabulary ids, their character offsets in it, and their
+    L2-normalised last-layer states (a row each)."""
+
+    vectors: np.ndarray
+    pieces: list[str]
+    offsets: list[tuple[int, int]]
+    ids: list[int]
+
+
+NO_STATES = TokenStates(np.zeros((0, 384), dtype=np.float32), [], [], [])
+
+
 class ModelFileError(RuntimeError):
     """The packaged model file is missing or not the file we expect."""
 
@@ -45,6 +58,30 @@ class SpanEmbedder(TextEmbedder, Protocol):
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Vectors of the texts, and for each text one row per (start, end) character span."""
+        ...
+
+
+@runtime_checkable
+class WordStateEmbedder(SpanEmbedder, Protocol):
+    """A span embedder that can also give each span's word pieces with their own states."""
+
+    def embed_span_words(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray], list[list[TokenStates]]]:
+        """As `embed_spans`, plus for each text and span the pieces inside it, as read in
+        the whole text."""
+        ...
+
+    def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
+        """Each text's word pieces and their states, the text read alone."""
+        ...
+
+    def embed_with_states(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """`embed` and `token_states` from one model run."""
+        ...
+
+    def vocabulary(self) -> list[str]:
+        """The model's word pieces, by id."""
         ...
 
 
@@ -88,14 +125,6 @@ class WordPieceCounter:
             return []
         encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
         return [len(e.ids) for e in encodings]
-
-
-class TokenStates(NamedTuple):
-    """One text's word pieces, their character offsets in it, and their states (a row each)."""
-
-    vectors: np.ndarray
-    pieces: list[str]
-    offsets: list[tuple[int, int]]
 
 
 class OnnxMiniLM:
@@ -147,36 +176,67 @@ class OnnxMiniLM:
     def embed_spans(
         self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
+        vectors, pooled, _ = self._read(texts, spans, keep_words=False)
+        return vectors, pooled
+
+    def embed_span_words(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray], list[list[TokenStates]]]:
+        return self._read(texts, spans, keep_words=True)
+
+    def _read(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], keep_words: bool
+    ) -> tuple[np.ndarray, list[np.ndarray], list[list[TokenStates]]]:
+        """One model run over the texts: their vectors, each span's pooled vector and (when
+        `keep_words`) each span's pieces with their states."""
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32), []
+            return np.zeros((0, 384), dtype=np.float32), [], []
         encodings = self._tokenizer.encode_batch(list(texts))
         lengths = np.array([len(e.ids) for e in encodings])
         out = np.zeros((len(texts), 384), dtype=np.float32)
         span_vectors: list[np.ndarray] = [np.zeros((0, 384), dtype=np.float32)] * len(texts)
+        span_words: list[list[TokenStates]] = [[] for _ in texts]
         for batch in _length_batches(lengths):
             hidden, mask = self._token_states([encodings[i].ids for i in batch])
             out[batch] = _mean_pool(hidden, mask)
             for row, i in enumerate(batch):
                 if spans[i]:
                     span_vectors[i] = _span_pool(hidden[row], encodings[i].offsets, spans[i])
-        return out, span_vectors
+                    if keep_words:
+                        span_words[i] = _span_words(hidden[row], encodings[i], spans[i])
+        return out, span_vectors, span_words
 
     def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
         """Each text's word pieces (without [CLS] and [SEP]) with their L2-normalised
-        last-layer states, for word alignment across texts (bench/token_alignment.py)."""
+        last-layer states, for aligning words across texts (bot/reading/alignment.py)."""
+        return self.embed_with_states(texts)[1]
+
+    def embed_with_states(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        """The texts' vectors (as `embed` gives them) and their word pieces' states, from one
+        model run."""
         encodings = self._tokenizer.encode_batch(list(texts))
-        empty = TokenStates(np.zeros((0, 384), dtype=np.float32), [], [])
-        states = [empty] * len(texts)
+        vectors = np.zeros((len(texts), 384), dtype=np.float32)
+        states = [NO_STATES] * len(texts)
         for batch in _length_batches(np.array([len(e.ids) for e in encodings])):
-            hidden, _ = self._token_states([encodings[i].ids for i in batch])
+            hidden, mask = self._token_states([encodings[i].ids for i in batch])
+            vectors[batch] = _mean_pool(hidden, mask)
             for row, i in enumerate(batch):
                 n = len(encodings[i].ids)
                 states[i] = TokenStates(
                     _l2_normalise(hidden[row, 1 : n - 1]),
                     encodings[i].tokens[1 : n - 1],
                     encodings[i].offsets[1 : n - 1],
+                    encodings[i].ids[1 : n - 1],
                 )
-        return states
+        return vectors, states
+
+    def vocabulary(self) -> list[str]:
+        """The model's word pieces, by id."""
+        pieces = self._tokenizer.get_vocab()
+        by_id = [""] * (max(pieces.values()) + 1)
+        for piece, n in pieces.items():
+            by_id[n] = piece
+        return by_id
 
     def _token_states(self, id_lists: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
         width = max(len(ids) for ids in id_lists)
@@ -210,6 +270,30 @@ def _span_pool(
             inside = np.ones_like(real)
         pooled[row] = hidden[: len(offsets)][inside].mean(axis=0)
     return _l2_normalise(pooled)
+
+
+def _span_words(
+    hidden: np.ndarray, encoding: Any, spans: Sequence[tuple[int, int]]
+) -> list[TokenStates]:
+    """The pieces inside each character span with their states (none when truncation cut
+    the span off)."""
+    offsets = encoding.offsets
+    starts = np.array([s for s, _ in offsets])
+    ends = np.array([e for _, e in offsets])
+    real = ends > starts  # [CLS], [SEP] and padding have empty offsets
+    states = _l2_normalise(hidden[: len(offsets)])
+    out = []
+    for start, end in spans:
+        inside = np.flatnonzero(real & (starts >= start) & (ends <= end))
+        out.append(
+            TokenStates(
+                states[inside],
+                [encoding.tokens[n] for n in inside],
+                [offsets[n] for n in inside],
+                [encoding.ids[n] for n in inside],
+            )
+        )
+    return out
 
 
 def _length_batches(lengths: np.ndarray) -> list[np.ndarray]:

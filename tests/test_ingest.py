@@ -4,27 +4,39 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 from chromadb.api.shared_system_client import SharedSystemClient
 
 from bot.container import Archive, build_archive
+from index.embedding import WordPieceCounter
 from index.retrieval import SearchFilters
 from index.sentences import quotable_spans
 from tests.conftest import SEEDS, make_settings
 
 
 def consistent(archive: Archive) -> set[str]:
-    """Chroma holds exactly the catalog's chunks, each with its sentence vectors; returns them."""
+    """Chroma holds exactly the catalog's chunks, each with its sentence vectors and their
+    word pieces; returns them."""
     in_catalog = archive.catalog.chunk_ids()
     assert archive.vectors.ids() == in_catalog
     assert archive.vectors.count() == len(in_catalog)
     chunks = archive.catalog.chunks(sorted(in_catalog))
     sentences = archive.catalog.sentence_vectors(sorted(in_catalog))
     assert set(sentences) == in_catalog
+    tokenizer = WordPieceCounter().tokenizer
     for chunk in chunks:
-        assert list(sentences[chunk.id].spans) == quotable_spans(chunk.text)
+        spans = quotable_spans(chunk.text)
+        assert list(sentences[chunk.id].spans) == spans
+        words = sentences[chunk.id].words
+        assert words is not None and len(words) == len(spans)
+        for n, (start, end) in enumerate(spans):
+            # a sentence's pieces, read in its chunk, are the pieces of its own text
+            alone = tokenizer.encode(chunk.text[start:end], add_special_tokens=False).ids
+            assert words.words(n).ids.tolist() == alone
     return in_catalog
 
 
@@ -361,3 +373,28 @@ def test_dense_search_weighs_as_many_hnsw_candidates_as_configured(tmp_path: Pat
     assert reopened.retriever.search("Lavrov Rubio Riyadh", top_k=1, mode="dense")
     reopened.close()
     assert stored_search_ef() == 120
+
+
+def test_articles_stored_before_word_pieces_were_kept_get_them_on_the_next_ingest(
+    archive: Archive, tmp_path: Path
+) -> None:
+    seeds = copy_seeds(tmp_path / "seeds")
+    archive.ingestor.ingest_paths([seeds])
+    chunk_ids = sorted(archive.catalog.chunk_ids())
+    before = archive.catalog.sentence_vectors(chunk_ids)
+    with sqlite3.connect(archive.settings.catalog_path) as db:
+        db.execute("DELETE FROM chunk_words")  # what an index made before 0.3 looks like
+    assert len(archive.catalog.articles_without_words()) == 4
+    assert all(s.words is None for s in archive.catalog.sentence_vectors(chunk_ids).values())
+
+    report = archive.ingestor.ingest_paths([seeds])
+
+    assert (report.unchanged, report.chunks_added) == (4, 0)
+    assert not archive.catalog.articles_without_words()
+    after = archive.catalog.sentence_vectors(chunk_ids)
+    consistent(archive)
+    for chunk_id, kept in before.items():
+        again = after[chunk_id].words
+        assert kept.words is not None and again is not None
+        assert np.array_equal(kept.words.ids, again.ids)
+        assert np.array_equal(kept.words.states, again.states)

@@ -17,6 +17,7 @@ import numpy as np
 
 from bot.composers import declined_answer
 from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
+from bot.reading.alignment import WordAligner
 from bot.reading.features import asked_entities, describe, leans_on_previous
 from bot.reading.question import Question, analyse
 from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
@@ -76,6 +77,7 @@ class ExtractiveComposer:
         ranker: SentenceRanker | None = None,
         articles: int = ARTICLES_READ,
         runner_up_share: float = RUNNER_UP_SHARE,
+        aligner: WordAligner | None = None,
     ) -> None:
         self.embedder = embedder
         self.min_score = DECLINE_BELOW if min_score is None else min_score
@@ -85,6 +87,7 @@ class ExtractiveComposer:
         self.ranker = ranker or SentenceRanker()
         self.articles = articles
         self.runner_up_share = runner_up_share
+        self.aligner = aligner  # None: sentences are read without word alignment
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
         final: Answer | None = None
@@ -98,11 +101,16 @@ class ExtractiveComposer:
         """Every sentence of the best articles, described and scored for the question."""
         analysed = analyse(question)
         store = self.store or PassageStore(passages)
+        aligner = self.aligner
         sentences = read_articles(
-            passages, store, self.tagger, self.embedder.embed, articles=self.articles
-        )
+            passages, store, self.tagger, self.embedder.embed, articles=self.articles,
+            read_words=aligner.words if aligner is not None else None,
+        )  # fmt: skip
         asked = embed_question(self.embedder, question)
-        rows = describe(analysed, asked, sentences)
+        aligned = None
+        if aligner is not None:
+            aligned = aligner.align(aligner.asked(question), [s.words for s in sentences])
+        rows = describe(analysed, asked, sentences, aligned)
         return Reading(analysed, sentences, rows, self.ranker.probabilities(rows))
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from bot.reading.alignment import ALIGNMENT
 from bot.reading.question import (
     ENTITY_LABELS,
     ENTITY_TYPES,
@@ -46,6 +47,8 @@ FEATURES: tuple[str, ...] = (
     "meaning_best",
     "meaning_rank",
     "neighbour_meaning",
+    *ALIGNMENT,
+    *(f"{name}_gap" for name in ALIGNMENT),
     "terms",
     "terms_context",
     "terms_gap",
@@ -90,11 +93,22 @@ FEATURES: tuple[str, ...] = (
 INDEX = {name: n for n, name in enumerate(FEATURES)}
 
 
-def describe(question: Question, asked: np.ndarray, sentences: list[ReadSentence]) -> np.ndarray:
-    """One feature row per sentence (in `FEATURES` order) for this question."""
+def describe(
+    question: Question,
+    asked: np.ndarray,
+    sentences: list[ReadSentence],
+    aligned: np.ndarray | None = None,
+) -> np.ndarray:
+    """One feature row per sentence (in `FEATURES` order) for this question; `aligned` holds
+    each sentence's word alignment with it (bot/reading/alignment.py), when known."""
     rows = np.zeros((len(sentences), len(FEATURES)), dtype=np.float32)
     if not sentences:
         return rows
+    if aligned is not None:
+        first = INDEX[ALIGNMENT[0]]
+        rows[:, first : first + len(ALIGNMENT)] = aligned
+        gaps = INDEX[f"{ALIGNMENT[0]}_gap"]
+        rows[:, gaps : gaps + len(ALIGNMENT)] = aligned - aligned.max(axis=0, keepdims=True)
     terms = [content_terms(s.text) for s in sentences]
     weights = _term_weights(question.terms, terms)
     article_terms: dict[str, frozenset[str]] = {}

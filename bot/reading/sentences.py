@@ -13,6 +13,7 @@ from index.catalog import StoredChunk
 from index.entities import Entity, EntityTagger
 from index.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
+from index.sentence_words import Words
 from index.sentences import quotable_spans, words
 
 ARTICLES_READ = 3  # the answer is almost always in one of the best three articles
@@ -47,6 +48,8 @@ class WithoutSentenceVectors:
 
 # Embeds texts (unit vectors), for sentences the index holds no vector of.
 Embed = Callable[[list[str]], np.ndarray]
+# Reads texts' word pieces, for sentences whose pieces the index does not keep.
+ReadWords = Callable[[list[str]], list[Words]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -65,6 +68,7 @@ class ReadSentence:
     entities: tuple[Entity, ...]  # offsets into the article text
     vector: np.ndarray | None = field(default=None, repr=False)
     previous: ReadSentence | None = field(default=None, repr=False)
+    words: Words | None = field(default=None, repr=False)  # its word pieces, as ingest read them
 
 
 def read_articles(
@@ -73,6 +77,7 @@ def read_articles(
     tagger: EntityTagger | None = None,
     embed: Embed | None = None,
     articles: int = ARTICLES_READ,
+    read_words: ReadWords | None = None,
 ) -> list[ReadSentence]:
     """The sentences of the first `articles` articles among the passages, in article order."""
     ranked: dict[str, float] = {}
@@ -106,6 +111,10 @@ def read_articles(
     if missing and embed is not None:
         for sentence, vector in zip(missing, embed([s.text for s in missing]), strict=True):
             object.__setattr__(sentence, "vector", vector)
+    wordless = [s for s in sentences if s.words is None]
+    if wordless and read_words is not None:
+        for sentence, words in zip(wordless, read_words([s.text for s in wordless]), strict=True):
+            object.__setattr__(sentence, "words", words)
     return sentences
 
 
@@ -127,15 +136,17 @@ def _sentences(
 ) -> list[ReadSentence]:
     """The article's sentences as its chunks split them, each once, in order; none from its
     non-reporting blocks (bylines, tables of contents, FAQs)."""
-    spans: list[tuple[int, int, StoredChunk, np.ndarray | None]] = []
+    spans: list[tuple[int, int, StoredChunk, np.ndarray | None, Words | None]] = []
     for chunk in chunks:
         stored = vectors.get(chunk.id)
         own = stored.spans if stored is not None else tuple(quotable_spans(chunk.text))
         for n, (s, e) in enumerate(own):
             vector = stored.vectors[n] if stored is not None else None
-            spans.append((chunk.start + s, chunk.start + e, chunk, vector))
+            kept_words = stored.words if stored is not None else None
+            pieces = kept_words.words(n) if kept_words is not None else None
+            spans.append((chunk.start + s, chunk.start + e, chunk, vector, pieces))
     spans.sort(key=lambda x: (x[0], -x[1]))
-    kept: list[tuple[int, int, StoredChunk, np.ndarray | None]] = []
+    kept: list[tuple[int, int, StoredChunk, np.ndarray | None, Words | None]] = []
     for span in spans:
         if kept and span[0] < kept[-1][1]:
             continue  # the same sentence from an overlapping chunk, or a piece of one
@@ -148,12 +159,12 @@ def _sentences(
         if not any(s < k[1] and k[0] < e for s, e in hidden)
         and len(words(k[2].text[k[0] - k[2].start : k[1] - k[2].start])) >= MIN_WORDS
     ]
-    for n, (start, end, chunk, vector) in enumerate(kept):
+    for n, (start, end, chunk, vector, pieces) in enumerate(kept):
         text = chunk.text[start - chunk.start : end - chunk.start]
         inside = tuple(e for e in entities if e.start >= start and e.end <= end)
         sentence = ReadSentence(
             article_id, rank, score, chunk, n, len(kept), start, end, text, inside, vector,
-            read[-1] if read else None,
+            read[-1] if read else None, pieces,
         )  # fmt: skip
         read.append(sentence)
     return read

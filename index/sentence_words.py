@@ -1,0 +1,94 @@
+"""The word pieces of a chunk's quotable sentences with their model states, kept at ingest so
+that answers can align a question's words with each sentence's (bot/reading/alignment.py).
+
+States are stored small: a fixed orthonormal projection from the model's 384 dimensions to
+128, then int8 (each piece scaled to its own largest component). Cosines are what answers
+use, so the scale is not kept: it cancels when a row is normalised again. 64 dimensions lost
+a third of the gain in bench/token_alignment.py, 128 kept all of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.embedding import TokenStates
+
+DIMENSIONS = 128
+MODEL_DIMENSIONS = 384
+
+
+def _projection() -> np.ndarray:
+    """A fixed random orthonormal projection: nothing to fit, the same at ingest and answer.
+
+    NumPy's legacy RandomState keeps its stream from version to version; fixing the signs
+    of R makes the QR factorisation unique, so every LAPACK gives the same matrix."""
+    gaussian = np.random.RandomState(0).standard_normal((MODEL_DIMENSIONS, DIMENSIONS))
+    q, r = np.linalg.qr(gaussian)
+    return (q * np.sign(np.diag(r))).astype(np.float32)
+
+
+PROJECTION = _projection()
+
+
+@dataclass(frozen=True, eq=False)
+class Words:
+    """A text's word pieces: vocabulary ids and unit state vectors (`DIMENSIONS` wide)."""
+
+    ids: np.ndarray  # int32, one per piece
+    vectors: np.ndarray = field(repr=False)  # float32 rows
+
+    @classmethod
+    def of(cls, states: TokenStates) -> Words:
+        return cls(np.array(states.ids, dtype=np.int32), expand(compress(states.vectors)))
+
+
+def compress(states: np.ndarray) -> np.ndarray:
+    """Model states (a row per piece) as stored: projected, int8."""
+    small = states.astype(np.float32) @ PROJECTION
+    scale = np.abs(small).max(axis=1, keepdims=True) / 127.0
+    return np.round(small / np.clip(scale, 1e-12, None)).astype(np.int8)
+
+
+def expand(stored: np.ndarray) -> np.ndarray:
+    """Stored states as unit float32 rows."""
+    rows = stored.astype(np.float32)
+    return rows / np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
+
+
+@dataclass(frozen=True, eq=False)
+class SentenceWords:
+    """The pieces of each quotable span of a chunk, in span order (as `SentenceVectors`)."""
+
+    bounds: np.ndarray  # int32, spans + 1: span n's pieces are bounds[n]:bounds[n + 1]
+    ids: np.ndarray  # uint16 vocabulary ids (MiniLM's vocabulary has 30,522)
+    states: np.ndarray = field(repr=False)  # int8, a row per piece
+
+    @classmethod
+    def of(cls, spans: list[TokenStates]) -> SentenceWords:
+        counts = [len(s.ids) for s in spans]
+        bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        ids = np.array([i for s in spans for i in s.ids], dtype=np.uint16)
+        rows = [s.vectors for s in spans if len(s.ids)]
+        states = compress(np.concatenate(rows)) if rows else np.zeros((0, DIMENSIONS), np.int8)
+        return cls(bounds, ids, states)
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def words(self, n: int) -> Words:
+        """Span n's pieces."""
+        start, end = int(self.bounds[n]), int(self.bounds[n + 1])
+        return Words(self.ids[start:end].astype(np.int32), expand(self.states[start:end]))
+
+    def to_blobs(self) -> tuple[bytes, bytes, bytes]:
+        return self.bounds.tobytes(), self.ids.tobytes(), self.states.tobytes()
+
+    @classmethod
+    def from_blobs(cls, bounds: bytes, ids: bytes, states: bytes) -> SentenceWords:
+        return cls(
+            np.frombuffer(bounds, dtype=np.int32),
+            np.frombuffer(ids, dtype=np.uint16),
+            np.frombuffer(states, dtype=np.int8).reshape(-1, DIMENSIONS),
+        )
