@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import numpy as np
 
@@ -24,6 +25,9 @@ class CachedEmbedder:
         self.max_items = max_items
         self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._states: OrderedDict[str, TokenStates] = OrderedDict()  # questions' word pieces
+        # checked once: isinstance on a runtime protocol inspects every method, each call
+        self._reads_words = isinstance(embedder, WordStateEmbedder)
+        self._query_aware = isinstance(embedder, QueryAwareEmbedder)
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -33,11 +37,11 @@ class CachedEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """The search side of the vector; the same as `embed` unless the model tells them apart."""
-        inner = self.inner
-        if isinstance(inner, WordStateEmbedder):
+        if self._reads_words:
             return self.read_question(text)[0]
-        if not isinstance(inner, QueryAwareEmbedder):
+        if not self._query_aware:
             return self.embed([text])[0]
+        inner = cast(QueryAwareEmbedder, self.inner)
 
         def queries(keys: list[str]) -> np.ndarray:
             return np.stack([inner.embed_query(k.removeprefix(QUERY_KEY)) for k in keys])
@@ -47,8 +51,9 @@ class CachedEmbedder:
     def read_question(self, text: str) -> tuple[np.ndarray, TokenStates]:
         """A question's vector and its word pieces, from one model run: retrieval wants the
         one, reading the other (bot/reading/alignment.py). Needs a WordStateEmbedder."""
-        inner = self.inner
-        assert isinstance(inner, WordStateEmbedder)
+        if not self._reads_words:
+            raise TypeError(f"{self.name} gives no word pieces")
+        inner = cast(WordStateEmbedder, self.inner)
         with self._lock:
             states = self._states.get(text)
             vector = self._vectors.get(text)

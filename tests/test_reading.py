@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.composers.extractive import with_marker
+from bot.composers.extractive import ExtractiveComposer, Reading, with_marker
 from bot.reading.features import FEATURES, describe
 from bot.reading.question import AnswerType, analyse
 from bot.reading.ranker import SentenceRanker
@@ -14,6 +14,7 @@ from bot.reading.sentences import ReadSentence
 from bot.reading.short_answer import short_answer
 from index.boilerplate import non_reporting_spans
 from index.catalog import StoredChunk
+from index.embedding import OnnxMiniLM
 from index.entities import EntityTagger
 from tests.conftest import SEEDS
 
@@ -121,3 +122,20 @@ def test_an_articles_own_bracketed_numbers_cannot_pass_for_citations() -> None:
         with_marker("The pier was built in 1905 [2].", 1) == "The pier was built in 1905 (2) [1]."
     )
     assert with_marker("Growth slowed", 3) == "Growth slowed [3]"
+
+
+def test_a_sentence_copied_into_another_article_is_quoted_once() -> None:
+    """A story reprinted under another id reads its sentences in other contexts, so their
+    vectors differ; the answer still quotes the sentence once."""
+    text = "Mr Ebbers could face a sentence of 85 years if convicted of all the charges."
+    first, second = _sentence(text), _sentence(text)
+    rng = np.random.default_rng(0)
+    for sentence in (first, second):  # vectors as apart as two contexts can make them
+        vector = rng.standard_normal(384).astype(np.float32)
+        object.__setattr__(sentence, "vector", vector / np.linalg.norm(vector))
+    object.__setattr__(second, "article_id", "b")
+    question = analyse("What sentence could Bernie Ebbers face?")
+    rows = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    reading = Reading(question, [first, second], rows, np.array([0.9, 0.85]))
+    quotes = ExtractiveComposer(OnnxMiniLM(threads=1)).choose(reading)
+    assert [q.text for q in quotes] == [text]

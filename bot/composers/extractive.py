@@ -216,6 +216,10 @@ def _overlaps(a: _Quote, b: _Quote) -> bool:
 
 
 def _repeats(a: _Quote, b: _Quote) -> bool:
+    """Whether two quotes say the same: the same words (a story copied into another
+    article, whose in-context vectors differ), or vectors nearly the same."""
+    if " ".join(a.text.split()).casefold() == " ".join(b.text.split()).casefold():
+        return True
     va, vb = a.sentence.vector, b.sentence.vector
     return va is not None and vb is not None and float(va @ vb) > NEAR_DUPLICATE
 

@@ -71,18 +71,29 @@ class WordAligner:
         return [Words.of(states) for states in self.model.token_states(texts)]
 
     def align(self, asked: AskedWords, sentences: Sequence[Words | None]) -> np.ndarray:
-        """(maxsim, wh, wh_gain) per sentence, in `ALIGNMENT` order; 0 without pieces."""
+        """(maxsim, wh, wh_gain) per sentence, in `ALIGNMENT` order; 0 without pieces.
+
+        All sentences' pieces are scored in one matrix product, then reduced per sentence."""
         out = np.zeros((len(sentences), len(ALIGNMENT)), dtype=np.float32)
-        vectors, content, wh = asked.words.vectors, asked.content, asked.wh
-        for n, words in enumerate(sentences):
-            if words is None or not len(words.ids):
-                continue
-            cosines = vectors @ words.vectors.T
-            if len(content):
-                out[n, 0] = cosines[content].max(axis=1).mean()
-            new = ~np.isin(words.ids, asked.words.ids) & self._alphanumeric[words.ids]
-            if len(wh) and new.any():
-                out[n, 1] = cosines[wh][:, new].max()
-                shared = cosines[wh][:, ~new].max() if (~new).any() else 0.0
-                out[n, 2] = out[n, 1] - shared
+        own = {
+            n: words for n, words in enumerate(sentences) if words is not None and len(words.ids)
+        }
+        if not own:
+            return out
+        present = list(own)
+        ids = np.concatenate([w.ids for w in own.values()])
+        cosines = asked.words.vectors @ np.concatenate([w.vectors for w in own.values()]).T
+        starts = np.cumsum([0, *(len(w.ids) for w in own.values())])[:-1]
+        if len(asked.content):
+            best = np.maximum.reduceat(cosines[asked.content], starts, axis=1)
+            out[present, 0] = best.mean(axis=0)
+        if len(asked.wh):
+            wh = cosines[asked.wh].max(axis=0)  # each piece's best cosine to a wh-word
+            new = ~np.isin(ids, asked.words.ids) & self._alphanumeric[ids]
+            to_new = np.maximum.reduceat(np.where(new, wh, -np.inf), starts)
+            to_shared = np.maximum.reduceat(np.where(new, -np.inf, wh), starts)
+            found = np.isfinite(to_new)
+            out[present, 1] = np.where(found, to_new, 0.0)
+            shared = np.where(np.isfinite(to_shared), to_shared, 0.0)
+            out[present, 2] = np.where(found, to_new - shared, 0.0)
         return out
