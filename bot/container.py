@@ -7,6 +7,8 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from bot.answer import AnswerService, RetrievalSpec
 from bot.composers import Composer
 from bot.composers.extractive import ExtractiveComposer
@@ -241,7 +243,20 @@ def build_embedder_name(settings: Settings) -> str:
 
 
 def build_archive(settings: Settings | None = None) -> Archive:
+    one_blas_thread()
     return Archive(settings or Settings())
+
+
+def one_blas_thread() -> None:
+    """Hold NumPy's BLAS to one thread for the whole process.
+
+    newsbot's matrix products are small (a question's word pieces against a few thousand, a
+    batch's pieces against a 384 x 128 projection), and each runs inside a request that
+    other requests run beside. On 2 busy cores OpenBLAS's threads spend that time waiting for
+    each other: a 15 x 384 by 384 x 128 product took 37 ms with two threads and 0.08 ms with
+    one, aligning a question 24 ms against 1.8 ms (measured, docs/benchmarks.md). The model
+    runs in ONNX Runtime, with threads of its own, and is not affected."""
+    threadpool_limits(1, user_api="blas")
 
 
 def build_composers(settings: Settings, archive: Archive) -> dict[str, Composer]:

@@ -363,7 +363,7 @@ class Ingestor:
         ]
         if isinstance(self.embedder, WordStateEmbedder):
             vectors, pooled, words = self.embedder.embed_span_words(texts, shifted)
-            kept = [SentenceWords.of(own) if own else None for own in words]
+            kept: list[SentenceWords | None] = list(SentenceWords.of(words))
         else:
             vectors, pooled = self.embedder.embed_spans(texts, shifted)
             kept = [None] * len(chunks)

@@ -41,8 +41,14 @@ class Words:
     vectors: np.ndarray = field(repr=False)  # float32 rows
 
     @classmethod
-    def of(cls, states: TokenStates) -> Words:
-        return cls(np.array(states.ids, dtype=np.int32), expand(compress(states.vectors)))
+    def of(cls, texts: list[TokenStates]) -> list[Words]:
+        """Each text's pieces as kept (compressed and expanded again, like stored ones)."""
+        rows = expand(compress_all([t.vectors for t in texts]))
+        bounds = np.cumsum([0, *(len(t.ids) for t in texts)])
+        return [
+            cls(np.array(t.ids, dtype=np.int32), rows[bounds[n] : bounds[n + 1]])
+            for n, t in enumerate(texts)
+        ]
 
 
 def compress(states: np.ndarray) -> np.ndarray:
@@ -50,6 +56,15 @@ def compress(states: np.ndarray) -> np.ndarray:
     small = states.astype(np.float32) @ PROJECTION
     scale = np.abs(small).max(axis=1, keepdims=True) / 127.0
     return np.round(small / np.clip(scale, 1e-12, None)).astype(np.int8)
+
+
+def compress_all(states: list[np.ndarray]) -> np.ndarray:
+    """Many texts' states compressed in one product: OpenBLAS threads make each call cost
+    milliseconds on a busy machine, however small the matrices."""
+    rows = [s for s in states if len(s)]
+    if not rows:
+        return np.zeros((0, DIMENSIONS), dtype=np.int8)
+    return compress(np.concatenate(rows))
 
 
 def expand(stored: np.ndarray) -> np.ndarray:
@@ -67,13 +82,16 @@ class SentenceWords:
     states: np.ndarray = field(repr=False)  # int8, a row per piece
 
     @classmethod
-    def of(cls, spans: list[TokenStates]) -> SentenceWords:
-        counts = [len(s.ids) for s in spans]
-        bounds = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
-        ids = np.array([i for s in spans for i in s.ids], dtype=np.uint16)
-        rows = [s.vectors for s in spans if len(s.ids)]
-        states = compress(np.concatenate(rows)) if rows else np.zeros((0, DIMENSIONS), np.int8)
-        return cls(bounds, ids, states)
+    def of(cls, chunks: list[list[TokenStates]]) -> list[SentenceWords]:
+        """The kept pieces of each chunk's spans (all compressed in one product)."""
+        states = compress_all([s.vectors for spans in chunks for s in spans])
+        out, start = [], 0
+        for spans in chunks:
+            bounds = np.cumsum([0, *(len(s.ids) for s in spans)]).astype(np.int32)
+            ids = np.array([i for s in spans for i in s.ids], dtype=np.uint16)
+            out.append(cls(bounds, ids, states[start : start + int(bounds[-1])]))
+            start += int(bounds[-1])
+        return out
 
     def __len__(self) -> int:
         return len(self.bounds) - 1

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
 
+from bot.container import build_archive
 from bot.reading.alignment import ALIGNMENT, WordAligner
 from index.embedding import OnnxMiniLM
 from index.sentence_vectors import SentenceVectors
 from index.sentence_words import DIMENSIONS, PROJECTION, SentenceWords, Words, compress, expand
+from tests.conftest import make_settings
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +44,7 @@ def test_sentence_words_survive_their_blobs(minilm: OnnxMiniLM) -> None:
     text = "Kosenkow won the race. It rained in Leipzig."
     spans = [(0, 22), (23, len(text))]
     _, pooled, words = minilm.embed_span_words([text], [spans])
-    kept = SentenceWords.of(words[0])
+    (kept,) = SentenceWords.of([words[0]])
     assert len(kept) == 2
     again = SentenceWords.from_blobs(*kept.to_blobs())
     for n in range(2):
@@ -50,7 +55,7 @@ def test_sentence_words_survive_their_blobs(minilm: OnnxMiniLM) -> None:
         "it", "rained", "in", "leipzig", ".",
     ]  # fmt: skip
     with pytest.raises(ValueError, match="2 spans but words of 1"):
-        SentenceVectors(tuple(spans), pooled[0], SentenceWords.of(words[0][:1]))
+        SentenceVectors(tuple(spans), pooled[0], SentenceWords.of([words[0][:1]])[0])
 
 
 def test_alignment_follows_the_questions_words(minilm: OnnxMiniLM) -> None:
@@ -79,7 +84,7 @@ def test_words_read_alone_match_words_read_in_context(minilm: OnnxMiniLM) -> Non
     aligner = WordAligner(minilm)
     chunk = "Protests grew in the capital. Kosenkow won the race in Leipzig on Sunday."
     _, _, (in_chunk,) = minilm.embed_span_words([chunk], [[(30, len(chunk))]])
-    kept = SentenceWords.of(in_chunk).words(0)
+    kept = SentenceWords.of([in_chunk])[0].words(0)
     (alone,) = aligner.words([chunk[30:]])
     assert kept.ids.tolist() == alone.ids.tolist()
     similarity = (kept.vectors * alone.vectors).sum(axis=1)
@@ -87,3 +92,14 @@ def test_words_read_alone_match_words_read_in_context(minilm: OnnxMiniLM) -> Non
     asked = aligner.asked("Who won the race in Leipzig?")
     assert isinstance(kept, Words)
     assert np.allclose(aligner.align(asked, [kept]), aligner.align(asked, [alone]), atol=0.1)
+
+
+def test_building_an_archive_holds_blas_to_one_thread(tmp_path: Path) -> None:
+    """Small products per request: BLAS threads would only wait for each other."""
+    threadpool_limits(2, user_api="blas")
+    archive = build_archive(make_settings(tmp_path))
+    try:
+        blas = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+        assert blas and set(blas) == {1}
+    finally:
+        archive.close()

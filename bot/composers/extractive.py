@@ -87,7 +87,8 @@ class ExtractiveComposer:
         self.ranker = ranker or SentenceRanker()
         self.articles = articles
         self.runner_up_share = runner_up_share
-        self.aligner = aligner  # None: sentences are read without word alignment
+        # the ranker's weights expect word alignment: without an aligner, one is made
+        self.aligner = aligner if aligner is not None else WordAligner.for_embedder(embedder)
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
         final: Answer | None = None
@@ -104,12 +105,10 @@ class ExtractiveComposer:
         aligner = self.aligner
         sentences = read_articles(
             passages, store, self.tagger, self.embedder.embed, articles=self.articles,
-            read_words=aligner.words if aligner is not None else None,
+            read_alone=aligner.read,
         )  # fmt: skip
         asked = embed_question(self.embedder, question)
-        aligned = None
-        if aligner is not None:
-            aligned = aligner.align(aligner.asked(question), [s.words for s in sentences])
+        aligned = aligner.align(aligner.asked(question), [s.words for s in sentences])
         rows = describe(analysed, asked, sentences, aligned)
         return Reading(analysed, sentences, rows, self.ranker.probabilities(rows))
 

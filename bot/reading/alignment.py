@@ -14,16 +14,46 @@ model run. bench/token_alignment.py measured what they add to choosing the sente
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 import numpy as np
 
-from index.embedding import TokenStates, WordStateEmbedder
-from index.sentence_words import Words
+from index.embedding import OnnxMiniLM, TokenStates, WordStateEmbedder
+from index.sentence_words import MODEL_DIMENSIONS, Words
 
+T = TypeVar("T")
+
+READ_ALONE_KEPT = 2048  # sentences read alone that are remembered (~17 KB each)
 WH_WORDS = frozenset(["who", "whom", "whose", "which", "what", "when", "where", "why", "how"])
 ALIGNMENT = ("maxsim", "wh", "wh_gain")  # the columns `align` returns
+
+
+class Recent(Generic[T]):
+    """A thread-safe map that forgets its least recently used items beyond `size`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recall(self, keys: Sequence[str]) -> dict[str, T]:
+        with self._lock:
+            found = {k: self._items[k] for k in keys if k in self._items}
+            for key in found:
+                self._items.move_to_end(key)
+        return found
+
+    def keep(self, items: dict[str, T]) -> None:
+        with self._lock:
+            self._items.update(items)
+            for key in items:
+                self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +71,8 @@ class AskedWords:
             n for n, p in enumerate(pieces) if p.isalpha() and len(p) > 2 and p not in WH_WORDS
         ]
         wh = [n for n, p in enumerate(pieces) if p in WH_WORDS]
-        return cls(Words.of(states), np.array(content, dtype=np.int64), np.array(wh, np.int64))
+        (words,) = Words.of([states])
+        return cls(words, np.array(content, dtype=np.int64), np.array(wh, np.int64))
 
 
 class WordAligner:
@@ -58,17 +89,41 @@ class WordAligner:
     ) -> None:
         self.model = model
         self._question_states = question_states or (lambda q: model.token_states([q])[0])
+        self._read: Recent[tuple[np.ndarray, Words]] = Recent(READ_ALONE_KEPT)
         # pieces that are words or numbers ("kos", "##enko", "2004"), not punctuation
         self._alphanumeric = np.array(
             [p.removeprefix("##").isalnum() for p in model.vocabulary()], dtype=np.bool_
         )
 
+    @classmethod
+    def for_embedder(cls, embedder: object) -> WordAligner:
+        """An aligner through this embedder's model when it gives word pieces (also behind
+        an embedding cache), else through the packaged MiniLM, which the reader is fitted for."""
+        model = getattr(embedder, "inner", embedder)
+        return cls(model if isinstance(model, WordStateEmbedder) else OnnxMiniLM())
+
     def asked(self, question: str) -> AskedWords:
         return AskedWords.of(self._question_states(question))
 
+    def read(self, texts: Sequence[str]) -> tuple[np.ndarray, list[Words]]:
+        """Vectors and pieces of texts read alone, from one model run: for sentences the index
+        keeps neither of (an index embedded by another model, or made before pieces were
+        kept). Remembered, so the sentences of popular articles are read once."""
+        known = self._read.recall(texts)
+        todo = [t for t in dict.fromkeys(texts) if t not in known]
+        if todo:
+            vectors, states = self.model.embed_with_states(todo)
+            words = Words.of(states)
+            fresh = {t: (v, w) for t, v, w in zip(todo, vectors, words, strict=True)}
+            self._read.keep(fresh)
+            known.update(fresh)
+        if not texts:
+            return np.zeros((0, MODEL_DIMENSIONS), dtype=np.float32), []
+        return np.stack([known[t][0] for t in texts]), [known[t][1] for t in texts]
+
     def words(self, texts: Sequence[str]) -> list[Words]:
-        """Pieces of texts read alone: for sentences whose pieces the index does not keep."""
-        return [Words.of(states) for states in self.model.token_states(texts)]
+        """Pieces of texts read alone (see `read`)."""
+        return self.read(texts)[1]
 
     def align(self, asked: AskedWords, sentences: Sequence[Words | None]) -> np.ndarray:
         """(maxsim, wh, wh_gain) per sentence, in `ALIGNMENT` order; 0 without pieces.

@@ -48,8 +48,9 @@ class WithoutSentenceVectors:
 
 # Embeds texts (unit vectors), for sentences the index holds no vector of.
 Embed = Callable[[list[str]], np.ndarray]
-# Reads texts' word pieces, for sentences whose pieces the index does not keep.
-ReadWords = Callable[[list[str]], list[Words]]
+# Reads texts' vectors and word pieces in one model run, for sentences whose pieces the index
+# does not keep (the vectors of the same model, for those it keeps no vector of either).
+ReadAlone = Callable[[list[str]], tuple[np.ndarray, list[Words]]]
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,7 +78,7 @@ def read_articles(
     tagger: EntityTagger | None = None,
     embed: Embed | None = None,
     articles: int = ARTICLES_READ,
-    read_words: ReadWords | None = None,
+    read_alone: ReadAlone | None = None,
 ) -> list[ReadSentence]:
     """The sentences of the first `articles` articles among the passages, in article order."""
     ranked: dict[str, float] = {}
@@ -107,14 +108,18 @@ def read_articles(
                 entities.get(article_id, []),
             )
         )  # fmt: skip
+    if read_alone is not None:  # vectors and pieces from one model run
+        wordless = [s for s in sentences if s.words is None]
+        if wordless:
+            alone, pieces = read_alone([s.text for s in wordless])
+            for sentence, vector, words in zip(wordless, alone, pieces, strict=True):
+                object.__setattr__(sentence, "words", words)
+                if sentence.vector is None:
+                    object.__setattr__(sentence, "vector", vector)
     missing = [s for s in sentences if s.vector is None]
     if missing and embed is not None:
         for sentence, vector in zip(missing, embed([s.text for s in missing]), strict=True):
             object.__setattr__(sentence, "vector", vector)
-    wordless = [s for s in sentences if s.words is None]
-    if wordless and read_words is not None:
-        for sentence, words in zip(wordless, read_words([s.text for s in wordless]), strict=True):
-            object.__setattr__(sentence, "words", words)
     return sentences
 
 
