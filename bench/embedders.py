@@ -26,7 +26,7 @@ from bench.retrieval import DEFAULT_CORPUS, build_headless_jsonl  # noqa: E402
 from index.articles import Article  # noqa: E402
 from index.chunking import ChunkSpec, chunk_article  # noqa: E402
 from index.embedding import OnnxMiniLM  # noqa: E402
-from index.loaders import iter_article_files, load_file  # noqa: E402
+from index.ingestion.loaders import iter_article_files, load_file  # noqa: E402
 
 
 def recall_at(

@@ -29,11 +29,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.container import build_archive
 from bot.settings import Settings
-from index import web_ingest
 from index.articles import Article
-from index.fetch import Fetcher, FetchPolicy
-from index.loaders import iter_article_files, load_file
-from index.web_ingest import WebIngest
+from index.ingestion import web_ingest
+from index.ingestion.fetch import Fetcher, FetchPolicy
+from index.ingestion.loaders import iter_article_files, load_file
+from index.ingestion.web_ingest import WebIngest
 from tests.news_site import NewsSite, Route, rss
 
 DAY = "Thu, 02 Dec 2004 09:00:00 GMT"

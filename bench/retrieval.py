@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from bot.container import Archive, build_archive  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from index.fusion import FusionSpec  # noqa: E402
-from index.loaders import decode  # noqa: E402
+from index.ingestion.loaders import decode  # noqa: E402
+from index.search.fusion import FusionSpec  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "bbc"
 Ranker = Callable[[str], list[str]]  # query -> distinct article ids, best first

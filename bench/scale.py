@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.container import Archive, build_archive, build_service  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from index.loaders import decode  # noqa: E402
+from index.ingestion.loaders import decode  # noqa: E402
 from index.sentences import sentence_spans  # noqa: E402
 
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpora" / "bbc"

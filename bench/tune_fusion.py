@@ -1,12 +1,12 @@
 """Fit the linear fusion's weights on the dev half of the BBC headline benchmark.
 
 For every headline (the queries of bench/retrieval.py): the live rankers' candidates, the
-evidence of each candidate article (index/fusion.py: article_evidence) and whether it is the
+evidence of each candidate article (index/search/fusion.py: article_evidence) and whether it is the
 headline's article or an exact duplicate. A pairwise logistic regression learns to put the
 right article above each of its HARD_NEGATIVES best rivals (by reciprocal rank fusion); the
 L2 strength is chosen by 5-fold cross-validation on dev, weights are kept >= 0 and scaled to
 sum to 1. Prints dev and test R@5 / MRR@10 (articles, not collapsed) of the shipped weights
-and of the fitted ones, and the fitted weights as Python for index/fusion.py.
+and of the fitted ones, and the fitted weights as Python for index/search/fusion.py.
 
     python bench/tune_fusion.py --keep /tmp/bench-keep   # reuse bench/retrieval.py's index
 """
@@ -28,8 +28,8 @@ from bench.retrieval import DEFAULT_CORPUS, build_headless_jsonl
 from bot.container import build_archive
 from bot.settings import Settings
 from index.embedding import embed_question
-from index.fusion import EvidenceWeights, article_evidence
-from index.retrieval import MIN_CANDIDATES
+from index.search.fusion import EvidenceWeights, article_evidence
+from index.search.retrieval import MIN_CANDIDATES
 
 HARD_NEGATIVES = 30
 STRENGTHS = (0.01, 0.1, 1.0, 10.0)  # C: the inverse L2 strength, as in scikit-learn

@@ -20,8 +20,8 @@ from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn, citation_id, parse_citation_id
 from index.articles import Article
 from index.catalog import Catalog, SourceSummary
-from index.dates import DateRange, find_date_range
-from index.retrieval import HybridRetriever, Passage, SearchFilters
+from index.search.dates import DateRange, find_date_range
+from index.search.retrieval import HybridRetriever, Passage, SearchFilters
 
 EMPTY_ARCHIVE = (
     "The archive is empty: add articles with `newsbot ingest PATH` or `POST /v1/ingest`."

@@ -31,14 +31,14 @@ from index.embedding import (
     WordStateEmbedder,
 )
 from index.entities import EntityTagger
-from index.feeds import FeedStore
-from index.fetch import Fetcher, FetchPolicy
-from index.fusion import FusionSpec, tuned_fusion
-from index.ingest import Ingestor
-from index.rerank import RerankerError, load_reranker
-from index.retrieval import HybridRetriever
+from index.ingestion.feeds import FeedStore
+from index.ingestion.fetch import Fetcher, FetchPolicy
+from index.ingestion.ingest import Ingestor
+from index.ingestion.web_ingest import WebIngest
+from index.search.fusion import FusionSpec, tuned_fusion
+from index.search.rerank import RerankerError, load_reranker
+from index.search.retrieval import HybridRetriever
 from index.store import ChromaConfig, ChunkVectors
-from index.web_ingest import WebIngest
 
 # What the "llm" answer mode needs when it is asked for but not configured.
 LLM_HINT = (

@@ -9,7 +9,7 @@ from datetime import datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from index.web_ingest import FeedRefresh, WebIngest
+from index.ingestion.web_ingest import FeedRefresh, WebIngest
 
 log = logging.getLogger("newsbot.feeds")
 

@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     @field_validator("feed_every")
     @classmethod
     def _duration(cls, value: str) -> str:
-        from index.feeds import parse_every
+        from index.ingestion.feeds import parse_every
 
         parse_every(value)  # ValueError: not a duration
         return value.strip()
@@ -182,7 +182,7 @@ class Settings(BaseSettings):
     reranker: str = Field(
         "",
         description="Reranks retrieved passages: empty = none; else package.module:factory "
-        "returning an object with rerank(query, passages) (see index/rerank.py).",
+        "returning an object with rerank(query, passages) (see index/search/rerank.py).",
     )
 
     # -- web pages and feeds --

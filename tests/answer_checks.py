@@ -6,7 +6,7 @@ import re
 
 from bot.container import Archive
 from bot.models import Answer, Citation
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 
 MARKER = re.compile(r" \[(\d+)\]")
 OWN_MARKER = re.compile(r"\[(\d+)\]")  # an article's own bracketed numbers, shown as (n)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 
 
 class LongestFirst:

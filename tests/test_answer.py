@@ -15,7 +15,7 @@ from bot.container import Archive, build_service
 from bot.errors import BadQuestion, ModeUnavailable, NewsbotError
 from bot.models import Answer, Turn
 from index.embedding import TextEmbedder
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 from tests.answer_checks import assert_well_cited
 
 TALKS = "003_8e9a2609f1a46fa1.txt"

@@ -10,7 +10,7 @@ import pytest
 
 from bot.answer import AnswerService
 from bot.container import Archive, build_service
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 
 ARTICLES = [
     {"id": "recent", "title": "Ferry strike ends in Dover", "published": "2026-11-18",

@@ -9,7 +9,7 @@ import pytest
 
 from index.chunking import ChunkSpec, chunk_article
 from index.embedding import WordPieceCounter
-from index.loaders import iter_article_files, load_file
+from index.ingestion.loaders import iter_article_files, load_file
 from index.sentences import sentence_spans
 
 SPEC = ChunkSpec(max_tokens=200, overlap_tokens=40)

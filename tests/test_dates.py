@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from index.dates import find_date_range
+from index.search.dates import find_date_range
 
 TODAY = date(2005, 3, 16)  # a Wednesday
 

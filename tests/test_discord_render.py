@@ -24,7 +24,7 @@ from bot.discord_bot.render import (
 )
 from bot.models import Answer, Citation, ShortAnswer
 from index.catalog import SourceSummary, StoredChunk
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 
 HOSTILE = "@everyone @here <@123> <@!456> <@&789> [click](https://evil.example) **bold** `tick`"
 

@@ -12,7 +12,8 @@ import pytest
 from bot.container import Archive, build_archive
 from bot.errors import ConfigError
 from index.catalog import ChunkOwner
-from index.fusion import (
+from index.lexical import LexicalIndex, LexicalRow, TermEvidence
+from index.search.fusion import (
     MINILM_EVIDENCE_WEIGHTS,
     ArticleEvidence,
     EvidenceWeights,
@@ -24,8 +25,7 @@ from index.fusion import (
     fuse_scores,
     weigh_recency,
 )
-from index.lexical import LexicalIndex, LexicalRow, TermEvidence
-from index.retrieval import RERANK_POOL
+from index.search.retrieval import RERANK_POOL
 from tests.conftest import make_settings
 
 COALITION = "002_c5ccbac007a06862.txt"

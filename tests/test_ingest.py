@@ -13,7 +13,7 @@ from chromadb.api.shared_system_client import SharedSystemClient
 
 from bot.container import Archive, build_archive
 from index.embedding import WordPieceCounter
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 from index.sentences import quotable_spans
 from tests.conftest import SEEDS, make_settings
 
@@ -293,7 +293,7 @@ def test_a_reader_picks_up_another_writers_ingest(tmp_path: Path) -> None:
 
 
 def test_one_big_jsonl_is_written_in_bounded_batches(archive: Archive, tmp_path: Path) -> None:
-    from index.ingest import EMBED_BATCH_ARTICLES, Progress
+    from index.ingestion.ingest import EMBED_BATCH_ARTICLES, Progress
 
     class Recorder(Progress):
         def __init__(self) -> None:

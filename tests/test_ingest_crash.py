@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.container import Archive, build_archive
-from index.loaders import iter_article_files, load_file
+from index.ingestion.loaders import iter_article_files, load_file
 from tests.conftest import make_settings
 
 SLICE = 90  # files from each of two categories: long enough to kill mid-way

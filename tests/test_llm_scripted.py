@@ -16,7 +16,7 @@ from bot.composers import declined_answer
 from bot.composers.llm import LLMComposer, build_llm_composer
 from bot.container import Archive
 from bot.models import Answer, Turn
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 from tests.answer_checks import chunk_holding
 from tests.conftest import make_settings
 from tests.scripted_llm import ScriptedLLM

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from index.articles import normalise_text, parse_published, split_headline
-from index.loaders import iter_article_files, load_file
+from index.ingestion.loaders import iter_article_files, load_file
 
 LIMIT = 5_000_000
 

@@ -20,7 +20,7 @@ from bot.composers.verify import (
     verify_answer,
 )
 from bot.container import Archive
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 from tests.answer_checks import chunk_holding
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,10 +13,10 @@ import pytest
 
 from bot.container import Archive, build_archive
 from bot.feed_watch import refresh_due
-from index import web_ingest
-from index.feeds import FeedStore, parse_every
-from index.fetch import Fetcher, FetchError, FetchPolicy, refuse_private
-from index.web_ingest import WebIngest
+from index.ingestion import web_ingest
+from index.ingestion.feeds import FeedStore, parse_every
+from index.ingestion.fetch import Fetcher, FetchError, FetchPolicy, refuse_private
+from index.ingestion.web_ingest import WebIngest
 from tests.api_support import API_KEY, ApiParts, live_api
 from tests.conftest import make_settings, newsbot
 from tests.news_site import NewsSite, Route, atom, page, rss

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 
 QUESTION_MAX_CHARS = 1000
 TOP_K_MAX = 50

@@ -24,8 +24,8 @@ from bot.cli import feedback as cli_feedback
 from bot.cli import feeds as cli_feeds
 from bot.cli.common import err, expected_errors, fail, opened_archive, out, search_filters
 from bot.settings import Settings
-from index.ingest import IngestReport
-from index.ingest import Progress as IngestProgress
+from index.ingestion.ingest import IngestReport
+from index.ingestion.ingest import Progress as IngestProgress
 
 app = typer.Typer(
     help="Ask a news archive questions; every answer cites the exact passage.",

@@ -26,7 +26,7 @@ from bot.cli.common import (
 from bot.errors import NewsbotError
 from bot.models import Answer, Turn
 from bot.settings import Settings
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 from index.store import StoreUnavailable
 
 PROMPT = "> "

@@ -15,7 +15,7 @@ from bot.answer import AnswerService
 from bot.container import Archive, build_archive, build_service
 from bot.errors import NewsbotError
 from bot.settings import Settings
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 from index.store import StoreUnavailable
 
 out = Console(emoji=False)  # ":fire:" in an article is text, not an emoji

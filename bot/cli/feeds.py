@@ -12,8 +12,8 @@ from rich.markup import escape
 
 from bot.cli.common import fail, opened_archive, out
 from bot.settings import Settings
-from index.feeds import parse_every
-from index.fetch import FetchError, check_url
+from index.ingestion.feeds import parse_every
+from index.ingestion.fetch import FetchError, check_url
 
 feeds = typer.Typer(
     help="Follow RSS and Atom feeds: their new articles are ingested as they appear."

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from bot.models import Answer, Turn
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 
 
 @runtime_checkable

@@ -26,7 +26,7 @@ from bot.reading.short_answer import Span, short_answer
 from index.catalog import StoredChunk
 from index.embedding import TextEmbedder, embed_question
 from index.entities import Entity, EntityTagger
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
 
 # A runner-up is quoted too when it is at least this likely, relative to the best sentence

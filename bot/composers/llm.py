@@ -16,7 +16,7 @@ from bot.models import Answer, Turn
 from bot.prompts import render
 from bot.settings import Settings
 from index.embedding import TextEmbedder
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 
 log = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.composers.support import Evidence, Support, SupportChecker
 from bot.models import CITATION_MARKER, Answer, Citation, cite
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 from index.sentences import sentence_spans
 
 _NUMS = r"\d{1,3}(?:\s*(?:,|;|&|and)\s*(?:sources?\s*)?\d{1,3})*"

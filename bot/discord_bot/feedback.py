@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from bot.models import Answer, Turn
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 
 VoteFilter = Literal["down", "up", "all"]
 REASON_CHARS = 1000

@@ -12,7 +12,7 @@ from bot.discord_bot.render import CHOICE_CHARS, CHOICES, truncate
 from bot.errors import NewsbotError
 from bot.models import Turn
 from index.catalog import SourceSummary
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 
 DATE_HINT = "Only articles published on or {} this date, e.g. 2005-03-01"
 

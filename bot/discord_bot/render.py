@@ -13,7 +13,7 @@ from bot.answer import CitationContext
 from bot.links import citation_page
 from bot.models import Answer, Citation
 from index.catalog import SourceSummary
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits)
 MESSAGE_CHARS = 2000

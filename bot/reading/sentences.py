@@ -11,7 +11,7 @@ import numpy as np
 from index.boilerplate import non_reporting_spans
 from index.catalog import StoredChunk
 from index.entities import Entity, EntityTagger
-from index.retrieval import Passage
+from index.search.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
 from index.sentence_words import Words
 from index.sentences import quotable_spans, words

@@ -26,7 +26,7 @@ from bot.api.deps import ApiState, get_state, rate_limit
 from bot.errors import NewsbotError
 from bot.links import safe_url
 from bot.models import CITATION_MARKER, Answer
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"

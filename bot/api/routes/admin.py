@@ -23,8 +23,8 @@ from bot.api.schemas import (
     UrlIngestRequest,
 )
 from index.articles import Article
-from index.feeds import parse_every
-from index.loaders import Problem, article_from_record
+from index.ingestion.feeds import parse_every
+from index.ingestion.loaders import Problem, article_from_record
 
 router = APIRouter(prefix="/v1", tags=["admin"])
 MAX_ARTICLES_PER_REQUEST = 1000

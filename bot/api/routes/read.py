@@ -22,7 +22,7 @@ from bot.api.schemas import (
     SourceOut,
     SourcesResponse,
 )
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 
 router = APIRouter(prefix="/v1", tags=["archive"])
 

@@ -21,7 +21,7 @@ from bot.discord_bot.options import DATE_HINT, filters_from, source_choices, typ
 from bot.discord_bot.render import escape, render_passage
 from bot.discord_bot.replies import NO_MENTIONS, reply_error, send_answer, send_ephemeral
 from bot.models import Answer, Turn
-from index.retrieval import SearchFilters
+from index.search.retrieval import SearchFilters
 
 if TYPE_CHECKING:
     from bot.discord_bot.client import NewsBot

@@ -26,7 +26,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from index.retrieval import Reranker
+from index.search.retrieval import Reranker
 
 
 class RerankerError(ValueError):

@@ -20,8 +20,8 @@ from index.catalog import Catalog
 from index.chunking import Chunk, ChunkSpec, TokenCounter, chunk_article
 from index.embedding import SpanEmbedder, TextEmbedder, WordStateEmbedder
 from index.entities import Entity, EntityTagger, TaggingWorker
+from index.ingestion.loaders import ArticleFile, Problem, iter_article_files, load_file
 from index.lexical import LexicalIndex, LexicalRow
-from index.loaders import ArticleFile, Problem, iter_article_files, load_file
 from index.sentence_vectors import SentenceVectors
 from index.sentence_words import SentenceWords
 from index.sentences import quotable_spans

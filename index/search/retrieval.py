@@ -11,7 +11,8 @@ from typing import Protocol
 
 from index.catalog import Catalog, ChunkOwner, StoredChunk
 from index.embedding import TextEmbedder, embed_question
-from index.fusion import (
+from index.lexical import LexicalIndex, current_version
+from index.search.fusion import (
     FusionSpec,
     Hit,
     best_per_group,
@@ -20,7 +21,6 @@ from index.fusion import (
     fuse_scores,
     weigh_recency,
 )
-from index.lexical import LexicalIndex, current_version
 from index.store import ChunkVectors, DenseFilter
 
 CANDIDATES_PER_RESULT = 10  # each ranker returns this many chunks per result wanted

@@ -11,11 +11,16 @@ import logging
 from dataclasses import dataclass, field
 
 from index.articles import Article
-from index.feeds import FeedState, FeedStore, PageValidators
-from index.fetch import Fetcher, FetchError
-from index.ingest import Ingestor, IngestReport
-from index.loaders import Problem
-from index.web_articles import NotAnArticle, article_from_page, looks_like_feed, parse_feed
+from index.ingestion.feeds import FeedState, FeedStore, PageValidators
+from index.ingestion.fetch import Fetcher, FetchError
+from index.ingestion.ingest import Ingestor, IngestReport
+from index.ingestion.loaders import Problem
+from index.ingestion.web_articles import (
+    NotAnArticle,
+    article_from_page,
+    looks_like_feed,
+    parse_feed,
+)
 
 log = logging.getLogger("newsbot.feeds")
 MAX_ITEMS_PER_REFRESH = 100  # pages fetched from one feed per refresh, newest first

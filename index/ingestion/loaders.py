@@ -18,7 +18,7 @@ from index.articles import (
     parse_published,
     split_headline,
 )
-from index.web_articles import extract_page
+from index.ingestion.web_articles import extract_page
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".html", ".htm")
 # Files that sit beside articles in many dumps but are not news.
