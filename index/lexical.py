@@ -20,6 +20,7 @@ import numpy as np
 STOPWORDS = "en"
 CURRENT = "CURRENT"
 MANIFEST = "newsbot.json"
+LOAD_ATTEMPTS = 5  # versions replaced while being read, in a row, before giving up
 FORMAT = 2  # saved versions of another format are rebuilt (1 had no article per row)
 KEEP_VERSIONS = 2  # the current one and its predecessor, which a slow reader may still be loading
 
@@ -125,12 +126,22 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
-        """The current saved index, or None when there is none or it cannot be read."""
-        bm25s = _bm25s()
+        """The current saved index, or None when there is none or it cannot be read.
 
-        name = current_version(folder)
-        if name is None:
-            return None
+        A save in another thread or process may replace the current version, and remove it,
+        while it is being read: then the newer one is read instead."""
+        for _ in range(LOAD_ATTEMPTS):
+            name = current_version(folder)
+            if name is None:
+                return None
+            loaded = cls._load_version(folder, name)
+            if loaded is not None or current_version(folder) == name:
+                return loaded
+        return None
+
+    @classmethod
+    def _load_version(cls, folder: Path, name: str) -> LexicalIndex | None:
+        bm25s = _bm25s()
         try:
             meta = json.loads((folder / name / MANIFEST).read_text())
             if meta.get("format") != FORMAT:
