@@ -397,4 +397,6 @@ def test_articles_stored_before_word_pieces_were_kept_get_them_on_the_next_inges
         again = after[chunk_id].words
         assert kept.words is not None and again is not None
         assert np.array_equal(kept.words.ids, again.ids)
-        assert np.array_equal(kept.words.states, again.states)
+        # the same states; a product over another batch may round a component the other way
+        drift = np.abs(kept.words.states.astype(int) - again.states.astype(int))
+        assert drift.max() <= 1 and drift.mean() < 0.01
