@@ -108,8 +108,12 @@ def test_stateful_sequences_conform_to_the_schema(api_schema: Any) -> None:
     """Answer → its citation and article; search → citation, article; browse → article:
     sequences that follow the schema's links, every response checked. Only operations that
     leave the archive as it is take part: Hypothesis replays scenarios, and a step that
-    ingested or deleted would make the replay see another archive."""
-    readers = api_schema.exclude(path_regex="^/v1/(ingest|feeds)").exclude(method="DELETE")
+    ingested or deleted would make the replay see another archive. The OpenAI-shaped routes
+    (/v1/chat, /v1/models) have no links and are checked above: among the steps they took
+    most of the 100 and left too few for the links (no citation followed in one full run)."""
+    readers = api_schema.exclude(path_regex="^/v1/(ingest|feeds|chat|models)").exclude(
+        method="DELETE"
+    )
     followed: Counter[tuple[str, int]] = Counter()
 
     class WithKey(readers.as_state_machine()):  # type: ignore[misc]
