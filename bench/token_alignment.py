@@ -75,7 +75,7 @@ def main() -> None:
     per_question = (time.perf_counter() - started) / max(1, len(reads))
     print(
         f"{len(reads)} questions; aligning one takes {per_question * 1000:.1f} ms"
-        " (the question's model run included)"
+        " (the question's pieces from retrieval's model run, as when answering)"
     )
     without = cross_validated_top1([without_alignment(r) for r in reads])
     print(f"cross-validated top-1 without alignment {without:.3f}")
