@@ -66,7 +66,7 @@ def main() -> None:
         questions = questions[::4]
     reads = collect(service, questions)
     composer = service.composer("extractive")
-    assert isinstance(composer, ExtractiveComposer) and composer.aligner is not None
+    assert isinstance(composer, ExtractiveComposer)
     aligner = composer.aligner
     read = [composer.read(r.standalone, r.passages).sentences for r in reads]
     started = time.perf_counter()

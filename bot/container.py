@@ -28,7 +28,6 @@ from index.embedding import (
     SentenceTransformerEmbedder,
     TextEmbedder,
     WordPieceCounter,
-    WordStateEmbedder,
 )
 from index.entities import EntityTagger
 from index.ingestion.feeds import FeedStore
@@ -151,12 +150,9 @@ class Archive:
         return CachedEmbedder(OnnxMiniLM(threads=self.settings.embedding_threads or None))
 
     @cached_property
-    def aligner(self) -> WordAligner | None:
-        """Word alignment for answers, through the answer embedder's model when it can."""
-        cache = self.answer_embedder
-        if not isinstance(cache.inner, WordStateEmbedder):
-            return None
-        return WordAligner(cache.inner, lambda question: cache.read_question(question)[1])
+    def aligner(self) -> WordAligner:
+        """Word alignment for answers, through the answer embedder's model and its cache."""
+        return WordAligner.for_embedder(self.answer_embedder)
 
     @cached_property
     def tagger(self) -> EntityTagger:

@@ -6,14 +6,41 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import Generic, TypeVar, cast
 
 import numpy as np
 
 from index.embedding import QueryAwareEmbedder, TextEmbedder, TokenStates, WordStateEmbedder
 
+T = TypeVar("T")
+
 DEFAULT_ITEMS = 20_000  # 384 float32s each: about 30 MB
 QUERY_KEY = "\x00query\x00"  # cache key prefix of query-side vectors
+
+
+class Recent(Generic[T]):
+    """A thread-safe map that forgets its least recently used items beyond `size`."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def recall(self, keys: Sequence[str]) -> dict[str, T]:
+        """The items of these keys that are kept, each now the most recently used."""
+        with self._lock:
+            found = {k: self._items[k] for k in keys if k in self._items}
+            for key in found:
+                self._items.move_to_end(key)
+        return found
+
+    def keep(self, items: dict[str, T]) -> None:
+        with self._lock:
+            self._items.update(items)
+            for key in items:
+                self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 class CachedEmbedder:
@@ -23,12 +50,11 @@ class CachedEmbedder:
         self.inner = embedder
         self.name = embedder.name
         self.max_items = max_items
-        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._states: OrderedDict[str, TokenStates] = OrderedDict()  # questions' word pieces
+        self._vectors: Recent[np.ndarray] = Recent(max_items)
+        self._states: Recent[TokenStates] = Recent(max_items // 10)  # questions' word pieces
         # checked once: isinstance on a runtime protocol inspects every method, each call
-        self._reads_words = isinstance(embedder, WordStateEmbedder)
+        self.reads_words = isinstance(embedder, WordStateEmbedder)
         self._query_aware = isinstance(embedder, QueryAwareEmbedder)
-        self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -37,7 +63,7 @@ class CachedEmbedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """The search side of the vector; the same as `embed` unless the model tells them apart."""
-        if self._reads_words:
+        if self.reads_words:
             return self.read_question(text)[0]
         if not self._query_aware:
             return self.embed([text])[0]
@@ -51,38 +77,24 @@ class CachedEmbedder:
     def read_question(self, text: str) -> tuple[np.ndarray, TokenStates]:
         """A question's vector and its word pieces, from one model run: retrieval wants the
         one, reading the other (bot/reading/alignment.py). Needs a WordStateEmbedder."""
-        if not self._reads_words:
+        if not self.reads_words:
             raise TypeError(f"{self.name} gives no word pieces")
-        inner = cast(WordStateEmbedder, self.inner)
-        with self._lock:
-            states = self._states.get(text)
-            vector = self._vectors.get(text)
+        vector = self._vectors.recall([text]).get(text)
+        states = self._states.recall([text]).get(text)
         if states is None or vector is None:
-            vectors, (states,) = inner.embed_with_states([text])
+            vectors, (states,) = cast(WordStateEmbedder, self.inner).embed_with_states([text])
             vector = vectors[0]
-        with self._lock:
-            self._vectors[text] = vector
-            self._vectors.move_to_end(text)
-            self._states[text] = states
-            self._states.move_to_end(text)
-            while len(self._vectors) > self.max_items:
-                self._vectors.popitem(last=False)
-            while len(self._states) > self.max_items // 10:
-                self._states.popitem(last=False)
+            self._vectors.keep({text: vector})
+            self._states.keep({text: states})
         return vector, states
 
     def _remembered(
         self, keys: list[str], compute: Callable[[list[str]], np.ndarray]
     ) -> np.ndarray:
-        with self._lock:
-            found = {k: self._vectors[k] for k in keys if k in self._vectors}
+        found = self._vectors.recall(keys)
         missing = [k for k in dict.fromkeys(keys) if k not in found]
         if missing:
-            found.update(zip(missing, compute(missing), strict=True))
-        with self._lock:
-            for key in keys:
-                self._vectors[key] = found[key]
-                self._vectors.move_to_end(key)
-            while len(self._vectors) > self.max_items:
-                self._vectors.popitem(last=False)
+            fresh = dict(zip(missing, compute(missing), strict=True))
+            self._vectors.keep(fresh)
+            found.update(fresh)
         return np.stack([found[k] for k in keys])

@@ -103,10 +103,7 @@ class ExtractiveComposer:
         analysed = analyse(question)
         store = self.store or PassageStore(passages)
         aligner = self.aligner
-        sentences = read_articles(
-            passages, store, self.tagger, self.embedder.embed, articles=self.articles,
-            read_alone=aligner.read,
-        )  # fmt: skip
+        sentences = read_articles(passages, store, self.tagger, aligner.read, self.articles)
         asked = embed_question(self.embedder, question)
         aligned = aligner.align(aligner.asked(question), [s.words for s in sentences])
         rows = describe(analysed, asked, sentences, aligned)

@@ -14,46 +14,19 @@ model run. bench/token_alignment.py measured what they add to choosing the sente
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import cast
 
 import numpy as np
 
+from bot.embed_cache import CachedEmbedder, Recent
 from index.embedding import OnnxMiniLM, TokenStates, WordStateEmbedder
 from index.sentence_words import MODEL_DIMENSIONS, Words
-
-T = TypeVar("T")
 
 READ_ALONE_KEPT = 2048  # sentences read alone that are remembered (~17 KB each)
 WH_WORDS = frozenset(["who", "whom", "whose", "which", "what", "when", "where", "why", "how"])
 ALIGNMENT = ("maxsim", "wh", "wh_gain")  # the columns `align` returns
-
-
-class Recent(Generic[T]):
-    """A thread-safe map that forgets its least recently used items beyond `size`."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[str, T] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def recall(self, keys: Sequence[str]) -> dict[str, T]:
-        with self._lock:
-            found = {k: self._items[k] for k in keys if k in self._items}
-            for key in found:
-                self._items.move_to_end(key)
-        return found
-
-    def keep(self, items: dict[str, T]) -> None:
-        with self._lock:
-            self._items.update(items)
-            for key in items:
-                self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,10 +70,15 @@ class WordAligner:
 
     @classmethod
     def for_embedder(cls, embedder: object) -> WordAligner:
-        """An aligner through this embedder's model when it gives word pieces (also behind
-        an embedding cache), else through the packaged MiniLM, which the reader is fitted for."""
-        model = getattr(embedder, "inner", embedder)
-        return cls(model if isinstance(model, WordStateEmbedder) else OnnxMiniLM())
+        """An aligner through this embedder's model when it gives word pieces, else through
+        the packaged MiniLM, which the reader is fitted for. Behind an embedding cache, a
+        question's pieces come from the run that embedded it for retrieval."""
+        if isinstance(embedder, CachedEmbedder) and embedder.reads_words:
+            cache = embedder
+            model = cast(WordStateEmbedder, cache.inner)
+            return cls(model, lambda question: cache.read_question(question)[1])
+        inner = getattr(embedder, "inner", embedder)  # another wrapper around a model
+        return cls(inner if isinstance(inner, WordStateEmbedder) else OnnxMiniLM())
 
     def asked(self, question: str) -> AskedWords:
         return AskedWords.of(self._question_states(question))

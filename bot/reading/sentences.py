@@ -46,8 +46,6 @@ class WithoutSentenceVectors:
         return self._store.entities(article_ids)
 
 
-# Embeds texts (unit vectors), for sentences the index holds no vector of.
-Embed = Callable[[list[str]], np.ndarray]
 # Reads texts' vectors and word pieces in one model run, for sentences whose pieces the index
 # does not keep (the vectors of the same model, for those it keeps no vector of either).
 ReadAlone = Callable[[list[str]], tuple[np.ndarray, list[Words]]]
@@ -75,10 +73,9 @@ class ReadSentence:
 def read_articles(
     passages: list[Passage],
     store: ArticleStore,
-    tagger: EntityTagger | None = None,
-    embed: Embed | None = None,
+    tagger: EntityTagger | None,
+    read_alone: ReadAlone,
     articles: int = ARTICLES_READ,
-    read_alone: ReadAlone | None = None,
 ) -> list[ReadSentence]:
     """The sentences of the first `articles` articles among the passages, in article order."""
     ranked: dict[str, float] = {}
@@ -108,18 +105,14 @@ def read_articles(
                 entities.get(article_id, []),
             )
         )  # fmt: skip
-    if read_alone is not None:  # vectors and pieces from one model run
-        wordless = [s for s in sentences if s.words is None]
-        if wordless:
-            alone, pieces = read_alone([s.text for s in wordless])
-            for sentence, vector, words in zip(wordless, alone, pieces, strict=True):
-                object.__setattr__(sentence, "words", words)
-                if sentence.vector is None:
-                    object.__setattr__(sentence, "vector", vector)
-    missing = [s for s in sentences if s.vector is None]
-    if missing and embed is not None:
-        for sentence, vector in zip(missing, embed([s.text for s in missing]), strict=True):
-            object.__setattr__(sentence, "vector", vector)
+    # pieces are kept only with vectors: a sentence without pieces may lack its vector too
+    wordless = [s for s in sentences if s.words is None]
+    if wordless:
+        alone, pieces = read_alone([s.text for s in wordless])
+        for sentence, vector, words in zip(wordless, alone, pieces, strict=True):
+            object.__setattr__(sentence, "words", words)
+            if sentence.vector is None:
+                object.__setattr__(sentence, "vector", vector)
     return sentences
 
 
