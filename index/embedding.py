@@ -201,9 +201,10 @@ class OnnxMiniLM:
             out[batch] = _mean_pool(hidden, mask)
             for row, i in enumerate(batch):
                 if spans[i]:
-                    span_vectors[i] = _span_pool(hidden[row], encodings[i].offsets, spans[i])
+                    masks = _span_masks(encodings[i].offsets, spans[i])
+                    span_vectors[i] = _span_pool(hidden[row], masks)
                     if keep_words:
-                        span_words[i] = _span_words(hidden[row], encodings[i], spans[i])
+                        span_words[i] = _span_words(hidden[row], encodings[i], masks)
         return out, span_vectors, span_words
 
     def token_states(self, texts: Sequence[str]) -> list[TokenStates]:
@@ -256,40 +257,36 @@ def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return _l2_normalise(summed / np.clip(mask.sum(axis=1, keepdims=True), 1, None))
 
 
-def _span_pool(
-    hidden: np.ndarray, offsets: list[tuple[int, int]], spans: Sequence[tuple[int, int]]
-) -> np.ndarray:
-    """Mean token state over each character span (tokens past truncation are not seen)."""
+def _span_masks(offsets: list[tuple[int, int]], spans: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Which tokens lie inside each character span, a row per span (tokens past truncation
+    are not seen)."""
     starts = np.array([s for s, _ in offsets])
     ends = np.array([e for _, e in offsets])
     real = ends > starts  # [CLS], [SEP] and padding have empty offsets
-    pooled = np.zeros((len(spans), hidden.shape[-1]), dtype=np.float32)
-    for row, (start, end) in enumerate(spans):
-        inside = real & (starts >= start) & (ends <= end)
+    bounds = np.array(spans).reshape(-1, 2)
+    return real & (starts >= bounds[:, :1]) & (ends <= bounds[:, 1:])
+
+
+def _span_pool(hidden: np.ndarray, masks: np.ndarray) -> np.ndarray:
+    """Mean token state over each span's tokens."""
+    pooled = np.zeros((len(masks), hidden.shape[-1]), dtype=np.float32)
+    for row, inside in enumerate(masks):
         if not inside.any():  # cut off by truncation: the text as a whole stands in
-            inside = np.ones_like(real)
-        pooled[row] = hidden[: len(offsets)][inside].mean(axis=0)
+            inside = np.ones_like(inside)
+        pooled[row] = hidden[: len(inside)][inside].mean(axis=0)
     return _l2_normalise(pooled)
 
 
-def _span_words(
-    hidden: np.ndarray, encoding: Any, spans: Sequence[tuple[int, int]]
-) -> list[TokenStates]:
-    """The pieces inside each character span with their states (none when truncation cut
-    the span off)."""
-    offsets = encoding.offsets
-    starts = np.array([s for s, _ in offsets])
-    ends = np.array([e for _, e in offsets])
-    real = ends > starts  # [CLS], [SEP] and padding have empty offsets
-    states = _l2_normalise(hidden[: len(offsets)])
+def _span_words(hidden: np.ndarray, encoding: Any, masks: np.ndarray) -> list[TokenStates]:
+    """The pieces inside each span with their states (none when truncation cut it off)."""
+    states = _l2_normalise(hidden[: len(encoding.offsets)])
     out = []
-    for start, end in spans:
-        inside = np.flatnonzero(real & (starts >= start) & (ends <= end))
+    for inside in map(np.flatnonzero, masks):
         out.append(
             TokenStates(
                 states[inside],
                 [encoding.tokens[n] for n in inside],
-                [offsets[n] for n in inside],
+                [encoding.offsets[n] for n in inside],
                 [encoding.ids[n] for n in inside],
             )
         )
