@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -411,12 +411,7 @@ class Ingestor:
         """Find the entities of articles stored without them (indexes made before 0.2)."""
         if self.tagger is None:
             return
-        untagged = self.catalog.articles_without_entities()
-        for start in range(0, len(untagged), EMBED_BATCH_ARTICLES):
-            articles = [
-                self.catalog.article(a) for a in untagged[start : start + EMBED_BATCH_ARTICLES]
-            ]
-            stored = [a for a in articles if a is not None]
+        for stored in self._stored_batches(self.catalog.articles_without_entities()):
             for article, entities in zip(
                 stored, self.tagger.tag(a.text for a in stored), strict=True
             ):
@@ -424,18 +419,19 @@ class Ingestor:
 
     def _keep_missing_words(self) -> None:
         """Keep the sentences' word pieces of articles stored without them (indexes made
-        before 0.3): their chunks are read by the model again, their vectors left as they are."""
+        before 0.3): their chunks are read by the model again, and their sentence vectors
+        are written again with the pieces, from that run; the chunk vectors stay."""
         if not isinstance(self.embedder, WordStateEmbedder):
             return
-        wordless = self.catalog.articles_without_words()
-        for start in range(0, len(wordless), EMBED_BATCH_ARTICLES):
-            batch: list[tuple[Article, Chunk]] = []
-            for article_id in wordless[start : start + EMBED_BATCH_ARTICLES]:
-                article = self.catalog.article(article_id)
-                if article is not None:
-                    batch.extend((article, chunk) for chunk in self._current_chunks(article))
-            _, sentences = self._embed(batch)
-            self.catalog.put_sentences(sentences)
+        for stored in self._stored_batches(self.catalog.articles_without_words()):
+            chunks = [(a, chunk) for a in stored for chunk in self._current_chunks(a)]
+            self.catalog.put_sentences(self._embed(chunks)[1])
+
+    def _stored_batches(self, article_ids: list[str]) -> Iterator[list[Article]]:
+        """The stored articles of these ids, a batch at a time (ids gone meanwhile skipped)."""
+        for start in range(0, len(article_ids), EMBED_BATCH_ARTICLES):
+            batch = article_ids[start : start + EMBED_BATCH_ARTICLES]
+            yield [a for a in map(self.catalog.article, batch) if a is not None]
 
     def _forget(self, article_id: str) -> set[str]:
         """Drop an id from the catalog; an alias still holding the same text takes the article
