@@ -4,10 +4,12 @@ For every labelled question: the service's passages, every sentence of the best 
 articles described by bot/reading/features.py, and which sentences hold the answer (they
 contain one of `answer_any` and belong to a source article). A logistic regression (L2, its
 strength chosen by 5-fold cross-validation on dev, grouped by question) learns which
-sentence answers; then the decline threshold that answers most dev questions right (an
-answerable one answered right, an unanswerable one declined) is found by answering every
-dev question with the fitted weights; the table of other thresholds is printed too. Test
-questions are only ever scored, never fitted.
+sentence answers, with the answer pointer's feature for each dev question coming from a
+pointer fitted on the other folds (bench/fit_pointer.py; the one fitted on all of dev is
+written to bot/reading/pointer.npz); then the decline threshold that answers most dev
+questions right (an answerable one answered right, an unanswerable one declined) is found
+by answering every dev question with the fitted weights; the table of other thresholds is
+printed too. Test questions are only ever scored, never fitted.
 Prints both halves' figures and the weights as Python for bot/reading/ranker.py.
 
     NEWSBOT_DATA_DIR=/tmp/bbc-full python bench/tune_reader.py \\
@@ -28,6 +30,7 @@ from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.fit_pointer import PointerExample, example, fit_pointer, pointer_column
 from bot.answer import AnswerService
 from bot.composers.extractive import ExtractiveComposer
 from bot.container import build_service
@@ -38,9 +41,11 @@ from bot.evaluation import (
     load_questions,
     with_stored_ids,
 )
-from bot.reading.features import FEATURES
+from bot.reading.features import FEATURES, INDEX
+from bot.reading.pointer import PARAMETERS, AnswerPointer
 from bot.reading.ranker import SentenceRanker
 from bot.settings import Settings
+from index.embedding import WordPieceCounter
 
 STRENGTHS = (0.1, 0.3, 1.0, 3.0, 10.0)  # C: the inverse L2 strength, as in scikit-learn
 SHARES = (1.01, 0.7, 0.5, 0.4, 0.3)  # runner-up shares tried (1.01: the best sentence alone)
@@ -57,11 +62,14 @@ class Read:
     right: np.ndarray  # bool per sentence: holds the answer, in a source article
     retrieved: bool  # a source article among the articles read
     passages: list  # type: ignore[type-arg]
+    pointing: PointerExample
 
 
 def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[Read]:
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
+    aligner = composer.aligner
+    tokenizer = WordPieceCounter().tokenizer
     reads = []
     for q in questions:
         q = with_stored_ids(service, q)
@@ -71,8 +79,31 @@ def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[R
             [holds_answer(q, s.article_id, s.text) for s in reading.sentences], dtype=bool
         )
         retrieved = bool(set(q.sources) & {s.article_id for s in reading.sentences})
-        reads.append(Read(q, standalone, reading.rows, right, retrieved, passages))
+        answer_ids = [tokenizer.encode(a, add_special_tokens=False).ids for a in q.answer_any]
+        words = [s.words for s in reading.sentences]
+        pointing = example(aligner, aligner.asked(standalone), words, right, answer_ids)
+        reads.append(Read(q, standalone, reading.rows, right, retrieved, passages, pointing))
     return reads
+
+
+def point_out_of_fold(reads: list[Read]) -> list[AnswerPointer]:
+    """Each read's pointer columns from a pointer fitted on the other folds (so that the
+    ranker is fitted on what the pointer does for questions it has not seen); the pointers."""
+    pointers = []
+    for k in range(FOLDS):
+        pointer = fit_pointer([r.pointing for i, r in enumerate(reads) if i % FOLDS != k])
+        for r in reads[k::FOLDS]:
+            set_pointer_columns(r, pointer)
+        pointers.append(pointer)
+    return pointers
+
+
+def set_pointer_columns(read: Read, pointer: AnswerPointer) -> None:
+    if not len(read.rows):
+        return
+    column = pointer_column(pointer, read.pointing)
+    read.rows[:, INDEX["pointer"]] = column
+    read.rows[:, INDEX["pointer_gap"]] = column - column.max()
 
 
 def fit(reads: list[Read], c: float) -> np.ndarray:
@@ -115,17 +146,24 @@ def choose_strength(reads: list[Read]) -> float:
 
 
 def answers(
-    service: AnswerService, reads: list[Read], w: np.ndarray, share: float
+    service: AnswerService,
+    reads: list[Read],
+    w: np.ndarray,
+    share: float,
+    pointers: list[AnswerPointer] | None = None,
 ) -> list[tuple[float, bool]]:
     """Each question answered with weights `w`, runner-up share `share` and no decline:
-    (best score, right if answered)."""
+    (best score, right if answered). With `pointers` (one per fold), each question is read
+    with its fold's pointer."""
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
     composer.ranker = SentenceRanker(dict(zip(FEATURES, map(float, w), strict=True)))
     composer.min_score = 0.0
     composer.runner_up_share = share
     out = []
-    for r in reads:
+    for i, r in enumerate(reads):
+        if pointers:
+            composer.aligner.pointer = pointers[i % FOLDS]
         answer = composer.compose(r.standalone, r.passages)
         score = answer.citations[0].score if answer.citations else -math.inf
         right = judge(r.question, answer, 0.0).right if r.question.answerable else False
@@ -162,11 +200,11 @@ def best_accuracy(reads: list[Read], scored: list[tuple[float, bool]]) -> float:
 
 
 def choose_share(
-    service: AnswerService, reads: list[Read], w: np.ndarray
+    service: AnswerService, reads: list[Read], w: np.ndarray, pointers: list[AnswerPointer]
 ) -> tuple[float, list[tuple[float, bool]]]:
     """The runner-up share whose answers reach the best dev accuracy (at their best threshold);
     the widest share within half a point of it, for shorter answers."""
-    tried = {s: answers(service, reads, w, s) for s in SHARES}
+    tried = {s: answers(service, reads, w, s, pointers) for s in SHARES}
     accuracy = {s: best_accuracy(reads, scored) for s, scored in tried.items()}
     for s, a in accuracy.items():
         print(f"  runner-up share {s}: best accuracy {a:.1%}")
@@ -212,6 +250,9 @@ def main() -> None:
         help="the index of each --test file (default: NEWSBOT_DATA_DIR)",
     )
     parser.add_argument("--quick", action="store_true", help="a quarter of the dev questions")
+    parser.add_argument(
+        "--pointer", type=Path, default=PARAMETERS, help="where the fitted pointer is written"
+    )
     args = parser.parse_args()
     settings = Settings()
     service = build_service(settings)
@@ -220,9 +261,13 @@ def main() -> None:
         dev_questions = dev_questions[::4]
     dev = collect(service, dev_questions)
     print(f"dev: {len(dev)} questions, {sum(len(r.rows) for r in dev)} sentences")
+    pointers = point_out_of_fold(dev)
+    pointer = fit_pointer([r.pointing for r in dev])
+    pointer.save(args.pointer)
+    print(f"pointer fitted on all of dev: {args.pointer}")
     c = choose_strength(dev)
     w = fit(dev, c)
-    share, dev_scored = choose_share(service, dev, w)
+    share, dev_scored = choose_share(service, dev, w, pointers)
     t = choose_threshold(dev, dev_scored)
     print(f"C={c}, runner-up share {share}, decline below {t}")
     report("dev", dev, dev_scored, t)
@@ -233,6 +278,9 @@ def main() -> None:
             if data_dir
             else service
         )
+        composer = own.composer("extractive")
+        assert isinstance(composer, ExtractiveComposer)
+        composer.aligner.pointer = pointer
         test = collect(own, load_questions(path))
         report(path.stem, test, answers(own, test, w, share), t)
     print("WEIGHTS: dict[str, float] = {")

@@ -74,7 +74,7 @@ def test_alignment_follows_the_questions_words(minilm: OnnxMiniLM) -> None:
     assert min(rows[0, maxsim], rows[1, maxsim]) > 0.8 > 0.3 > rows[2, maxsim]
     assert rows[0, wh] > rows[2, wh] > 0  # new words, some like "who" in this context
     assert rows[3, wh] == rows[3, wh_gain] == 0  # nothing the question lacks: no stand-in
-    assert rows[4].tolist() == [0.0, 0.0, 0.0]  # no pieces: nothing to align
+    assert rows[4].tolist() == [0.0, 0.0, 0.0, -1.0]  # no pieces: nothing to align
     statement = aligner.asked("Kosenkow won the race in Leipzig.")
     assert aligner.align(statement, [answers])[0, wh] == 0  # no wh-word to stand in for
 

@@ -7,7 +7,9 @@ sentence):
   the sentence (ColBERT's MaxSim);
 - wh: the best cosine between the question's wh-word and a piece of the sentence that the
   question lacks: the word that takes the wh-word's place ("*Kosenkow* won" for "*who* won");
-- wh_gain: that minus the wh-word's best cosine to the pieces the two share.
+- wh_gain: that minus the wh-word's best cosine to the pieces the two share;
+- pointer: the share of a fitted pointer's mass on the sentence's pieces (pointer.py), as
+  its log over -FLOOR, in [-1, 0].
 Sentences' pieces are kept at ingest (index/sentence_words.py); the question's come from one
 model run. bench/token_alignment.py measured what they add to choosing the sentence.
 """
@@ -21,12 +23,13 @@ from typing import cast
 import numpy as np
 
 from bot.embed_cache import CachedEmbedder, Recent
+from bot.reading.pointer import FLOOR, AnswerPointer, PointerQuery
 from index.embedding import OnnxMiniLM, TokenStates, WordStateEmbedder
 from index.sentence_words import MODEL_DIMENSIONS, Words
 
 READ_ALONE_KEPT = 2048  # sentences read alone that are remembered (~17 KB each)
 WH_WORDS = frozenset(["who", "whom", "whose", "which", "what", "when", "where", "why", "how"])
-ALIGNMENT = ("maxsim", "wh", "wh_gain")  # the columns `align` returns
+ALIGNMENT = ("maxsim", "wh", "wh_gain", "pointer")  # the columns `align` returns
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,16 +39,18 @@ class AskedWords:
     words: Words
     content: np.ndarray = field(repr=False)  # row indices into words.vectors
     wh: np.ndarray = field(repr=False)
+    query: PointerQuery = field(repr=False)
 
     @classmethod
     def of(cls, states: TokenStates) -> AskedWords:
         pieces = states.pieces
-        content = [
-            n for n, p in enumerate(pieces) if p.isalpha() and len(p) > 2 and p not in WH_WORDS
-        ]
-        wh = [n for n, p in enumerate(pieces) if p in WH_WORDS]
+        content = np.array(
+            [n for n, p in enumerate(pieces) if p.isalpha() and len(p) > 2 and p not in WH_WORDS],
+            dtype=np.int64,
+        )
+        wh = np.array([n for n, p in enumerate(pieces) if p in WH_WORDS], dtype=np.int64)
         (words,) = Words.of([states])
-        return cls(words, np.array(content, dtype=np.int64), np.array(wh, np.int64))
+        return cls(words, content, wh, PointerQuery.of(words.vectors, wh, content))
 
 
 class WordAligner:
@@ -59,8 +64,10 @@ class WordAligner:
         self,
         model: WordStateEmbedder,
         question_states: Callable[[str], TokenStates] | None = None,
+        pointer: AnswerPointer | None = None,
     ) -> None:
         self.model = model
+        self.pointer = pointer if pointer is not None else AnswerPointer.load()
         self._question_states = question_states or (lambda q: model.token_states([q])[0])
         self._read: Recent[tuple[np.ndarray, Words]] = Recent(READ_ALONE_KEPT)
         # pieces that are words or numbers ("kos", "##enko", "2004"), not punctuation
@@ -103,11 +110,17 @@ class WordAligner:
         """Pieces of texts read alone (see `read`)."""
         return self.read(texts)[1]
 
+    def candidates(self, asked: AskedWords, ids: np.ndarray) -> np.ndarray:
+        """Which pieces could be the answer: words or numbers the question lacks."""
+        return ~np.isin(ids, asked.words.ids) & self._alphanumeric[ids]
+
     def align(self, asked: AskedWords, sentences: Sequence[Words | None]) -> np.ndarray:
-        """(maxsim, wh, wh_gain) per sentence, in `ALIGNMENT` order; 0 without pieces.
+        """(maxsim, wh, wh_gain, pointer) per sentence, in `ALIGNMENT` order; 0 without
+        pieces (the pointer: -1).
 
         All sentences' pieces are scored in one matrix product, then reduced per sentence."""
         out = np.zeros((len(sentences), len(ALIGNMENT)), dtype=np.float32)
+        out[:, 3] = -1.0
         own = {
             n: words for n, words in enumerate(sentences) if words is not None and len(words.ids)
         }
@@ -115,14 +128,19 @@ class WordAligner:
             return out
         present = list(own)
         ids = np.concatenate([w.ids for w in own.values()])
-        cosines = asked.words.vectors @ np.concatenate([w.vectors for w in own.values()]).T
-        starts = np.cumsum([0, *(len(w.ids) for w in own.values())])[:-1]
+        pieces = np.concatenate([w.vectors for w in own.values()])
+        cosines = asked.words.vectors @ pieces.T
+        lengths = [len(w.ids) for w in own.values()]
+        starts = np.cumsum([0, *lengths])[:-1]
+        new = self.candidates(asked, ids)
+        sentence_of = np.repeat(np.arange(len(own)), lengths)[new]
+        mass = self.pointer.log_mass(asked.query, pieces[new], sentence_of, len(own))
+        out[present, 3] = mass / -FLOOR
         if len(asked.content):
             best = np.maximum.reduceat(cosines[asked.content], starts, axis=1)
             out[present, 0] = best.mean(axis=0)
         if len(asked.wh):
             wh = cosines[asked.wh].max(axis=0)  # each piece's best cosine to a wh-word
-            new = ~np.isin(ids, asked.words.ids) & self._alphanumeric[ids]
             to_new = np.maximum.reduceat(np.where(new, wh, -np.inf), starts)
             to_shared = np.maximum.reduceat(np.where(new, -np.inf, wh), starts)
             found = np.isfinite(to_new)
