@@ -306,7 +306,7 @@ def test_help_lists_the_archive_and_escapes_source_names() -> None:
         SourceSummary("bbc", 3, "2004-01-02", "2005-06-07", 0),
         SourceSummary("[evil](https://x.example) @everyone", 1, None, None, 1),
     ]
-    facts = HelpFacts(["extractive", "llm"], 5, 60.0, 4, 30.0, mentions=False)
+    facts = HelpFacts(["extractive", "llm"], 5, 60.0, 4, 30.0, mentions=False, question_chars=1200)
     embed = render_help({"articles": 4}, sources, facts)
     fields = {f.name: f.value or "" for f in embed.fields}
     assert fields["The archive"].startswith("4 articles from 2 sources, 2004-01-02 to 2005-06-07.")
@@ -315,6 +315,7 @@ def test_help_lists_the_archive_and_escapes_source_names() -> None:
     assert (
         "5 questions per 60 s" in fields["Limits"] and "last 4 questions for 30" in fields["Limits"]
     )
+    assert "questions up to 1,200 characters" in fields["Limits"]  # the set-up's own limit
     assert_within_limits(embed)
 
 

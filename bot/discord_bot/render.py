@@ -267,6 +267,7 @@ class HelpFacts:
     follow_up_turns: int
     follow_up_minutes: float
     mentions: bool
+    question_chars: int  # the longest question the forms and options take
 
 
 HELP_COMMANDS = (
@@ -320,7 +321,7 @@ def render_help(
         "I only know what the archive holds, up to its newest article; when it holds no "
         "answer I say so instead of guessing.\n"
         f"{facts.questions_per_window} questions per {seconds} s each; questions up to "
-        "1,000 characters.\n"
+        f"{facts.question_chars:,} characters.\n"
         f"Follow-ups remember the last {facts.follow_up_turns} questions for "
         f"{facts.follow_up_minutes:g} minutes."
     )

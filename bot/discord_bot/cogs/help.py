@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_bot.modals import QUESTION_CHARS
 from bot.discord_bot.render import HelpFacts, render_help
 from bot.discord_bot.replies import NO_MENTIONS
 
@@ -31,6 +32,7 @@ class HelpCog(commands.Cog, name="Help"):
             follow_up_turns=settings.conversation_turns,
             follow_up_minutes=settings.conversation_ttl_minutes,
             mentions=settings.discord_message_content,
+            question_chars=QUESTION_CHARS,
         )
         # Catalog counts: milliseconds, answered inline like /about.
         embed = render_help(self.bot.service.stats(), self.bot.service.sources(), facts)
