@@ -30,6 +30,7 @@ from index.sentence_words import MODEL_DIMENSIONS, Words
 READ_ALONE_KEPT = 2048  # sentences read alone that are remembered (~17 KB each)
 WH_WORDS = frozenset(["who", "whom", "whose", "which", "what", "when", "where", "why", "how"])
 ALIGNMENT = ("maxsim", "wh", "wh_gain", "pointer")  # the columns `align` returns
+POINTER = ALIGNMENT.index("pointer")
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,7 +121,7 @@ class WordAligner:
 
         All sentences' pieces are scored in one matrix product, then reduced per sentence."""
         out = np.zeros((len(sentences), len(ALIGNMENT)), dtype=np.float32)
-        out[:, 3] = -1.0
+        out[:, POINTER] = -1.0  # no candidate piece: none of the pointer's mass
         own = {
             n: words for n, words in enumerate(sentences) if words is not None and len(words.ids)
         }
@@ -135,7 +136,7 @@ class WordAligner:
         new = self.candidates(asked, ids)
         sentence_of = np.repeat(np.arange(len(own)), lengths)[new]
         mass = self.pointer.log_mass(asked.query, pieces[new], sentence_of, len(own))
-        out[present, 3] = mass / -FLOOR
+        out[present, POINTER] = mass / -FLOOR
         if len(asked.content):
             best = np.maximum.reduceat(cosines[asked.content], starts, axis=1)
             out[present, 0] = best.mean(axis=0)
