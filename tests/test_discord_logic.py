@@ -262,16 +262,17 @@ def test_recent_citations_are_per_channel_newest_first_and_private_ones_only_for
     recent.add(1, [cite(1, "aaaaaaaaaaaaaaaa:0-10"), cite(2, "bbbbbbbbbbbbbbbb:0-10")], None)
     recent.add(1, [cite(1, "cccccccccccccccc:0-10")], private_to=7)
     recent.add(2, [cite(1, "dddddddddddddddd:0-10")], None)
-    assert [s.citation_id[0] for s in recent.choices(1, 7, "")] == ["c", "b", "a"]
-    assert [s.citation_id[0] for s in recent.choices(1, 8, "")] == ["b", "a"]  # not 7's answer
-    assert [s.label for s in recent.choices(1, 8, "")] == ["[2] T", "[1] T"]
+    # newest answer first; within an answer, its own order ([1] before [2])
+    assert [s.citation_id[0] for s in recent.choices(1, 7, "")] == ["c", "a", "b"]
+    assert [s.citation_id[0] for s in recent.choices(1, 8, "")] == ["a", "b"]  # not 7's answer
+    assert [s.label for s in recent.choices(1, 8, "")] == ["[1] T", "[2] T"]
     assert [s.citation_id[0] for s in recent.choices(1, 8, "bbbb")] == ["b"]
     c = "cccccccccccccccc:0-10"
     assert recent.only_shown_to(1, 7, c) and not recent.only_shown_to(1, 8, c)
     assert not recent.only_shown_to(1, 7, "bbbbbbbbbbbbbbbb:0-10")  # shown to everyone
     assert not recent.only_shown_to(2, 7, c)  # not shown in that channel at all
     recent.add(1, [cite(3, "eeeeeeeeeeeeeeee:0-10")], None)  # only 3 kept per channel
-    assert [s.citation_id[0] for s in recent.choices(1, 7, "")] == ["e", "c", "b"]
+    assert [s.citation_id[0] for s in recent.choices(1, 7, "")] == ["e", "c", "a"]
     long = Citation(1, "ffffffffffffffff:0-1", "a", "x" * 300, "s", "", None, "q", 0, 1, 1.0)
     recent.add(3, [long], None)
     assert len(recent.choices(3, 1, "")[0].label) == 100  # Discord's limit on a choice

@@ -37,7 +37,7 @@ class RecentCitations:
         with self._lock:
             shown = self._seen.pop(channel_id, None) or deque(maxlen=self._per_channel)
             self._seen[channel_id] = shown  # most recently used channel last
-            for citation in citations:
+            for citation in reversed(citations):  # the answer's [1] first among the newest
                 headline = " ".join((citation.title or citation.article_id).split())
                 label = truncate(f"[{citation.n}] {headline}", CHOICE_CHARS)
                 shown.appendleft(Shown(citation.id, label, private_to))
