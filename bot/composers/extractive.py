@@ -203,7 +203,12 @@ def _names_nowhere(question: Question, sentences: list[ReadSentence]) -> bool:
     if not question.names:
         return False
     read = " ".join(dict.fromkeys(t for s in sentences for t in (s.chunk.title, s.text)))
-    return not question.names & content_terms(read)
+    terms = content_terms(read)
+    # a name of four letters or more also counts in a longer word: "Hungary" in "Hungarian"
+    return not any(
+        name in terms or (len(name) >= 4 and any(t.startswith(name) for t in terms))
+        for name in question.names
+    )
 
 
 def _answer_before(question: Question, sentence: ReadSentence, previous: ReadSentence) -> bool:
