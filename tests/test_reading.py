@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from bot.composers.extractive import ExtractiveComposer, Reading, with_marker
-from bot.reading.features import FEATURES, describe
+from bot.reading.features import FEATURES, describe, names_nowhere
 from bot.reading.question import AnswerType, analyse
 from bot.reading.ranker import SentenceRanker
 from bot.reading.sentences import ReadSentence
@@ -75,6 +75,14 @@ def test_short_answer_is_a_new_entity_of_the_asked_type() -> None:
     # the question's own names never answer it
     assert short_answer(question, _sentence("Microsoft said it was pleased.")) is None
     assert short_answer(analyse("Why did Microsoft buy it?"), sentence) is None
+
+
+def test_articles_that_never_name_what_is_asked_cannot_answer_it() -> None:
+    capitals = _sentence("Messages keep coming from various capitals, the minister said.")
+    assert names_nowhere(analyse("What is the capital of Australia?"), [capitals])
+    hungarian = _sentence("Hungarian Foreign Minister Peter Szijjarto spoke first.")
+    assert not names_nowhere(analyse("Who is Hungary's foreign minister?"), [hungarian])
+    assert not names_nowhere(analyse("Who spoke first?"), [capitals])  # names nothing
 
 
 def test_a_short_answer_is_the_whole_score_or_vote() -> None:

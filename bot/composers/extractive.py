@@ -18,7 +18,7 @@ import numpy as np
 from bot.composers import declined_answer
 from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
 from bot.reading.alignment import WordAligner
-from bot.reading.features import asked_entities, describe, leans_on_previous
+from bot.reading.features import asked_entities, describe, leans_on_previous, names_nowhere
 from bot.reading.question import ENTITY_TYPES, Question, analyse
 from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
 from bot.reading.sentences import ARTICLES_READ, ArticleStore, ReadSentence, read_articles
@@ -28,7 +28,6 @@ from index.embedding import TextEmbedder, embed_question
 from index.entities import Entity, EntityTagger
 from index.search.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
-from index.words import content_terms
 
 # A runner-up is quoted too when it is at least this likely, relative to the best sentence
 # (chosen on eval/bbc-dev.jsonl by bench/tune_reader.py; see docs/answering.md).
@@ -136,7 +135,7 @@ class ExtractiveComposer:
         if (
             not order
             or reading.scores[order[0]] < self.min_score
-            or _names_nowhere(reading.question, reading.sentences)
+            or names_nowhere(reading.question, reading.sentences)
         ):
             declined = declined_answer(passages)
             yield declined.answer
@@ -192,23 +191,6 @@ class ExtractiveComposer:
                 text = chunk.text[s.previous.start - chunk.start : s.end - chunk.start]
                 return _Quote(s, chunk, s.previous.start, s.end, text, score)
         return _Quote(s, s.chunk, s.start, s.end, s.text, score)
-
-
-def _names_nowhere(question: Question, sentences: list[ReadSentence]) -> bool:
-    """Whether none of the articles read names anything the question names ("What is the
-    capital of *Australia*?" over articles that never mention it): evidence that cannot be
-    about what was asked, however well its words match. On the dev questions this declines no
-    unanswerable one and 3 of 1,428 answerable ones (their articles spell the name otherwise),
-    yet it is what keeps a question from outside the archive from being answered."""
-    if not question.names:
-        return False
-    read = " ".join(dict.fromkeys(t for s in sentences for t in (s.chunk.title, s.text)))
-    terms = content_terms(read)
-    # a name of four letters or more also counts in a longer word: "Hungary" in "Hungarian"
-    return not any(
-        name in terms or (len(name) >= 4 and any(t.startswith(name) for t in terms))
-        for name in question.names
-    )
 
 
 def _answer_before(question: Question, sentence: ReadSentence, previous: ReadSentence) -> bool:
