@@ -84,7 +84,8 @@ def test_eval_and_calibrate(seeds_env: Archive, tmp_path: Path) -> None:
          "sources": [TALKS], "answerable": True},
         {"q": "Where did Trump and Putin meet?", "answer_any": ["Alaska"],
          "sources": ["002_c5ccbac007a06862.txt"], "answerable": True},
-        {"q": "What is the capital of Australia?", "answerable": False},
+        # names what the archive names, so only the threshold declines it (calibrated below)
+        {"q": "How tall is Marco Rubio?", "answerable": False},
     ]  # fmt: skip
     labelled.write_text("\n".join(json.dumps(r) for r in rows))
     result = runner.invoke(app, ["eval", str(labelled), "--json"])
