@@ -16,7 +16,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from bot.reading.alignment import AskedWords, WordAligner
-from bot.reading.pointer import FLOOR, AnswerPointer, PointerQuery
+from bot.reading.pointer import AnswerPointer, PointerQuery
 from index.sentence_words import DIMENSIONS, Words
 
 STRENGTH = 1.0
@@ -120,4 +120,4 @@ def fit_pointer(examples: Sequence[PointerExample], strength: float = STRENGTH) 
 
 def pointer_column(pointer: AnswerPointer, e: PointerExample) -> np.ndarray:
     """The `pointer` feature of each sentence, as alignment.py computes it."""
-    return pointer.log_mass(e.query, e.pieces, e.sentence_of, e.sentences) / -FLOOR
+    return pointer.feature(e.query, e.pieces, e.sentence_of, e.sentences)

@@ -117,8 +117,9 @@ class ExtractiveComposer:
     def stream_follow_up(
         self, question: str, passages: list[Passage], already_said: list[str]
     ) -> Iterator[str | Answer]:
-        """As `stream`, passing over sentences the conversation already quoted, unless no
-        other sentence is likely enough to answer."""
+        """As `stream`; a follow-up that asks for more than a fact ("what next", "why")
+        passes over sentences the conversation already quoted, unless no other sentence is
+        likely enough to answer."""
         reading = self.read(question, passages)
         if reading.question.answer_type in ENTITY_TYPES:
             # a fact already quoted still answers ("Who is representing the US there?" after

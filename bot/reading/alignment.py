@@ -23,7 +23,7 @@ from typing import cast
 import numpy as np
 
 from bot.embed_cache import CachedEmbedder, Recent
-from bot.reading.pointer import FLOOR, AnswerPointer, PointerQuery
+from bot.reading.pointer import AnswerPointer, PointerQuery
 from index.embedding import OnnxMiniLM, TokenStates, WordStateEmbedder
 from index.sentence_words import MODEL_DIMENSIONS, Words
 
@@ -135,8 +135,9 @@ class WordAligner:
         starts = np.cumsum([0, *lengths])[:-1]
         new = self.candidates(asked, ids)
         sentence_of = np.repeat(np.arange(len(own)), lengths)[new]
-        mass = self.pointer.log_mass(asked.query, pieces[new], sentence_of, len(own))
-        out[present, POINTER] = mass / -FLOOR
+        out[present, POINTER] = self.pointer.feature(
+            asked.query, pieces[new], sentence_of, len(own)
+        )
         if len(asked.content):
             best = np.maximum.reduceat(cosines[asked.content], starts, axis=1)
             out[present, 0] = best.mean(axis=0)

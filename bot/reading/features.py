@@ -235,8 +235,9 @@ def names_nowhere(question: Question, sentences: list[ReadSentence]) -> bool:
     unanswerable one; it keeps questions from outside the archive from being answered."""
     if not question.names:
         return False
-    read = " ".join(dict.fromkeys(t for s in sentences for t in (s.chunk.title, s.text)))
-    terms = content_terms(read)
+    # each text's terms are cached (describe() has just asked for them)
+    texts = (t for s in sentences for t in (s.chunk.title, s.text))
+    terms = frozenset[str]().union(*map(content_terms, texts))
     # a name of four letters or more also counts in a longer word: "Hungary" in "Hungarian"
     return not any(
         name in terms or (len(name) >= 4 and any(t.startswith(name) for t in terms))

@@ -76,6 +76,12 @@ class AnswerPointer:
             self.scale * query.wh + self.wh @ query.wh + self.content @ query.content + self.bias
         ).astype(np.float32)
 
+    def feature(
+        self, query: PointerQuery, pieces: np.ndarray, sentence_of: np.ndarray, sentences: int
+    ) -> np.ndarray:
+        """The reader's `pointer` feature per sentence: `log_mass` over -FLOOR, in [-1, 0]."""
+        return self.log_mass(query, pieces, sentence_of, sentences) / -FLOOR
+
     def log_mass(
         self, query: PointerQuery, pieces: np.ndarray, sentence_of: np.ndarray, sentences: int
     ) -> np.ndarray:
