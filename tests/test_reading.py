@@ -94,6 +94,15 @@ def test_a_short_answer_is_the_whole_score_or_vote() -> None:
     assert sentence.text[span.start : span.end] == "2-1"
 
 
+def test_a_short_answer_never_cuts_a_word() -> None:
+    # spaCy tags "£550" in "£550m": a short answer of "£550" would misstate the sum
+    question = analyse("How much could be returned to the public sector from the Dome deal?")
+    sentence = _sentence("More than £550m could be returned to the public sector, the deal says.")
+    span = short_answer(question, sentence)
+    assert span is not None and span.text.endswith("£550m")
+    assert sentence.text[span.start : span.end] == span.text
+
+
 def test_a_sentence_that_supplies_the_answer_is_described_so() -> None:
     question = analyse("Who directed Kisna - the Warrior Poet?")
     answers = _sentence("The film is directed by Bollywood veteran Subhash Ghai.")

@@ -32,7 +32,20 @@ def short_answer(question: Question, sentence: ReadSentence) -> Span | None:
     gaps = {e: gap_to_words(sentence, e, stems) for e in found}
     # no word shared with the question: every gap is None, and the first entity answers
     best = min(found, key=lambda e: gaps[e] or 0) if gaps[found[0]] is not None else found[0]
-    return _whole_score(sentence, Span(e_text(sentence, best), best.start, best.end))
+    span = Span(e_text(sentence, best), best.start, best.end)
+    return _whole_score(sentence, _whole_words(sentence, span))
+
+
+def _whole_words(sentence: ReadSentence, span: Span) -> Span:
+    """The span widened to the words it cuts: spaCy tags "£550" in "£550m" and "1.35" in
+    "1.35km", and a short answer of "£550" would misstate the sum."""
+    text = sentence.text
+    start, end = span.start - sentence.start, span.end - sentence.start
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum() and text[end - 1].isalnum():
+        end += 1
+    return Span(text[start:end], sentence.start + start, sentence.start + end)
 
 
 def _whole_score(sentence: ReadSentence, span: Span) -> Span:
