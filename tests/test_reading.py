@@ -3,6 +3,8 @@ entities found at ingest, the short answer, the blocks that are not reporting, m
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -83,6 +85,16 @@ def test_articles_that_never_name_what_is_asked_cannot_answer_it() -> None:
     hungarian = _sentence("Hungarian Foreign Minister Peter Szijjarto spoke first.")
     assert not names_nowhere(analyse("Who is Hungary's foreign minister?"), [hungarian])
     assert not names_nowhere(analyse("Who spoke first?"), [capitals])  # names nothing
+
+
+def test_a_name_inside_a_longer_word_is_not_missing_from_the_sentence() -> None:
+    # the features agree with names_nowhere: "Hungary" is named in "Hungarian"
+    question = analyse("Who is Hungary's foreign minister?")
+    hungarian = _sentence("Hungarian Foreign Minister Peter Szijjarto spoke first.")
+    other = replace(_sentence("The Polish foreign minister spoke first."), article_id="b")
+    rows = describe(question, np.zeros(384, dtype=np.float32), [hungarian, other])
+    for feature in ("names_missing_sentence", "names_missing_article"):
+        assert rows[:, FEATURES.index(feature)].tolist() == [0.0, 1.0]
 
 
 def test_a_short_answer_is_the_whole_score_or_vote() -> None:

@@ -39,6 +39,7 @@ NEGATIONS = word_set("not no never n't nor neither cannot refused denied rejecte
 FIRST_PERSON = word_set("I my me we our us I'm I've")
 QUOTE_MARKS = ('"', "“", "”")
 SHORT_WORDS, LONG_WORDS = 6, 45
+PREFIX_NAME = 4  # letters a name needs to be found inside a longer word
 
 FEATURES: tuple[str, ...] = (
     "bias",
@@ -118,6 +119,9 @@ def describe(
     article_numbers = {
         a: frozenset(x for x in t if x[:1].isdigit()) for a, t in article_terms.items()
     }
+    article_names = {
+        a: found_names(question.names, t | title_terms[a]) for a, t in article_terms.items()
+    }
     meaning = np.array(
         [float(s.vector @ asked) if s.vector is not None else 0.0 for s in sentences]
     )
@@ -142,7 +146,6 @@ def describe(
         new_name = names_asked and any(e.label in NAME_LABELS for e in new)
         offers = supplies or new_name  # the asked type, or (for a name question) any new name
         neighbour_meaning = _neighbours(sentences, meaning, n)
-        around = article_terms[s.article_id] | title_terms[s.article_id]
         row[INDEX["bias"]] = 1.0
         row[INDEX["meaning"]] = meaning[n]
         row[INDEX["meaning_gap"]] = meaning[n] - meaning.max()
@@ -186,8 +189,10 @@ def describe(
         row[INDEX["list_item"]] = float(s.text.lstrip().startswith(("-", "•", "*")))
         row[INDEX["first_person"]] = float(not quoted and bool(FIRST_PERSON & set(words)))
         row[INDEX["restates"]] = coverage[n] * (1.0 - float(supplies)) * float(bool(labels))
-        row[INDEX["names_missing_article"]] = _missing(question.names, around)
-        row[INDEX["names_missing_sentence"]] = _missing(question.names, context)
+        row[INDEX["names_missing_article"]] = _missing(question.names, article_names[s.article_id])
+        row[INDEX["names_missing_sentence"]] = _missing(
+            question.names, found_names(question.names, context)
+        )
         row[INDEX["numbers_missing_article"]] = _missing(
             question.numbers, article_numbers[s.article_id]
         )
@@ -238,11 +243,15 @@ def names_nowhere(question: Question, sentences: list[ReadSentence]) -> bool:
     # each text's terms are cached (describe() has just asked for them)
     texts = (t for s in sentences for t in (s.chunk.title, s.text))
     terms = frozenset[str]().union(*map(content_terms, texts))
-    # a name of four letters or more also counts in a longer word: "Hungary" in "Hungarian"
-    return not any(
-        name in terms or (len(name) >= 4 and any(t.startswith(name) for t in terms))
-        for name in question.names
-    )
+    return not found_names(question.names, terms)
+
+
+def found_names(names: frozenset[str], terms: frozenset[str]) -> frozenset[str]:
+    """The names among these terms. A name of `PREFIX_NAME` letters or more also counts at
+    the start of a longer word, so "Hungary" is found in "Hungarian"."""
+    exact = names & terms
+    longer = [n for n in names - exact if len(n) >= PREFIX_NAME]
+    return exact | {n for n in longer if any(t.startswith(n) for t in terms)}
 
 
 def e_text(sentence: ReadSentence, entity: Entity) -> str:
@@ -313,5 +322,5 @@ def _coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
     return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
 
-def _missing(wanted: frozenset[str], present: frozenset[str]) -> float:
-    return len(wanted - present) / len(wanted) if wanted else 0.0
+def _missing(wanted: frozenset[str], found: frozenset[str]) -> float:
+    return len(wanted - found) / len(wanted) if wanted else 0.0
