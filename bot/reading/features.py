@@ -127,6 +127,7 @@ def describe(
     )
     coverage = np.array([_coverage(weights, t) for t in terms])
     meaning_rank = _ranks(meaning)
+    best_meaning, best_coverage = meaning.max(), coverage.max()
     terms_rank = _ranks(coverage)
     labels = ENTITY_LABELS.get(question.answer_type, frozenset())
     for n, (s, own) in enumerate(zip(sentences, terms, strict=True)):
@@ -148,8 +149,8 @@ def describe(
         neighbour_meaning = _neighbours(sentences, meaning, n)
         row[INDEX["bias"]] = 1.0
         row[INDEX["meaning"]] = meaning[n]
-        row[INDEX["meaning_gap"]] = meaning[n] - meaning.max()
-        row[INDEX["meaning_best"]] = float(meaning[n] == meaning.max())
+        row[INDEX["meaning_gap"]] = meaning[n] - best_meaning
+        row[INDEX["meaning_best"]] = float(meaning[n] == best_meaning)
         row[INDEX["meaning_rank"]] = 1.0 / (1.0 + meaning_rank[n])
         row[INDEX["neighbour_meaning"]] = neighbour_meaning
         row[INDEX["terms"]] = coverage[n]
@@ -169,7 +170,7 @@ def describe(
         row[INDEX["answer_near_terms"]] = _nearness(s, new, labels, question.terms)
         row[INDEX["name_terms"]] = float(new_name) * context_coverage
         row[INDEX["terms_context"]] = context_coverage
-        row[INDEX["terms_gap"]] = coverage[n] - coverage.max()
+        row[INDEX["terms_gap"]] = coverage[n] - best_coverage
         row[INDEX["terms_title"]] = _coverage(weights, own | title_terms[s.article_id])
         row[INDEX["supplies"]] = float(supplies)
         if supplies:
@@ -251,7 +252,10 @@ def found_names(names: frozenset[str], terms: frozenset[str]) -> frozenset[str]:
     the start of a longer word, so "Hungary" is found in "Hungarian"."""
     exact = names & terms
     longer = [n for n in names - exact if len(n) >= PREFIX_NAME]
-    return exact | {n for n in longer if any(t.startswith(n) for t in terms)}
+    if not longer:
+        return exact
+    starts = " " + " ".join(terms)  # one substring search a name, not one test a term
+    return exact | {n for n in longer if " " + n in starts}
 
 
 def e_text(sentence: ReadSentence, entity: Entity) -> str:
