@@ -43,7 +43,7 @@ from bot.evaluation import (
 )
 from bot.reading.features import FEATURES, INDEX
 from bot.reading.pointer import PARAMETERS, AnswerPointer
-from bot.reading.ranker import SentenceRanker
+from bot.reading.ranker import SentenceRanker, evidence
 from bot.settings import Settings
 from index.embedding import WordPieceCounter
 
@@ -153,7 +153,7 @@ def answers(
     pointers: list[AnswerPointer] | None = None,
 ) -> list[tuple[float, bool]]:
     """Each question answered with weights `w`, runner-up share `share` and no decline:
-    (best score, right if answered). With `pointers` (one per fold), each question is read
+    (its evidence, right if answered). With `pointers` (one per fold), each question is read
     with its fold's pointer."""
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
@@ -165,7 +165,7 @@ def answers(
         if pointers:
             composer.aligner.pointer = pointers[i % FOLDS]
         answer = composer.compose(r.standalone, r.passages)
-        score = answer.citations[0].score if answer.citations else -math.inf
+        score = evidence(c.score for c in answer.citations) if answer.citations else -math.inf
         right = judge(r.question, answer, 0.0).right if r.question.answerable else False
         out.append((score, right))
     return out

@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.errors import NewsbotError
 from bot.models import Answer, Turn
+from bot.reading.ranker import evidence
 
 if TYPE_CHECKING:
     from bot.answer import AnswerService
@@ -78,8 +79,11 @@ class Outcome:
 
     @property
     def evidence(self) -> float:
-        """The answer's best citation score (-inf when declined): what the threshold cuts at."""
-        return self.answer.citations[0].score if self.answer.citations else -math.inf
+        """What the decline threshold cuts at: how likely it is that one of the answer's
+        citations answers (bot/reading/ranker.py `evidence`); -inf when declined."""
+        if not self.answer.citations:
+            return -math.inf
+        return evidence(c.score for c in self.answer.citations)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from bot.evaluation import (
     summarise,
 )
 from bot.models import Answer, Citation
+from bot.reading.ranker import evidence
 
 
 def cite(n: int, article_id: str, quote: str, score: float = 0.7) -> Citation:
@@ -84,6 +85,13 @@ def test_calibration_finds_the_separating_threshold() -> None:
     assert (found.low, found.high) == (0.4, 0.6) and 0.4 < found.threshold <= 0.6
     assert outcomes[0].evidence == 0.8
     assert judge(ASK_NOTHING, Answer("no", False), 1).evidence == -math.inf
+
+
+def test_an_answers_evidence_is_that_one_of_its_quotes_answers() -> None:
+    # two quotes at 0.5: the chance that neither answers is 0.25
+    both = Answer("a [1] b [2]", True, [cite(1, "a.txt", "a", 0.5), cite(2, "b.txt", "b", 0.5)])
+    assert judge(ASK_DATE, both, 1).evidence == pytest.approx(0.75)
+    assert evidence([]) == 0.0 and evidence([0.3]) == pytest.approx(0.3)
 
 
 def test_percentile_is_nearest_rank() -> None:

@@ -20,7 +20,7 @@ from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
 from bot.reading.alignment import WordAligner
 from bot.reading.features import asked_entities, describe, leans_on_previous, names_nowhere
 from bot.reading.question import ENTITY_TYPES, Question, analyse
-from bot.reading.ranker import DECLINE_BELOW, SentenceRanker
+from bot.reading.ranker import DECLINE_BELOW, SentenceRanker, evidence
 from bot.reading.sentences import ARTICLES_READ, ArticleStore, ReadSentence, read_articles
 from bot.reading.short_answer import Span, short_answer
 from index.catalog import StoredChunk
@@ -127,22 +127,25 @@ class ExtractiveComposer:
             return self._answer(reading, passages)
         said = " ".join(already_said)
         fresh = np.array([s.text.rstrip(".!?") not in said for s in reading.sentences], dtype=bool)
-        if fresh.size and (reading.scores * fresh).max() >= self.min_score:
-            reading = replace(reading, scores=reading.scores * fresh)
+        unsaid = replace(reading, scores=reading.scores * fresh)
+        if fresh.any() and self._evidence(unsaid) >= self.min_score:
+            reading = unsaid
         return self._answer(reading, passages)
 
+    def _evidence(self, reading: Reading) -> float:
+        return evidence(q.score for q in self.choose(reading))
+
     def _answer(self, reading: Reading, passages: list[Passage]) -> Iterator[str | Answer]:
-        order = reading.ranked()
+        quotes = self.choose(reading) if reading.ranked() else []
         if (
-            not order
-            or reading.scores[order[0]] < self.min_score
+            not quotes
+            or evidence(q.score for q in quotes) < self.min_score
             or names_nowhere(reading.question, reading.sentences)
         ):
             declined = declined_answer(passages)
             yield declined.answer
             yield declined
             return
-        quotes = self.choose(reading)
         # a short answer leads only when one sentence stands out: between close runners-up the
         # reader is unsure, and a bold guess would mislead
         short = _short_answer(reading.question, quotes[0]) if len(quotes) == 1 else None

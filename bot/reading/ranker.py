@@ -6,6 +6,9 @@ prints this table; the decline threshold is chosen there too (on dev only).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable
+
 import numpy as np
 
 from bot.reading.features import FEATURES
@@ -83,7 +86,18 @@ WEIGHTS: dict[str, float] = {
     "type_reason": 1.014,
     "type_what": 0.858,
 }
-DECLINE_BELOW = 0.16  # the middle of the dev thresholds with the best accuracy
+# An answer is declined when `evidence` of the sentences it would quote is below this: the
+# middle of the dev thresholds with the best accuracy
+DECLINE_BELOW = 0.26
+
+
+def evidence(scores: Iterable[float]) -> float:
+    """How likely it is that at least one of the quoted sentences answers, each with its own
+    probability, taken as independent. A question with several fair answers ("What did Gordon
+    Brown say about the economy?", three articles at 0.13, 0.12 and 0.12) has good evidence
+    though no one sentence stands out; on dev, declining by it answers more questions right
+    than declining by the best sentence alone (76.7 against 76.3 %)."""
+    return 1.0 - math.prod(1.0 - s for s in scores)
 
 
 class SentenceRanker:
