@@ -206,8 +206,9 @@ class Settings(BaseSettings):
         None,
         ge=0,
         le=1,
-        description="Extractive answers are declined when no sentence is at least this likely "
-        "(0-1) to answer. Empty = the threshold fitted with the reader's weights "
+        description="Extractive answers are declined when the sentences they would quote are "
+        "together less than this likely (0-1) to answer. Empty = the threshold fitted with the "
+        "reader's weights "
         "(DECLINE_BELOW in bot/reading/ranker.py, chosen on eval/bbc-dev.jsonl over the whole "
         "BBC corpus by `python bench/tune_reader.py`; see eval/README.md).",
     )
