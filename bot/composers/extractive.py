@@ -4,8 +4,8 @@ Reading (bot/reading/) scores each sentence of the best three retrieved articles
 model fitted on labelled questions; the composer quotes the best one (with the sentence it
 leans on, when it opens with "He", "The firm" …), adds the runners-up nearly as likely to
 answer (the reader is unsure between them, or a "why" needs more than one), leads with the
-short answer when one sentence stands out and holds one, and declines when no sentence is
-likely enough to answer.
+short answer when one sentence stands out and holds one, and declines when the sentences it
+would quote are, together, not likely enough to answer (`evidence`, bot/reading/ranker.py).
 """
 
 from __future__ import annotations
@@ -118,8 +118,8 @@ class ExtractiveComposer:
         self, question: str, passages: list[Passage], already_said: list[str]
     ) -> Iterator[str | Answer]:
         """As `stream`; a follow-up that asks for more than a fact ("what next", "why")
-        passes over sentences the conversation already quoted, unless no other sentence is
-        likely enough to answer."""
+        passes over sentences the conversation already quoted, unless the others would not
+        be likely enough to answer."""
         reading = self.read(question, passages)
         if reading.question.answer_type in ENTITY_TYPES:
             # a fact already quoted still answers ("Who is representing the US there?" after
