@@ -623,7 +623,8 @@ async def test_thumbs_down_asks_why_and_the_export_loads_as_eval_questions(
     assert bot.feedback.counts() == {"up": 0, "down": 1}
 
     # An upvote on another answer is left out of the default (down) export.
-    other = await ask_and_wait(fake, "Who is representing the United States at the talks?")
+    upvoted = "Who will represent the United States at the February 18 talks in Saudi Arabia?"
+    other = await ask_and_wait(fake, upvoted)
     mark = len(fake.requests)
     await fake.dispatch("INTERACTION_CREATE", fake.button_interaction(other, "newsbot:vote:up"))
     await fake.wait_for(is_callback, after=mark)
@@ -649,7 +650,7 @@ async def test_thumbs_down_asks_why_and_the_export_loads_as_eval_questions(
     assert result.exit_code == 0, result.output
     assert "1 to label" in result.stderr  # the 👍 is labelled by what it cited
     both = load_questions_from_text(result.stdout, bot.settings.data_dir.parent / "all.jsonl")
-    assert [q.q for q in both] == [question, "Who is representing the United States at the talks?"]
+    assert [q.q for q in both] == [question, upvoted]
     assert both[1].sources  # an upvote labels the cited articles as the sources
 
 
