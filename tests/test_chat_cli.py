@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
 
@@ -134,6 +135,9 @@ def test_a_terminal_gets_a_prompt_line_editing_and_history(
         encoding="utf-8",
         dimensions=(50, 200),
         timeout=120,
+        # a terminal's Ctrl-C interrupts: a test run in the background (nohup, &) ignores
+        # SIGINT, and a child would inherit that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         child.expect("Ctrl-D to leave")
