@@ -20,7 +20,6 @@ Prints both halves' figures and the weights as Python for bot/reading/ranker.py.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +42,7 @@ from bot.evaluation import (
 )
 from bot.reading.features import FEATURES, INDEX
 from bot.reading.pointer import PARAMETERS, AnswerPointer
-from bot.reading.ranker import SentenceRanker, evidence
+from bot.reading.ranker import SentenceRanker
 from bot.settings import Settings
 from index.embedding import WordPieceCounter
 
@@ -164,10 +163,8 @@ def answers(
     for i, r in enumerate(reads):
         if pointers:
             composer.aligner.pointer = pointers[i % FOLDS]
-        answer = composer.compose(r.standalone, r.passages)
-        score = evidence(c.score for c in answer.citations) if answer.citations else -math.inf
-        right = judge(r.question, answer, 0.0).right if r.question.answerable else False
-        out.append((score, right))
+        outcome = judge(r.question, composer.compose(r.standalone, r.passages), 0.0)
+        out.append((outcome.evidence, outcome.right and r.question.answerable))
     return out
 
 

@@ -128,18 +128,15 @@ class ExtractiveComposer:
         said = " ".join(already_said)
         fresh = np.array([s.text.rstrip(".!?") not in said for s in reading.sentences], dtype=bool)
         unsaid = replace(reading, scores=reading.scores * fresh)
-        if fresh.any() and self._evidence(unsaid) >= self.min_score:
+        if fresh.any() and _evidence(self.choose(unsaid)) >= self.min_score:
             reading = unsaid
         return self._answer(reading, passages)
 
-    def _evidence(self, reading: Reading) -> float:
-        return evidence(q.score for q in self.choose(reading))
-
     def _answer(self, reading: Reading, passages: list[Passage]) -> Iterator[str | Answer]:
-        quotes = self.choose(reading) if reading.ranked() else []
+        quotes = self.choose(reading)
         if (
             not quotes
-            or evidence(q.score for q in quotes) < self.min_score
+            or _evidence(quotes) < self.min_score
             or names_nowhere(reading.question, reading.sentences)
         ):
             declined = declined_answer(passages)
@@ -169,8 +166,11 @@ class ExtractiveComposer:
         )
 
     def choose(self, reading: Reading) -> list[_Quote]:
-        """The best sentence and its close runners-up (at most `max_sentences` in all)."""
+        """The best sentence and its close runners-up (at most `max_sentences` in all); none
+        when nothing was read."""
         order = reading.ranked()
+        if not order:
+            return []
         best = order[0]
         chosen = [self._quote(reading, best)]
         floor = reading.scores[best] * self.runner_up_share
@@ -195,6 +195,10 @@ class ExtractiveComposer:
                 text = chunk.text[s.previous.start - chunk.start : s.end - chunk.start]
                 return _Quote(s, chunk, s.previous.start, s.end, text, score)
         return _Quote(s, s.chunk, s.start, s.end, s.text, score)
+
+
+def _evidence(quotes: list[_Quote]) -> float:
+    return evidence(q.score for q in quotes)
 
 
 def _answer_before(question: Question, sentence: ReadSentence, previous: ReadSentence) -> bool:
