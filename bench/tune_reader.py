@@ -51,6 +51,20 @@ SHARES = (1.01, 0.7, 0.5, 0.4, 0.3)  # runner-up shares tried (1.01: the best se
 FOLDS = 5
 
 
+@dataclass(frozen=True)
+class Scored:
+    """One question answered without declining: the answer's evidence (what the shipped rule
+    cuts at), its best sentence's probability (the rule before session 10), and whether it
+    is right."""
+
+    evidence: float
+    best: float
+    right: bool
+
+    def score(self, by: str) -> float:
+        return self.evidence if by == "evidence" else self.best
+
+
 @dataclass
 class Read:
     """One question as the reader saw it."""
@@ -150,10 +164,9 @@ def answers(
     w: np.ndarray,
     share: float,
     pointers: list[AnswerPointer] | None = None,
-) -> list[tuple[float, bool]]:
-    """Each question answered with weights `w`, runner-up share `share` and no decline:
-    (its evidence, right if answered). With `pointers` (one per fold), each question is read
-    with its fold's pointer."""
+) -> list[Scored]:
+    """Each question answered with weights `w`, runner-up share `share` and no decline. With
+    `pointers` (one per fold), each question is read with its fold's pointer."""
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
     composer.ranker = SentenceRanker(dict(zip(FEATURES, map(float, w), strict=True)))
@@ -164,16 +177,19 @@ def answers(
         if pointers:
             composer.aligner.pointer = pointers[i % FOLDS]
         outcome = judge(r.question, composer.compose(r.standalone, r.passages), 0.0)
-        out.append((outcome.evidence, outcome.right and r.question.answerable))
+        best = max((c.score for c in outcome.answer.citations), default=-np.inf)
+        out.append(Scored(outcome.evidence, best, outcome.right and r.question.answerable))
     return out
 
 
-def accuracy_at(reads: list[Read], scored: list[tuple[float, bool]], t: float) -> dict[str, float]:
+def accuracy_at(
+    reads: list[Read], scored: list[Scored], t: float, by: str = "evidence"
+) -> dict[str, float]:
     right = wrong = declined_ok = declined_bad = 0
     unanswerable = sum(not r.question.answerable for r in reads)
     answerable = len(reads) - unanswerable
-    for r, (score, ok) in zip(reads, scored, strict=True):
-        answered = score >= t
+    for r, s in zip(reads, scored, strict=True):
+        answered, ok = s.score(by) >= t, s.right
         if r.question.answerable:
             right += answered and ok
             wrong += answered and not ok
@@ -192,13 +208,13 @@ def accuracy_at(reads: list[Read], scored: list[tuple[float, bool]], t: float) -
 CUTS = np.round(np.arange(0.02, 0.9, 0.01), 2)
 
 
-def best_accuracy(reads: list[Read], scored: list[tuple[float, bool]]) -> float:
-    return max(accuracy_at(reads, scored, t)["accuracy"] for t in CUTS)
+def best_accuracy(reads: list[Read], scored: list[Scored], by: str = "evidence") -> float:
+    return max(accuracy_at(reads, scored, t, by)["accuracy"] for t in CUTS)
 
 
 def choose_share(
     service: AnswerService, reads: list[Read], w: np.ndarray, pointers: list[AnswerPointer]
-) -> tuple[float, list[tuple[float, bool]]]:
+) -> tuple[float, list[Scored]]:
     """The runner-up share whose answers reach the best dev accuracy (at their best threshold);
     the widest share within half a point of it, for shorter answers."""
     tried = {s: answers(service, reads, w, s, pointers) for s in SHARES}
@@ -210,7 +226,7 @@ def choose_share(
     return share, tried[share]
 
 
-def choose_threshold(reads: list[Read], scored: list[tuple[float, bool]]) -> float:
+def choose_threshold(reads: list[Read], scored: list[Scored]) -> float:
     cuts = CUTS
     results = [(accuracy_at(reads, scored, t)["accuracy"], t) for t in cuts]
     for t in cuts[::5]:
@@ -220,11 +236,15 @@ def choose_threshold(reads: list[Read], scored: list[tuple[float, bool]]) -> flo
             f"unanswerable declined {m['declined']:.1%} accuracy {m['accuracy']:.1%}"
         )
     best = max(a for a, _ in results)
+    print(
+        f"  best accuracy declining by the evidence {best:.1%}, by the best sentence alone "
+        f"{best_accuracy(reads, scored, 'best'):.1%}"
+    )
     good = [t for a, t in results if a >= best - 1e-9]
     return float(good[len(good) // 2])
 
 
-def report(name: str, reads: list[Read], scored: list[tuple[float, bool]], t: float) -> None:
+def report(name: str, reads: list[Read], scored: list[Scored], t: float) -> None:
     m = accuracy_at(reads, scored, t)
     retrieved = np.mean([r.retrieved for r in reads if r.question.answerable])
     readable = np.mean([r.right.any() for r in reads if r.question.answerable])
