@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cached_property, lru_cache
 
 import Stemmer
 from spacy.lang.en.stop_words import STOP_WORDS as SPACY_STOP_WORDS
@@ -49,4 +50,55 @@ def is_stopword(token: str) -> bool:
 @lru_cache(maxsize=65_536)
 def content_terms(text: str) -> frozenset[str]:
     """Stems of the words that carry meaning: no stopwords, no single letters."""
-    return frozenset(stem(t) for t in tokens(text) if len(t) > 1 and not is_stopword(t))
+    return terms_of(tokens(text))
+
+
+def terms_of(words: Iterable[str]) -> frozenset[str]:
+    """The content terms among a text's tokens (see `content_terms`)."""
+    return frozenset(map(_content_term, words)) - _NO_TERM
+
+
+@lru_cache(maxsize=131_072)
+def _content_term(token: str) -> str:
+    """The token's stem if it carries meaning, else "" (no stem is empty: every token starts
+    with a letter or a digit). One cache look-up a token, not one each for stopword and stem."""
+    return "" if len(token) < 2 or is_stopword(token) else stem(token)
+
+
+_NO_TERM = frozenset({""})
+
+
+class Wording:
+    """One text's tokens, and each view of them a reader compares with questions, worked out
+    once: its tokens and terms at once, the rest when first asked for."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = tuple(tokens(text))
+        self.terms = terms_of(self.tokens)
+
+    @cached_property
+    def token_set(self) -> frozenset[str]:
+        return frozenset(self.tokens)
+
+    @cached_property
+    def stems(self) -> frozenset[str]:
+        """The stem of every token, stopwords and single letters too."""
+        return frozenset(map(stem, self.tokens))
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        return frozenset(t for t in self.tokens if t[:1].isdigit())
+
+    @cached_property
+    def word_stems(self) -> tuple[tuple[int, str], ...]:
+        """Where each word of two letters or more starts in the text, with its stem."""
+        found, at = [], 0
+        for token in self.tokens:
+            # the first place from the last token's end that holds this token is where TOKEN
+            # found it: TOKEN matches at every letter or digit, and a token starts with one
+            at = self.text.index(token, at)
+            if len(token) > 1:
+                found.append((at, stem(token)))
+            at += len(token)
+        return tuple(found)

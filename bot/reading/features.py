@@ -6,11 +6,12 @@ ranker's weights (bot/reading/ranker.py) are fitted in that order by bench/tune_
 
 from __future__ import annotations
 
-import math
+from functools import lru_cache
 
 import numpy as np
 
 from bot.reading.alignment import ALIGNMENT
+from bot.reading.matching import Match, chained, match_sentences
 from bot.reading.question import (
     ENTITY_LABELS,
     ENTITY_TYPES,
@@ -21,8 +22,7 @@ from bot.reading.question import (
 )
 from bot.reading.sentences import ReadSentence
 from index.entities import Entity
-from index.words import TOKEN as _TOKEN_RE
-from index.words import content_terms, stem, tokens, word_set
+from index.words import Wording, content_terms, stem, word_set
 
 # A sentence opening with one of these leans on the one before it ("He said …").
 ANAPHORS = word_set(
@@ -110,105 +110,159 @@ def describe(
         rows[:, first : first + len(ALIGNMENT)] = aligned
         gaps = INDEX[f"{ALIGNMENT[0]}_gap"]
         rows[:, gaps : gaps + len(ALIGNMENT)] = aligned - aligned.max(axis=0, keepdims=True)
-    terms = [content_terms(s.text) for s in sentences]
-    weights = _term_weights(question.terms, terms)
-    article_terms: dict[str, frozenset[str]] = {}
-    for s, t in zip(sentences, terms, strict=True):
-        article_terms[s.article_id] = article_terms.get(s.article_id, frozenset()) | t
-    title_terms = {s.article_id: content_terms(s.chunk.title) for s in sentences}
+    titles = {s.article_id: content_terms(s.chunk.title) for s in sentences}
+    match = match_sentences(question, asked, sentences, titles)
+    columns = {
+        "bias": np.ones(len(sentences)),
+        **_meaning_columns(match),
+        **_term_columns(question, sentences, match),
+        **_supply_columns(question, sentences, match),
+        **_missing_columns(question, sentences, titles),
+        **_place_columns(sentences),
+        **_form_columns(question, sentences),
+        f"type_{question.answer_type.value}": np.ones(len(sentences)),
+    }
+    for name, column in columns.items():
+        rows[:, INDEX[name]] = column
+    return rows
+
+
+Column = np.ndarray | list[float] | list[bool]
+
+
+def _meaning_columns(match: Match) -> dict[str, Column]:
+    meaning = match.meaning
+    best = meaning.max()
+    return {
+        "meaning": meaning,
+        "meaning_gap": meaning - best,
+        "meaning_best": meaning == best,
+        "meaning_rank": 1.0 / (1.0 + _ranks(meaning)),
+        "neighbour_meaning": match.neighbour_meaning,
+    }
+
+
+def _term_columns(
+    question: Question, sentences: list[ReadSentence], match: Match
+) -> dict[str, Column]:
+    terms = [s.wording.terms for s in sentences]
+    return {
+        "terms": match.terms,
+        "terms_context": match.context_terms,
+        "terms_gap": match.terms - match.terms.max(),
+        "terms_title": match.title_terms,
+        "terms_rank": 1.0 / (1.0 + _ranks(match.terms)),
+        "neighbour_terms": match.neighbour_terms,
+        "new_terms": [len(own - question.terms) / len(own) if own else 0.0 for own in terms],
+        "focus": [bool(question.focus & own) for own in terms],
+    }
+
+
+def _supply_columns(
+    question: Question, sentences: list[ReadSentence], match: Match
+) -> dict[str, Column]:
+    """What the sentences offer of the asked type: entities the question does not name."""
+    labels = ENTITY_LABELS.get(question.answer_type, frozenset())
+    new = [[e for e in s.entities if not named_in(e_text(s, e), question)] for s in sentences]
+    supplies = np.array([any(e.label in labels for e in n) for n in new], dtype=bool)
+    names = np.array([any(e.label in NAME_LABELS for e in n) for n in new], dtype=bool)
+    new_name = names & (question.answer_type.value in NAMED_TYPES)
+    offers = supplies | new_name  # the asked type, or (for a name question) any new name
+    verb = np.array([bool(question.verbs & s.wording.terms) for s in sentences], dtype=bool)
+    columns: dict[str, Column] = {
+        "supplies": supplies,
+        "supplies_terms": supplies * match.context_terms,
+        "supplies_meaning": supplies * match.meaning,
+        "supplies_name": new_name,
+        "supplies_name_what": names & (question.answer_type is AnswerType.WHAT),
+        "name_terms": new_name * match.context_terms,
+        "verb_match": verb,
+        "verb_supplies": verb & offers,
+        "supplies_neighbour": offers * match.neighbour_meaning,
+        "answer_near_terms": [
+            _nearness(s, n, labels, question.terms) for s, n in zip(sentences, new, strict=True)
+        ],
+        "new_entities": [min(len(n), 3) / 3 for n in new],
+        "restates": match.terms * (1.0 - supplies) * float(bool(labels)),
+    }
+    if labels:
+        columns[f"supplies_{question.answer_type.value}"] = supplies
+    return columns
+
+
+def _missing_columns(
+    question: Question, sentences: list[ReadSentence], titles: dict[str, frozenset[str]]
+) -> dict[str, Column]:
+    """How much of what the question names, and of its numbers, the sentence's article (or the
+    sentence with its neighbours) leaves out."""
+    names, numbers = question.names, question.numbers
+    if not names and not numbers:
+        return {}  # nothing can be missing: the columns stay 0
+    terms = [s.wording.terms for s in sentences]
+    found = [found_names(names, own) for own in terms]  # a union's names: its parts' names
+    in_context = [found[n] | found[b] | found[a] for n, (b, a) in enumerate(chained(sentences))]
+    article_terms: dict[str, set[str]] = {}
+    for s, own in zip(sentences, terms, strict=True):
+        article_terms.setdefault(s.article_id, set()).update(own)
+    article_names = {a: found_names(names, titles[a].union(t)) for a, t in article_terms.items()}
     article_numbers = {
         a: frozenset(x for x in t if x[:1].isdigit()) for a, t in article_terms.items()
     }
-    article_names = {
-        a: found_names(question.names, t | title_terms[a]) for a, t in article_terms.items()
+    return {
+        "names_missing_article": [_missing(names, article_names[s.article_id]) for s in sentences],
+        "names_missing_sentence": [_missing(names, f) for f in in_context],
+        "numbers_missing_article": [
+            _missing(numbers, article_numbers[s.article_id]) for s in sentences
+        ],
     }
-    meaning = np.array(
-        [float(s.vector @ asked) if s.vector is not None else 0.0 for s in sentences]
-    )
-    coverage = np.array([_coverage(weights, t) for t in terms])
-    meaning_rank = _ranks(meaning)
-    best_meaning, best_coverage = meaning.max(), coverage.max()
-    terms_rank = _ranks(coverage)
-    labels = ENTITY_LABELS.get(question.answer_type, frozenset())
-    for n, (s, own) in enumerate(zip(sentences, terms, strict=True)):
-        row = rows[n]
-        before = terms[n - 1] if n and sentences[n - 1] is s.previous else frozenset()
-        after = (
-            terms[n + 1] if n + 1 < len(terms) and sentences[n + 1].previous is s else frozenset()
-        )
-        context = own | before | after
-        context_coverage = _coverage(weights, context)
-        words = tokens(s.text)
-        quoted = any(q in s.text for q in QUOTE_MARKS)
-        opener = words[0].lower() if words else ""
-        new = [e for e in s.entities if not named_in(e_text(s, e), question)]
-        supplies = any(e.label in labels for e in new)
-        names_asked = question.answer_type.value in NAMED_TYPES
-        new_name = names_asked and any(e.label in NAME_LABELS for e in new)
-        offers = supplies or new_name  # the asked type, or (for a name question) any new name
-        neighbour_meaning = _neighbours(sentences, meaning, n)
-        row[INDEX["bias"]] = 1.0
-        row[INDEX["meaning"]] = meaning[n]
-        row[INDEX["meaning_gap"]] = meaning[n] - best_meaning
-        row[INDEX["meaning_best"]] = float(meaning[n] == best_meaning)
-        row[INDEX["meaning_rank"]] = 1.0 / (1.0 + meaning_rank[n])
-        row[INDEX["neighbour_meaning"]] = neighbour_meaning
-        row[INDEX["terms"]] = coverage[n]
-        row[INDEX["terms_rank"]] = 1.0 / (1.0 + terms_rank[n])
-        row[INDEX["neighbour_terms"]] = _neighbours(sentences, coverage, n)
-        row[INDEX["new_terms"]] = len(own - question.terms) / len(own) if own else 0.0
-        row[INDEX["supplies_terms"]] = float(supplies) * context_coverage
-        row[INDEX["supplies_meaning"]] = float(supplies) * meaning[n]
-        row[INDEX["supplies_name"]] = float(new_name)
-        row[INDEX["supplies_name_what"]] = float(
-            question.answer_type is AnswerType.WHAT and any(e.label in NAME_LABELS for e in new)
-        )
-        verb = bool(question.verbs & own)
-        row[INDEX["verb_match"]] = float(verb)
-        row[INDEX["supplies_neighbour"]] = float(offers) * neighbour_meaning
-        row[INDEX["verb_supplies"]] = float(verb and offers)
-        row[INDEX["answer_near_terms"]] = _nearness(s, new, labels, question.terms)
-        row[INDEX["name_terms"]] = float(new_name) * context_coverage
-        row[INDEX["terms_context"]] = context_coverage
-        row[INDEX["terms_gap"]] = coverage[n] - best_coverage
-        row[INDEX["terms_title"]] = _coverage(weights, own | title_terms[s.article_id])
-        row[INDEX["supplies"]] = float(supplies)
-        if supplies:
-            row[INDEX[f"supplies_{question.answer_type.value}"]] = 1.0
-        row[INDEX["new_entities"]] = min(len(new), 3) / 3
-        row[INDEX["focus"]] = float(bool(question.focus & own))
-        row[INDEX["article_first"]] = float(s.article_rank == 0)
-        row[INDEX["article_second"]] = float(s.article_rank == 1)
-        row[INDEX["article_score"]] = s.article_score
-        row[INDEX["first_sentence"]] = float(s.index == 0)
-        row[INDEX["position"]] = s.index / max(1, s.count - 1)
-        row[INDEX["anaphor"]] = float(opener in ANAPHORS and s.index > 0)
-        row[INDEX["quote"]] = float(quoted)
-        row[INDEX["short"]] = float(len(words) < SHORT_WORDS)
-        row[INDEX["long"]] = float(len(words) > LONG_WORDS)
-        row[INDEX["heading"]] = float(not s.text.rstrip().endswith((".", "!", "?", '"', "”", "'")))
-        row[INDEX["list_item"]] = float(s.text.lstrip().startswith(("-", "•", "*")))
-        row[INDEX["first_person"]] = float(not quoted and bool(FIRST_PERSON & set(words)))
-        row[INDEX["restates"]] = coverage[n] * (1.0 - float(supplies)) * float(bool(labels))
-        row[INDEX["names_missing_article"]] = _missing(question.names, article_names[s.article_id])
-        row[INDEX["names_missing_sentence"]] = _missing(
-            question.names, found_names(question.names, context)
-        )
-        row[INDEX["numbers_missing_article"]] = _missing(
-            question.numbers, article_numbers[s.article_id]
-        )
-        is_reason = question.answer_type is AnswerType.REASON
-        row[INDEX["reason_marker"]] = float(is_reason and bool(REASON_MARKERS & own_stems(words)))
-        numeric = question.answer_type in (AnswerType.NUMBER, AnswerType.MONEY, AnswerType.DATE)
-        row[INDEX["new_number"]] = float(
-            numeric and any(w[:1].isdigit() and w not in question.numbers for w in words)
-        )
-        row[INDEX["negation"]] = float(
-            question.answer_type is AnswerType.YESNO
-            and any(w.lower() in NEGATIONS or w.lower().endswith("n't") for w in words)
-        )
-        row[INDEX[f"type_{question.answer_type.value}"]] = 1.0
-    return rows
+
+
+def _place_columns(sentences: list[ReadSentence]) -> dict[str, Column]:
+    """Where each sentence stands: in which article, and where in it."""
+    return {
+        "article_first": [s.article_rank == 0 for s in sentences],
+        "article_second": [s.article_rank == 1 for s in sentences],
+        "article_score": [s.article_score for s in sentences],
+        "first_sentence": [s.index == 0 for s in sentences],
+        "position": [s.index / max(1, s.count - 1) for s in sentences],
+        "anaphor": [_opener(s) in ANAPHORS and s.index > 0 for s in sentences],
+    }
+
+
+def _form_columns(question: Question, sentences: list[ReadSentence]) -> dict[str, Column]:
+    """The sentence's form (quoted, a heading, a list item), and the words that some answer
+    types look for (reasons, numbers, negations)."""
+    words = [s.wording for s in sentences]
+    quoted = [any(q in s.text for q in QUOTE_MARKS) for s in sentences]
+    answer_type = question.answer_type
+    columns: dict[str, Column] = {
+        "quote": quoted,
+        "short": [len(w.tokens) < SHORT_WORDS for w in words],
+        "long": [len(w.tokens) > LONG_WORDS for w in words],
+        "heading": [
+            not s.text.rstrip().endswith((".", "!", "?", '"', "”", "'")) for s in sentences
+        ],
+        "list_item": [s.text.lstrip().startswith(("-", "•", "*")) for s in sentences],
+        "first_person": [
+            not q and bool(FIRST_PERSON & w.token_set) for q, w in zip(quoted, words, strict=True)
+        ],
+    }
+    if answer_type is AnswerType.REASON:
+        columns["reason_marker"] = [bool(REASON_MARKERS & w.stems) for w in words]
+    if answer_type in (AnswerType.NUMBER, AnswerType.MONEY, AnswerType.DATE):
+        columns["new_number"] = [bool(w.numbers - question.numbers) for w in words]
+    if answer_type is AnswerType.YESNO:
+        columns["negation"] = [_negated(w.tokens) for w in words]
+    return columns
+
+
+def _opener(sentence: ReadSentence) -> str:
+    words = sentence.wording.tokens
+    return words[0].lower() if words else ""
+
+
+def _negated(words: tuple[str, ...]) -> bool:
+    return any(w.lower() in NEGATIONS or w.lower().endswith("n't") for w in words)
 
 
 def asked_entities(question: Question, sentence: ReadSentence) -> list[Entity]:
@@ -224,7 +278,7 @@ def asked_entities(question: Question, sentence: ReadSentence) -> list[Entity]:
 def leans_on_previous(sentence: ReadSentence) -> bool:
     """Whether the sentence needs the one before it to be understood: it opens with a pronoun
     ("He said …", "These initiatives …") or a definite common noun ("The firm …")."""
-    words = tokens(sentence.text)
+    words = sentence.wording.tokens
     if sentence.previous is None or not words:
         return False
     opener = words[0].lower()
@@ -241,9 +295,10 @@ def names_nowhere(question: Question, sentences: list[ReadSentence]) -> bool:
     unanswerable one; it keeps questions from outside the archive from being answered."""
     if not question.names:
         return False
-    # each text's terms are cached (describe() has just asked for them)
-    texts = (t for s in sentences for t in (s.chunk.title, s.text))
-    terms = frozenset[str]().union(*map(content_terms, texts))
+    # each sentence's terms and title's terms are known (describe() has just asked for them)
+    terms = frozenset[str]().union(
+        *(s.wording.terms for s in sentences), *(content_terms(s.chunk.title) for s in sentences)
+    )
     return not found_names(question.names, terms)
 
 
@@ -263,14 +318,16 @@ def e_text(sentence: ReadSentence, entity: Entity) -> str:
     return sentence.text[entity.start - sentence.start : entity.end - sentence.start]
 
 
-def own_stems(words: list[str]) -> frozenset[str]:
-    return frozenset(stem(w) for w in words)
+@lru_cache(maxsize=32_768)
+def _entity_words(entity_text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The entity's content terms and numbers (the same entities recur in every question)."""
+    words = Wording(entity_text)
+    return words.terms, words.numbers
 
 
 def named_in(entity_text: str, question: Question) -> bool:
     """Whether the question already names this entity (all its content words)."""
-    own = content_terms(entity_text)
-    numbers = {t for t in tokens(entity_text) if t[:1].isdigit()}
+    own, numbers = _entity_words(entity_text)
     if not own and not numbers:
         return True
     return own <= (question.terms | question.names) and numbers <= question.numbers
@@ -279,22 +336,29 @@ def named_in(entity_text: str, question: Question) -> bool:
 def gap_to_words(sentence: ReadSentence, entity: Entity, stems: frozenset[str]) -> int | None:
     """Characters between the entity and the nearest word of the sentence whose stem is one of
     `stems` (a question's words), or None when the sentence has none of them."""
-    positions = [
-        m.start() + sentence.start
-        for m in _TOKEN_RE.finditer(sentence.text)
-        if len(m.group()) > 1 and stem(m.group()) in stems
-    ]
-    if not positions:
+    return _gap(_places_of(sentence, stems), entity)
+
+
+def _places_of(sentence: ReadSentence, stems: frozenset[str]) -> list[int]:
+    """Where the sentence's words (of two letters or more) with one of these stems start."""
+    return [sentence.start + at for at, s in sentence.wording.word_stems if s in stems]
+
+
+def _gap(places: list[int], entity: Entity) -> int | None:
+    if not places:
         return None
-    return min(min(abs(p - entity.start), abs(p - entity.end)) for p in positions)
+    return min(min(abs(p - entity.start), abs(p - entity.end)) for p in places)
 
 
 def _nearness(
     sentence: ReadSentence, new: list[Entity], labels: frozenset[str], asked: frozenset[str]
 ) -> float:
     """How close a supplied entity sits to a word of the question: 1 beside it, less apart."""
-    gaps = [gap_to_words(sentence, e, asked) for e in new if e.label in labels]
-    found = [g for g in gaps if g is not None]
+    supplied = [e for e in new if e.label in labels]
+    if not supplied:
+        return 0.0
+    places = _places_of(sentence, asked)
+    found = [g for g in (_gap(places, e) for e in supplied) if g is not None]
     return 1.0 / (1.0 + min(found) / 20.0) if found else 0.0
 
 
@@ -303,27 +367,6 @@ def _ranks(values: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(values), dtype=np.int64)
     ranks[np.argsort(-values, kind="stable")] = np.arange(len(values))
     return ranks
-
-
-def _neighbours(sentences: list[ReadSentence], values: np.ndarray, n: int) -> float:
-    """The higher value of the sentences just before and after sentence n, in its article."""
-    around = [
-        values[m]
-        for m in (n - 1, n + 1)
-        if 0 <= m < len(sentences) and sentences[m].article_id == sentences[n].article_id
-    ]
-    return float(max(around)) if around else 0.0
-
-
-def _term_weights(asked: frozenset[str], sentences: list[frozenset[str]]) -> dict[str, float]:
-    """The question's terms weighted by rarity among the sentences read."""
-    n = len(sentences)
-    return {t: math.log(1 + n / (1 + sum(t in s for s in sentences))) for t in asked}
-
-
-def _coverage(weights: dict[str, float], terms: frozenset[str]) -> float:
-    total = sum(weights.values())
-    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
 
 def _missing(wanted: frozenset[str], found: frozenset[str]) -> float:

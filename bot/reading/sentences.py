@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 import numpy as np
@@ -15,6 +16,7 @@ from index.search.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
 from index.sentence_words import Words
 from index.sentences import quotable_spans, words
+from index.words import Wording
 
 ARTICLES_READ = 3  # the answer is almost always in one of the best three articles
 MIN_WORDS = 3  # shorter lines ("4.", "Conclusion") are headings or list numbers, not answers
@@ -68,6 +70,11 @@ class ReadSentence:
     vector: np.ndarray | None = field(default=None, repr=False)
     previous: ReadSentence | None = field(default=None, repr=False)
     words: Words | None = field(default=None, repr=False)  # its word pieces, as ingest read them
+
+    @cached_property
+    def wording(self) -> Wording:
+        """Its tokens, terms and stems, worked out once for every feature that asks."""
+        return Wording(self.text)
 
 
 def read_articles(
