@@ -23,6 +23,7 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 from scipy.optimize import minimize
@@ -51,6 +52,9 @@ SHARES = (1.01, 0.7, 0.5, 0.4, 0.3)  # runner-up shares tried (1.01: the best se
 FOLDS = 5
 
 
+Rule = Literal["evidence", "best"]  # decline by the answer's evidence, or its best sentence
+
+
 @dataclass(frozen=True)
 class Scored:
     """One question answered without declining: the answer's evidence (what the shipped rule
@@ -61,7 +65,7 @@ class Scored:
     best: float
     right: bool
 
-    def score(self, by: str) -> float:
+    def score(self, by: Rule) -> float:
         return self.evidence if by == "evidence" else self.best
 
 
@@ -183,7 +187,7 @@ def answers(
 
 
 def accuracy_at(
-    reads: list[Read], scored: list[Scored], t: float, by: str = "evidence"
+    reads: list[Read], scored: list[Scored], t: float, by: Rule = "evidence"
 ) -> dict[str, float]:
     right = wrong = declined_ok = declined_bad = 0
     unanswerable = sum(not r.question.answerable for r in reads)
@@ -208,7 +212,7 @@ def accuracy_at(
 CUTS = np.round(np.arange(0.02, 0.9, 0.01), 2)
 
 
-def best_accuracy(reads: list[Read], scored: list[Scored], by: str = "evidence") -> float:
+def best_accuracy(reads: list[Read], scored: list[Scored], by: Rule = "evidence") -> float:
     return max(accuracy_at(reads, scored, t, by)["accuracy"] for t in CUTS)
 
 

@@ -93,12 +93,6 @@ class Wording:
     @cached_property
     def word_stems(self) -> tuple[tuple[int, str], ...]:
         """Where each word of two letters or more starts in the text, with its stem."""
-        found, at = [], 0
-        for token in self.tokens:
-            # the first place from the last token's end that holds this token is where TOKEN
-            # found it: TOKEN matches at every letter or digit, and a token starts with one
-            at = self.text.index(token, at)
-            if len(token) > 1:
-                found.append((at, stem(token)))
-            at += len(token)
-        return tuple(found)
+        return tuple(
+            (m.start(), stem(m.group())) for m in TOKEN.finditer(self.text) if len(m.group()) > 1
+        )
