@@ -49,9 +49,12 @@ from index.embedding import WordPieceCounter
 
 STRENGTHS = (0.1, 0.3, 1.0, 3.0, 10.0)  # C: the inverse L2 strength, as in scikit-learn
 SHARES = (1.01, 0.7, 0.5, 0.4, 0.3)  # runner-up shares tried (1.01: the best sentence alone)
+# for why, what and yes/no questions, given the facts' share (2-3 sentences may answer them)
+STATEMENT_SHARES = (0.2, 0.1, 0.05)
 FOLDS = 5
 
 
+Shares = tuple[float, float]  # runner-up shares: for facts, for why / what / yes-no
 Rule = Literal["evidence", "best"]  # decline by the answer's evidence, or its best sentence
 
 
@@ -166,16 +169,16 @@ def answers(
     service: AnswerService,
     reads: list[Read],
     w: np.ndarray,
-    share: float,
+    shares: Shares,
     pointers: list[AnswerPointer] | None = None,
 ) -> list[Scored]:
-    """Each question answered with weights `w`, runner-up share `share` and no decline. With
-    `pointers` (one per fold), each question is read with its fold's pointer."""
+    """Each question answered with weights `w`, runner-up shares `shares` and no decline.
+    With `pointers` (one per fold), each question is read with its fold's pointer."""
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
     composer.ranker = SentenceRanker(dict(zip(FEATURES, map(float, w), strict=True)))
     composer.min_score = 0.0
-    composer.runner_up_share = share
+    composer.runner_up_share, composer.statement_runner_up_share = shares
     out = []
     for i, r in enumerate(reads):
         if pointers:
@@ -216,18 +219,33 @@ def best_accuracy(reads: list[Read], scored: list[Scored], by: Rule = "evidence"
     return max(accuracy_at(reads, scored, t, by)["accuracy"] for t in CUTS)
 
 
-def choose_share(
+def choose_shares(
     service: AnswerService, reads: list[Read], w: np.ndarray, pointers: list[AnswerPointer]
-) -> tuple[float, list[Scored]]:
-    """The runner-up share whose answers reach the best dev accuracy (at their best threshold);
-    the widest share within half a point of it, for shorter answers."""
-    tried = {s: answers(service, reads, w, s, pointers) for s in SHARES}
-    accuracy = {s: best_accuracy(reads, scored) for s, scored in tried.items()}
-    for s, a in accuracy.items():
-        print(f"  runner-up share {s}: best accuracy {a:.1%}")
+) -> tuple[Shares, list[Scored]]:
+    """The runner-up share whose answers reach the best dev accuracy (at their best
+    threshold), then, given it, the share for why, what and yes/no questions; each the widest
+    within half a point of the best, for shorter answers."""
+    tried: dict[Shares, list[Scored]] = {}
+    accuracy: dict[Shares, float] = {}
+
+    def answer_with(shares: Shares) -> None:
+        tried[shares] = answers(service, reads, w, shares, pointers)
+        accuracy[shares] = best_accuracy(reads, tried[shares])
+        print(f"  runner-up shares {shares[0]} / {shares[1]}: best accuracy {accuracy[shares]:.1%}")
+
+    for s in SHARES:
+        answer_with((s, s))
+    fact = _widest(accuracy)[0]
+    for s in STATEMENT_SHARES:
+        answer_with((fact, s))
+    shares = _widest({k: a for k, a in accuracy.items() if k[0] == fact})
+    return shares, tried[shares]
+
+
+def _widest(accuracy: dict[Shares, float]) -> Shares:
+    """The shares with the fewest quotes among those within half a point of the best."""
     top = max(accuracy.values())
-    share = max(s for s, a in accuracy.items() if a >= top - 0.005)
-    return share, tried[share]
+    return max((s for s, a in accuracy.items() if a >= top - 0.005), key=lambda s: (s[1], s[0]))
 
 
 def choose_threshold(reads: list[Read], scored: list[Scored]) -> float:
@@ -288,9 +306,9 @@ def main() -> None:
     print(f"pointer fitted on all of dev: {args.pointer}")
     c = choose_strength(dev)
     w = fit(dev, c)
-    share, dev_scored = choose_share(service, dev, w, pointers)
+    shares, dev_scored = choose_shares(service, dev, w, pointers)
     t = choose_threshold(dev, dev_scored)
-    print(f"C={c}, runner-up share {share}, decline below {t}")
+    print(f"C={c}, runner-up shares {shares[0]} / {shares[1]}, decline below {t}")
     report("dev", dev, dev_scored, t)
     for n, path in enumerate(args.test):
         data_dir = args.test_data_dir[n] if n < len(args.test_data_dir) else None
@@ -303,14 +321,15 @@ def main() -> None:
         assert isinstance(composer, ExtractiveComposer)
         composer.aligner.pointer = pointer
         test = collect(own, load_questions(path))
-        report(path.stem, test, answers(own, test, w, share), t)
+        report(path.stem, test, answers(own, test, w, shares), t)
     print("WEIGHTS: dict[str, float] = {")
     for name, value in zip(FEATURES, w, strict=True):
         if abs(value) >= 0.005:
             print(f'    "{name}": {value:.3f},')
     print("}")
     print(f"DECLINE_BELOW = {t}")
-    print(f"RUNNER_UP_SHARE = {share}  # bot/composers/extractive.py")
+    print(f"RUNNER_UP_SHARE = {shares[0]}  # bot/composers/extractive.py")
+    print(f"STATEMENT_RUNNER_UP_SHARE = {shares[1]}")
 
 
 if __name__ == "__main__":

@@ -29,9 +29,12 @@ from index.entities import Entity, EntityTagger
 from index.search.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
 
-# A runner-up is quoted too when it is at least this likely, relative to the best sentence
-# (chosen on eval/bbc-dev.jsonl by bench/tune_reader.py; see docs/answering.md).
+# A runner-up is quoted too when it is at least this likely, relative to the best sentence:
+# for a fact (who, which, how much …), and for a question a statement answers (why, what
+# happened, yes or no), whose answer often takes two or three sentences (both chosen on
+# eval/bbc-dev.jsonl by bench/tune_reader.py; see docs/answering.md).
 RUNNER_UP_SHARE = 0.3
+STATEMENT_RUNNER_UP_SHARE = 0.3
 NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
 
 
@@ -77,6 +80,7 @@ class ExtractiveComposer:
         ranker: SentenceRanker | None = None,
         articles: int = ARTICLES_READ,
         runner_up_share: float = RUNNER_UP_SHARE,
+        statement_runner_up_share: float = STATEMENT_RUNNER_UP_SHARE,
         aligner: WordAligner | None = None,
     ) -> None:
         self.embedder = embedder
@@ -87,6 +91,7 @@ class ExtractiveComposer:
         self.ranker = ranker or SentenceRanker()
         self.articles = articles
         self.runner_up_share = runner_up_share
+        self.statement_runner_up_share = statement_runner_up_share
         # the ranker's weights expect word alignment: without an aligner, one is made
         self.aligner = aligner if aligner is not None else WordAligner.for_embedder(embedder)
 
@@ -173,7 +178,7 @@ class ExtractiveComposer:
             return []
         best = order[0]
         chosen = [self._quote(reading, best)]
-        floor = reading.scores[best] * self.runner_up_share
+        floor = reading.scores[best] * self._runner_up_share(reading.question)
         for i in order[1:]:
             if len(chosen) >= self.max_sentences or reading.scores[i] < floor:
                 break
@@ -181,6 +186,11 @@ class ExtractiveComposer:
             if not any(_overlaps(quote, c) or _repeats(quote, c) for c in chosen):
                 chosen.append(quote)
         return chosen
+
+    def _runner_up_share(self, question: Question) -> float:
+        if question.answer_type in ENTITY_TYPES:
+            return self.runner_up_share
+        return self.statement_runner_up_share
 
     def _quote(self, reading: Reading, i: int) -> _Quote:
         """Sentence `i`, with the sentence before it when it opens with an anaphor or when
