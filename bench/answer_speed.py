@@ -1,9 +1,14 @@
 """One client's answering time over labelled questions, in-process (no HTTP).
 
     NEWSBOT_DATA_DIR=/tmp/bbc python bench/answer_speed.py eval/bbc-test.jsonl [--quick]
+    NEWSBOT_DATA_DIR=/tmp/bbc python bench/answer_speed.py eval/bbc-dev.jsonl --prepare-ratio
 
 Run it from another checkout (an older commit) against the same index to compare composers:
-the figures are only comparable within one session on one machine.
+the figures are only comparable within one session on one machine. `--prepare-ratio`
+compares, in this process, answers whose question is parsed while retrieval runs (the
+extractive composer's `prepare`, as shipped) with answers that parse it after: rounds
+alternate between the two on fresh questions (a question asked twice would hit the caches),
+and it prints each round's p50 ratio.
 """
 
 from __future__ import annotations
@@ -16,29 +21,66 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.answer import AnswerService
+from bot.composers.extractive import ExtractiveComposer
 from bot.container import build_service
-from bot.evaluation import load_questions, percentile
+from bot.evaluation import LabelledQuestion, load_questions, percentile
 from bot.settings import Settings
 
+ROUNDS = 4
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("questions", type=Path)
-    parser.add_argument("--quick", action="store_true", help="the first 40 questions")
-    args = parser.parse_args()
-    questions = load_questions(args.questions)[: 40 if args.quick else None]
-    service = build_service(Settings())
-    service.answer("warm up the model and the indexes")
+
+def timed(service: AnswerService, questions: list[LabelledQuestion]) -> list[float]:
     times = []
     for q in questions:
         started = time.perf_counter()
         service.answer(q.q, history=list(q.history))
         times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    print(
-        f"{len(times)} questions: p50 {percentile(times, 50):.1f} ms, "
-        f"p95 {percentile(times, 95):.1f} ms, mean {statistics.mean(times):.1f} ms"
+    return sorted(times)
+
+
+def prepare_ratio(service: AnswerService, questions: list[LabelledQuestion]) -> None:
+    composer = service.composer("extractive")
+    assert isinstance(composer, ExtractiveComposer)
+    shipped = composer.prepare
+    size = len(questions) // (2 * ROUNDS)
+    for n in range(ROUNDS):
+        first, second = (questions[k * size : (k + 1) * size] for k in (2 * n, 2 * n + 1))
+        if n % 2:  # each way first in half the rounds
+            first, second = second, first
+        composer.prepare = lambda question: None  # type: ignore[method-assign]
+        after = percentile(timed(service, first), 50)
+        composer.prepare = shipped  # type: ignore[method-assign]
+        ahead = percentile(timed(service, second), 50)
+        print(
+            f"round {n + 1}, {size} questions each: p50 parsed after retrieval {after:.1f} ms, "
+            f"during it {ahead:.1f} ms, ratio {ahead / after:.3f}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("questions", type=Path)
+    parser.add_argument(
+        "--quick", action="store_true", help="the first 40 questions (320 with --prepare-ratio)"
     )
+    parser.add_argument(
+        "--prepare-ratio", action="store_true", help="parsing during retrieval against after it"
+    )
+    args = parser.parse_args()
+    questions = load_questions(args.questions)
+    if args.quick:
+        questions = questions[: 320 if args.prepare_ratio else 40]
+    service = build_service(Settings())
+    service.answer("warm up the model and the indexes")
+    if args.prepare_ratio:
+        prepare_ratio(service, questions)
+    else:
+        times = timed(service, questions)
+        print(
+            f"{len(times)} questions: p50 {percentile(times, 50):.1f} ms, "
+            f"p95 {percentile(times, 95):.1f} ms, mean {statistics.mean(times):.1f} ms"
+        )
     service.close()
 
 

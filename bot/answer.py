@@ -12,6 +12,7 @@ from bot.composers import (
     Composer,
     CondensingComposer,
     FollowUpComposer,
+    PreparingComposer,
     StreamingComposer,
     declined_answer,
 )
@@ -146,7 +147,10 @@ class AnswerService:
         history: list[Turn],
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
-        passages, standalone = self.passages(question, filters, history, composer)
+        standalone = self._standalone(question, history, composer)
+        if isinstance(composer, PreparingComposer):
+            composer.prepare(standalone)  # the extractive one parses it while retrieval runs
+        passages, standalone = self._retrieve(standalone, filters)
         retrieved = time.perf_counter()
         final: Answer | None = None
         if not passages:
@@ -208,10 +212,13 @@ class AnswerService:
     ) -> tuple[list[Passage], str]:
         """The passages a composer reads for a question, and the question as it reads it
         (made to stand alone when it follows earlier turns; a date it names left out)."""
-        composer = composer or self.composer()
-        condense = composer.condense if isinstance(composer, CondensingComposer) else self.condense
-        standalone = condense(question, history or [])
+        standalone = self._standalone(question, history or [], composer or self.composer())
         return self._retrieve(standalone, filters)
+
+    def _standalone(self, question: str, history: list[Turn], composer: Composer) -> str:
+        """The question made to stand alone when it follows earlier turns."""
+        condense = composer.condense if isinstance(composer, CondensingComposer) else self.condense
+        return condense(question, history)
 
     def _retrieve(self, question: str, filters: SearchFilters | None) -> tuple[list[Passage], str]:
         """Passages for the question, and the question as the composer should read it.

@@ -39,6 +39,14 @@ def test_answers_with_the_exact_passage(service: AnswerService, seeds_archive: A
     assert answer.timings_ms["total"] >= answer.timings_ms["retrieve"]
 
 
+def test_the_question_parsed_during_retrieval_is_the_one_read(service: AnswerService) -> None:
+    composer = service.composer("extractive")
+    assert isinstance(composer, ExtractiveComposer)
+    answer = service.answer("Who will represent the United States at the talks?")
+    assert answer.answerable
+    assert len(composer.questions) == 0  # prepared before retrieval, then read: none left over
+
+
 def test_prefers_a_short_direct_answer(service: AnswerService) -> None:
     answer = service.answer("Where did European leaders meet to coordinate their stance?")
     assert "Paris" in answer.answer

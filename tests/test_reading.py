@@ -3,6 +3,8 @@ entities found at ingest, the short answer, the blocks that are not reporting, m
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
@@ -10,7 +12,7 @@ import pytest
 
 from bot.composers.extractive import ExtractiveComposer, Reading, with_marker
 from bot.reading.features import FEATURES, describe, names_nowhere
-from bot.reading.question import AnswerType, analyse
+from bot.reading.question import AnswerType, PreparedQuestions, analyse
 from bot.reading.ranker import SentenceRanker
 from bot.reading.sentences import ReadSentence
 from bot.reading.short_answer import short_answer
@@ -49,6 +51,36 @@ def test_question_terms_names_and_numbers() -> None:
     assert {"leipzig", "meet"} <= asked.terms
     assert "won" in asked.verbs
     assert "us" in analyse("What did the US say?").names  # capitals are not the stopword "us"
+
+
+def test_a_question_prepared_ahead_is_read_as_analysed() -> None:
+    prepared = PreparedQuestions()
+    prepared.prepare("Which anti-spyware firm did Microsoft take over?")
+    asked = prepared.get("Which anti-spyware firm did Microsoft take over?")
+    assert asked == analyse("Which anti-spyware firm did Microsoft take over?")
+    assert asked.answer_type is AnswerType.ORGANISATION and len(prepared) == 0
+    assert prepared.get("Where will the talks take place?").answer_type is AnswerType.PLACE
+
+
+def test_a_prepared_question_never_waits_behind_another() -> None:
+    """With the worker busy (another request's parse), asking for a queued question parses it
+    at once instead of waiting."""
+    busy = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        prepared = PreparedQuestions(pool)
+        other = pool.submit(busy.wait, 30)
+        prepared.prepare("Who directed Kisna - the Warrior Poet?")
+        asked = prepared.get("Who directed Kisna - the Warrior Poet?")
+        assert not other.done()  # waiting for the queued parse would have outlasted it
+        assert asked.answer_type is AnswerType.PERSON
+        busy.set()
+
+
+def test_questions_prepared_but_never_read_are_not_kept_forever() -> None:
+    prepared = PreparedQuestions()
+    for n in range(PreparedQuestions.KEPT + 20):
+        prepared.prepare(f"Who won the {n}th race?")
+    assert len(prepared) == PreparedQuestions.KEPT
 
 
 def test_ingest_entities_name_what_the_issue_names() -> None:

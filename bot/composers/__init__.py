@@ -35,6 +35,13 @@ class CondensingComposer(Composer, Protocol):
 
 
 @runtime_checkable
+class PreparingComposer(Composer, Protocol):
+    """A composer that can start on a question while its passages are being retrieved."""
+
+    def prepare(self, question: str) -> None: ...
+
+
+@runtime_checkable
 class FollowUpComposer(StreamingComposer, Protocol):
     """A composer that can answer a follow-up without repeating what was already said."""
 

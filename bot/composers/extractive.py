@@ -19,7 +19,7 @@ from bot.composers import declined_answer
 from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
 from bot.reading.alignment import WordAligner
 from bot.reading.features import asked_entities, describe, leans_on_previous, names_nowhere
-from bot.reading.question import ENTITY_TYPES, Question, analyse
+from bot.reading.question import ENTITY_TYPES, PreparedQuestions, Question
 from bot.reading.ranker import DECLINE_BELOW, SentenceRanker, evidence
 from bot.reading.sentences import ARTICLES_READ, ArticleStore, ReadSentence, read_articles
 from bot.reading.short_answer import Span, short_answer
@@ -34,7 +34,7 @@ from index.sentence_vectors import SentenceVectors
 # happened, yes or no), whose answer often takes two or three sentences (both chosen on
 # eval/bbc-dev.jsonl by bench/tune_reader.py; see docs/answering.md).
 RUNNER_UP_SHARE = 0.3
-STATEMENT_RUNNER_UP_SHARE = 0.3
+STATEMENT_RUNNER_UP_SHARE = 0.2
 NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
 
 
@@ -94,6 +94,7 @@ class ExtractiveComposer:
         self.statement_runner_up_share = statement_runner_up_share
         # the ranker's weights expect word alignment: without an aligner, one is made
         self.aligner = aligner if aligner is not None else WordAligner.for_embedder(embedder)
+        self.questions = PreparedQuestions()
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
         final: Answer | None = None
@@ -103,9 +104,13 @@ class ExtractiveComposer:
         assert final is not None
         return final
 
+    def prepare(self, question: str) -> None:
+        """Start analysing the question (on a worker thread) while its passages are found."""
+        self.questions.prepare(question)
+
     def read(self, question: str, passages: list[Passage]) -> Reading:
         """Every sentence of the best articles, described and scored for the question."""
-        analysed = analyse(question)
+        analysed = self.questions.get(question)
         store = self.store or PassageStore(passages)
         aligner = self.aligner
         sentences = read_articles(passages, store, self.tagger, aligner.read, self.articles)

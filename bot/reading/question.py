@@ -7,6 +7,8 @@ the word lists below. The lists map nouns to the entity labels spaCy's NER gives
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -140,6 +142,38 @@ class Question:
 
 def analyse(question: str) -> Question:
     return _analyse(" ".join(question.split()))
+
+
+class PreparedQuestions:
+    """Questions analysed ahead, on a worker thread, while their passages are retrieved:
+    spaCy's parse (~5 ms) overlaps the embedding model's run and Chroma's query, which
+    release the GIL. `get` waits only for a parse already running; one still queued (behind
+    another request's) is cancelled and done at once instead."""
+
+    KEPT = 64  # prepared questions never asked for (nothing was retrieved) are dropped after
+
+    def __init__(self, pool: Executor | None = None) -> None:
+        self._pool = pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="question-parse")
+        self._pending: dict[str, Future[Question]] = {}
+        self._lock = threading.Lock()
+
+    def prepare(self, question: str) -> None:
+        with self._lock:
+            if question not in self._pending:
+                self._pending[question] = self._pool.submit(analyse, question)
+            while len(self._pending) > self.KEPT:
+                self._pending.pop(next(iter(self._pending))).cancel()
+
+    def __len__(self) -> int:
+        """How many prepared questions wait to be asked for."""
+        return len(self._pending)
+
+    def get(self, question: str) -> Question:
+        with self._lock:
+            pending = self._pending.pop(question, None)
+        if pending is not None and not pending.cancel():
+            return pending.result()
+        return analyse(question)
 
 
 @lru_cache(maxsize=4096)
