@@ -6,9 +6,10 @@
 Run it from another checkout (an older commit) against the same index to compare composers:
 the figures are only comparable within one session on one machine. `--prepare-ratio`
 compares, in this process, answers whose question is parsed while retrieval runs (the
-extractive composer's `prepare`, as shipped) with answers that parse it after: rounds
-alternate between the two on fresh questions (a question asked twice would hit the caches),
-and it prints each round's p50 ratio.
+extractive composer's `prepare`, as shipped) with answers that parse it after: the two take
+turns question by question (so both meet the same mix of questions and the same state of the
+machine), each question asked once (a second time would hit the caches), and it prints each
+round's p50 ratio.
 """
 
 from __future__ import annotations
@@ -43,18 +44,20 @@ def prepare_ratio(service: AnswerService, questions: list[LabelledQuestion]) -> 
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
     shipped = composer.prepare
-    size = len(questions) // (2 * ROUNDS)
+    size = len(questions) // ROUNDS
+    if size < 2:
+        raise SystemExit(f"--prepare-ratio needs at least {2 * ROUNDS} questions")
     for n in range(ROUNDS):
-        first, second = (questions[k * size : (k + 1) * size] for k in (2 * n, 2 * n + 1))
-        if n % 2:  # each way first in half the rounds
-            first, second = second, first
-        composer.prepare = lambda question: None  # type: ignore[method-assign]
-        after = percentile(timed(service, first), 50)
+        times: dict[bool, list[float]] = {False: [], True: []}
+        for i, q in enumerate(questions[n * size : (n + 1) * size]):
+            ahead = (i + n) % 2 == 1  # the two ways take turns, question by question
+            composer.prepare = shipped if ahead else (lambda question: None)  # type: ignore[method-assign]
+            times[ahead].extend(timed(service, [q]))
         composer.prepare = shipped  # type: ignore[method-assign]
-        ahead = percentile(timed(service, second), 50)
+        after, during = (percentile(sorted(times[way]), 50) for way in (False, True))
         print(
-            f"round {n + 1}, {size} questions each: p50 parsed after retrieval {after:.1f} ms, "
-            f"during it {ahead:.1f} ms, ratio {ahead / after:.3f}"
+            f"round {n + 1}, {size // 2} questions each way: p50 parsed after retrieval "
+            f"{after:.1f} ms, during it {during:.1f} ms, ratio {during / after:.3f}"
         )
 
 

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from bot.composers import (
+    ClosingComposer,
     Composer,
     CondensingComposer,
     FollowUpComposer,
@@ -149,7 +150,10 @@ class AnswerService:
         started = time.perf_counter()
         standalone = self._standalone(question, history, composer)
         if isinstance(composer, PreparingComposer):
-            composer.prepare(standalone)  # the extractive one parses it while retrieval runs
+            # the extractive one parses the question while retrieval runs; when the question
+            # names a date and dated articles match it, the question is read without the date
+            # and parsed again (the parse prepared here is then dropped, see PreparedQuestions)
+            composer.prepare(standalone)
         passages, standalone = self._retrieve(standalone, filters)
         retrieved = time.perf_counter()
         final: Answer | None = None
@@ -313,6 +317,9 @@ class AnswerService:
         return {**numbers, "answer_modes": self.modes, "default_mode": self.default_mode}
 
     def close(self) -> None:
+        for composer in self.composers.values():
+            if isinstance(composer, ClosingComposer):
+                composer.close()
         if self._on_close is not None:
             self._on_close()
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
+from typing import Any, TypeVar
 
 import numpy as np
 import pytest
@@ -14,10 +16,12 @@ from bot.composers.extractive import ExtractiveComposer
 from bot.container import Archive, build_service
 from bot.errors import BadQuestion, ModeUnavailable, NewsbotError
 from bot.models import Answer, Turn
+from bot.reading.question import PreparedQuestions
 from index.embedding import TextEmbedder
 from index.search.retrieval import SearchFilters
 from tests.answer_checks import assert_well_cited
 
+T = TypeVar("T")
 TALKS = "003_8e9a2609f1a46fa1.txt"
 TALKS_QUESTION = "On which date will negotiations between the US and Russia on Ukraine take place?"
 COALITION = "002_c5ccbac007a06862.txt"
@@ -39,12 +43,41 @@ def test_answers_with_the_exact_passage(service: AnswerService, seeds_archive: A
     assert answer.timings_ms["total"] >= answer.timings_ms["retrieve"]
 
 
-def test_the_question_parsed_during_retrieval_is_the_one_read(service: AnswerService) -> None:
+class RecordingPool(ThreadPoolExecutor):
+    """A one-worker pool that remembers which questions it was given to parse."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=1)
+        self.questions: list[str] = []
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        self.questions.append(args[0])
+        return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Who will represent the United States at the talks?",
+        # the seeds have no dates: the dated search finds nothing, the question is read whole
+        "Who will represent the United States at the talks in February 2025?",
+    ],
+)
+def test_the_question_parsed_during_retrieval_is_the_one_read(
+    service: AnswerService, question: str
+) -> None:
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
-    answer = service.answer("Who will represent the United States at the talks?")
+    shipped, pool = composer.questions, RecordingPool()
+    composer.questions = prepared = PreparedQuestions(pool)
+    try:
+        answer = service.answer(question)
+    finally:
+        composer.questions = shipped
+        pool.shutdown()
     assert answer.answerable
-    assert len(composer.questions) == 0  # prepared before retrieval, then read: none left over
+    assert pool.questions == [question]  # prepared before retrieval …
+    assert len(prepared) == 0  # … and read
 
 
 def test_prefers_a_short_direct_answer(service: AnswerService) -> None:

@@ -56,10 +56,14 @@ def test_question_terms_names_and_numbers() -> None:
 def test_a_question_prepared_ahead_is_read_as_analysed() -> None:
     prepared = PreparedQuestions()
     prepared.prepare("Which anti-spyware firm did Microsoft take over?")
+    assert len(prepared) == 1
     asked = prepared.get("Which anti-spyware firm did Microsoft take over?")
     assert asked == analyse("Which anti-spyware firm did Microsoft take over?")
     assert asked.answer_type is AnswerType.ORGANISATION and len(prepared) == 0
     assert prepared.get("Where will the talks take place?").answer_type is AnswerType.PLACE
+    prepared.close()  # the service closing: a question prepared after it is parsed when read
+    prepared.prepare("Who directed Kisna - the Warrior Poet?")
+    assert prepared.get("Who directed Kisna - the Warrior Poet?").answer_type is AnswerType.PERSON
 
 
 def test_a_prepared_question_never_waits_behind_another() -> None:

@@ -42,6 +42,13 @@ class PreparingComposer(Composer, Protocol):
 
 
 @runtime_checkable
+class ClosingComposer(Composer, Protocol):
+    """A composer that holds something to release when the service closes (a worker)."""
+
+    def close(self) -> None: ...
+
+
+@runtime_checkable
 class FollowUpComposer(StreamingComposer, Protocol):
     """A composer that can answer a follow-up without repeating what was already said."""
 
@@ -70,9 +77,11 @@ def declined_answer(nearest: list[Passage], max_titles: int = 3) -> Answer:
 
 __all__ = [
     "NOTHING_FOUND",
+    "ClosingComposer",
     "Composer",
     "CondensingComposer",
     "FollowUpComposer",
+    "PreparingComposer",
     "StreamingComposer",
     "declined_answer",
 ]

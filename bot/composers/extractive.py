@@ -108,6 +108,9 @@ class ExtractiveComposer:
         """Start analysing the question (on a worker thread) while its passages are found."""
         self.questions.prepare(question)
 
+    def close(self) -> None:
+        self.questions.close()
+
     def read(self, question: str, passages: list[Passage]) -> Reading:
         """Every sentence of the best articles, described and scored for the question."""
         analysed = self.questions.get(question)

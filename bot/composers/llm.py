@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from bot.composers import Composer, StreamingComposer
+from bot.composers import ClosingComposer, Composer, StreamingComposer
 from bot.composers.support import DEFAULT_THRESHOLDS, SupportChecker, SupportThresholds
 from bot.composers.verify import AnswerVerification, ClaimStream, source_header
 from bot.errors import ConfigError
@@ -47,6 +47,10 @@ class LLMComposer:
         self.source_chars = int(
             (context_window - max_tokens - PROMPT_RESERVE_TOKENS) * CHARS_PER_TOKEN
         )
+
+    def close(self) -> None:
+        if isinstance(self.fallback, ClosingComposer):
+            self.fallback.close()
 
     def compose(self, question: str, passages: list[Passage]) -> Answer:
         final: Answer | None = None

@@ -160,13 +160,21 @@ class PreparedQuestions:
     def prepare(self, question: str) -> None:
         with self._lock:
             if question not in self._pending:
-                self._pending[question] = self._pool.submit(analyse, question)
+                try:
+                    self._pending[question] = self._pool.submit(analyse, question)
+                except RuntimeError:  # closed: `get` will parse it
+                    return
             while len(self._pending) > self.KEPT:
                 self._pending.pop(next(iter(self._pending))).cancel()
 
     def __len__(self) -> int:
         """How many prepared questions wait to be asked for."""
-        return len(self._pending)
+        with self._lock:
+            return len(self._pending)
+
+    def close(self) -> None:
+        """Stop the worker; questions still queued are dropped (a later `get` parses them)."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     def get(self, question: str) -> Question:
         with self._lock:
