@@ -6,12 +6,15 @@ contain one of `answer_any` and belong to a source article). A logistic regressi
 strength chosen by 5-fold cross-validation on dev, grouped by question) learns which
 sentence answers, with the answer pointer's feature for each dev question coming from a
 pointer fitted on the other folds (bench/fit_pointer.py; the one fitted on all of dev is
-written to bot/reading/pointer.npz); then the decline threshold that answers most dev
+written to bot/reading/pointer.npz), and its answer type from an answer-type model fitted on
+other articles' questions (bench/fit_answer_types.py; run that first: it writes the shipped
+model, fitted on all of dev); then the decline threshold that answers most dev
 questions right (an answerable one answered right, an unanswerable one declined) is found
 by answering every dev question with the fitted weights; the table of other thresholds is
 printed too. Test questions are only ever scored, never fitted.
 Prints both halves' figures and the weights as Python for bot/reading/ranker.py.
 
+    python bench/fit_answer_types.py eval/bbc-dev.jsonl
     NEWSBOT_DATA_DIR=/tmp/bbc-full python bench/tune_reader.py \\
         --dev eval/bbc-dev.jsonl --test eval/bbc-test.jsonl eval/seeds-test.jsonl
     (eval/seeds-test.jsonl needs its own index: --test-data-dir pairs with --test files)
@@ -21,7 +24,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -30,6 +33,8 @@ from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.fit_answer_types import STRENGTH as TYPES_STRENGTH
+from bench.fit_answer_types import out_of_fold, parse
 from bench.fit_pointer import PointerExample, example, fit_pointer, pointer_column
 from bot.answer import AnswerService
 from bot.composers.extractive import ExtractiveComposer
@@ -43,7 +48,7 @@ from bot.evaluation import (
 )
 from bot.reading.features import FEATURES, INDEX
 from bot.reading.pointer import PARAMETERS, AnswerPointer
-from bot.reading.question import ENTITY_TYPES
+from bot.reading.question import ENTITY_TYPES, AnswerType, PreparedQuestions, Question
 from bot.reading.ranker import SentenceRanker
 from bot.settings import Settings
 from index.embedding import WordPieceCounter
@@ -86,6 +91,33 @@ class Read:
     passages: list  # type: ignore[type-arg]
     pointing: PointerExample
     statement: bool  # asks why, what or yes/no (as the reader types it), not for a fact
+
+
+class OutOfFoldTypes(PreparedQuestions):
+    """Dev questions typed by an answer-type model fitted on other articles' questions
+    (bench/fit_answer_types.py), as the pointer is fitted on other folds: the ranker learns
+    from types as often wrong as a new question's, not from the shipped model's own
+    training labels."""
+
+    def __init__(self, types: dict[str, str]) -> None:
+        super().__init__()
+        self.types = types
+
+    def get(self, question: str) -> Question:
+        analysed = super().get(question)
+        found = self.types.get(" ".join(question.split()))
+        return replace(analysed, answer_type=AnswerType(found)) if found else analysed
+
+
+def type_out_of_fold(composer: ExtractiveComposer, paths: list[Path]) -> PreparedQuestions:
+    """Makes the composer read dev questions with out-of-fold types; returns what it had."""
+    parsed = parse(paths)
+    found = out_of_fold(parsed, TYPES_STRENGTH)
+    agree = sum(f == label for f, label in zip(found, parsed.labels, strict=True))
+    print(f"dev types from other articles' questions: {agree / len(found):.1%} as labelled")
+    kept = composer.questions
+    composer.questions = OutOfFoldTypes(dict(zip(parsed.texts, found, strict=True)))
+    return kept
 
 
 def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[Read]:
@@ -346,6 +378,9 @@ def main() -> None:
     dev_questions = [q for p in args.dev for q in load_questions(p)]
     if args.quick:
         dev_questions = dev_questions[::4]
+    composer = service.composer("extractive")
+    assert isinstance(composer, ExtractiveComposer)
+    shipped_questions = type_out_of_fold(composer, args.dev)
     dev = collect(service, dev_questions)
     print(f"dev: {len(dev)} questions, {sum(len(r.rows) for r in dev)} sentences")
     pointers = point_out_of_fold(dev)
@@ -357,6 +392,7 @@ def main() -> None:
     shares, dev_scored = choose_shares(service, dev, w, pointers)
     t = choose_threshold(dev, dev_scored)
     compare_threshold_pair(dev, dev_scored)
+    composer.questions = shipped_questions
     print(f"C={c}, runner-up shares {shares[0]} / {shares[1]}, decline below {t}")
     report("dev", dev, dev_scored, t)
     for n, path in enumerate(args.test):

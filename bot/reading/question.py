@@ -2,7 +2,9 @@
 
 The answer type comes from spaCy's dependency parse of the question: the wh-word, and the
 noun it asks about ("Which *firm* …", "What is the *name* of the *film* …"), looked up in
-the word lists below. The lists map nouns to the entity labels spaCy's NER gives answers.
+the word lists below (the lists map nouns to the entity labels spaCy's NER gives answers);
+then a model fitted on how the dev writers labelled their questions (answer_types.py) takes
+those rules' verdict as one of its cues and has the last word.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from bot.reading.answer_types import fitted_answer_types
 from index.entities import parser_model
 from index.words import content_terms, is_stopword, stem, word_set
 
@@ -188,6 +191,9 @@ class PreparedQuestions:
 def _analyse(text: str) -> Question:
     doc = parser_model()(text)
     answer_type, focus = _answer_type(doc)
+    model = fitted_answer_types()
+    if model is not None:
+        answer_type = AnswerType(model.predict(type_cues(doc, answer_type)))
     names = frozenset(
         stem(t.text)
         for t in doc
@@ -236,6 +242,29 @@ def _answer_type(doc: Any) -> tuple[AnswerType, frozenset[str]]:
         if found is not None:
             return found, frozenset({stem(noun.text)})
     return AnswerType.WHAT, frozenset()
+
+
+def type_cues(doc: Any, ruled: AnswerType) -> list[str]:
+    """What the answer-type model weighs: the rules' type, the first word, the wh-word, the
+    word after it and the pair, the nouns it asks about, its dependency and head, and any
+    currency or percent sign."""
+    tokens = [t for t in doc if not t.is_punct]
+    cues = [f"rule={ruled.value}"]
+    if tokens:
+        cues.append(f"first={tokens[0].lower_}")
+    wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
+    if wh is not None:
+        cues += [f"wh={wh.lower_}", f"wh_dep={wh.dep_}", f"wh_head={wh.head.lemma_.lower()}"]
+        if wh.i + 1 < len(doc):
+            after = doc[wh.i + 1].lower_
+            cues += [f"after={after}", f"wh_after={wh.lower_}_{after}"]
+        for n, noun in enumerate(_asked_nouns(doc, wh)[:3]):
+            cues.append(f"{'noun' if n == 0 else 'later_noun'}={stem(noun.text)}")
+    cues += [f"sign={t.lower_}" for t in doc if t.lower_ in _SIGNS]
+    return cues
+
+
+_SIGNS = frozenset({"£", "$", "€", "%", "cent", "percentage"})
 
 
 def _asked_nouns(doc: Any, wh: Any) -> list[Any]:
