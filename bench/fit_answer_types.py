@@ -25,12 +25,11 @@ from scipy.sparse import csr_matrix
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.reading.answer_types import PARAMETERS, AnswerTypeModel
-from bot.reading.question import AnswerType, _answer_type, type_cues
+from bot.reading.answer_types import PARAMETERS, AnswerType, AnswerTypeModel
+from bot.reading.question import ruled_type, type_cues
 from index.entities import parser_model
 
 STRENGTHS = (0.3, 1.0, 3.0, 10.0)  # C: the inverse L2 strength, as in scikit-learn
-STRENGTH = 1.0  # chosen by `main` on the 3,787 dev questions (tune_reader uses it)
 FOLDS = 5
 MIN_COUNT = 2  # cues seen fewer times on dev are left out
 LABELS = {"percentage": "number"}  # the writers' labels the reader folds into another type
@@ -52,7 +51,7 @@ def labelled(paths: list[Path]) -> list[tuple[str, str, str]]:
 
 
 def fit(cues: list[list[str]], labels: list[str], c: float) -> AnswerTypeModel:
-    types = tuple(t.value for t in AnswerType)
+    types = tuple(AnswerType)
     counts = Counter(cue for row in cues for cue in set(row))
     vocabulary = sorted(cue for cue, n in counts.items() if n >= MIN_COUNT)
     column = {cue: i for i, cue in enumerate(vocabulary)}
@@ -62,7 +61,7 @@ def fit(cues: list[list[str]], labels: list[str], c: float) -> AnswerTypeModel:
     rows, columns = zip(*cells, strict=True)
     x = csr_matrix((np.ones(len(cells)), (rows, columns)), shape=(len(cues), bias + 1))
     y = np.zeros((len(labels), len(types)))
-    y[np.arange(len(labels)), [types.index(label) for label in labels]] = 1.0
+    y[np.arange(len(labels)), [types.index(AnswerType(label)) for label in labels]] = 1.0
     penalty = np.ones((x.shape[1], 1))
     penalty[-1] = 0.0
 
@@ -77,7 +76,7 @@ def fit(cues: list[list[str]], labels: list[str], c: float) -> AnswerTypeModel:
 
     start = np.zeros(x.shape[1] * len(types))
     w = minimize(loss, start, jac=True, method="L-BFGS-B").x.reshape(x.shape[1], len(types))
-    return AnswerTypeModel(types, {cue: w[i] for cue, i in column.items()}, w[-1])
+    return AnswerTypeModel(types, {cue: w[i] for cue, i in column.items()}, w[-1], c)
 
 
 def folds_of(articles: list[str]) -> list[int]:
@@ -103,7 +102,7 @@ def parse(paths: list[Path]) -> Parsed:
     cues, ruled = [], []
     for text, _, _ in rows:
         doc = nlp(text)
-        rule, _ = _answer_type(doc)
+        rule, _ = ruled_type(doc)
         ruled.append(rule.value)
         cues.append(type_cues(doc, rule))
     texts = [text for text, _, _ in rows]
@@ -111,16 +110,19 @@ def parse(paths: list[Path]) -> Parsed:
     return Parsed(texts, cues, ruled, labels, folds_of([article for _, _, article in rows]))
 
 
-def out_of_fold(parsed: Parsed, c: float) -> list[str]:
-    """Each question's type by a model fitted on the other folds (other articles)."""
-    found = [""] * len(parsed.texts)
+def fold_models(parsed: Parsed, c: float) -> list[AnswerTypeModel]:
+    """One model per fold, each fitted on the other folds' questions (other articles)."""
+    models = []
     for k in range(FOLDS):
         inside = [i for i, f in enumerate(parsed.folds) if f != k]
-        model = fit([parsed.cues[i] for i in inside], [parsed.labels[i] for i in inside], c)
-        for i, f in enumerate(parsed.folds):
-            if f == k:
-                found[i] = model.predict(parsed.cues[i])
-    return found
+        models.append(fit([parsed.cues[i] for i in inside], [parsed.labels[i] for i in inside], c))
+    return models
+
+
+def out_of_fold(parsed: Parsed, c: float) -> list[str]:
+    """Each question's type by the model fitted on the other folds."""
+    models = fold_models(parsed, c)
+    return [models[f].predict(cues) for f, cues in zip(parsed.folds, parsed.cues, strict=True)]
 
 
 def choose_strength(parsed: Parsed) -> float:

@@ -33,8 +33,7 @@ from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fit_answer_types import STRENGTH as TYPES_STRENGTH
-from bench.fit_answer_types import out_of_fold, parse
+from bench.fit_answer_types import fold_models, parse
 from bench.fit_pointer import PointerExample, example, fit_pointer, pointer_column
 from bot.answer import AnswerService
 from bot.composers.extractive import ExtractiveComposer
@@ -46,12 +45,14 @@ from bot.evaluation import (
     load_questions,
     with_stored_ids,
 )
+from bot.reading.answer_types import AnswerType, AnswerTypeModel, fitted_answer_types
 from bot.reading.features import FEATURES, INDEX
 from bot.reading.pointer import PARAMETERS, AnswerPointer
-from bot.reading.question import ENTITY_TYPES, AnswerType, PreparedQuestions, Question
+from bot.reading.question import ENTITY_TYPES, PreparedQuestions, Question, ruled_type, type_cues
 from bot.reading.ranker import SentenceRanker
 from bot.settings import Settings
 from index.embedding import WordPieceCounter
+from index.entities import parser_model
 
 STRENGTHS = (0.1, 0.3, 1.0, 3.0, 10.0)  # C: the inverse L2 strength, as in scikit-learn
 SHARES = (1.01, 0.7, 0.5, 0.4, 0.3)  # runner-up shares tried (1.01: the best sentence alone)
@@ -97,26 +98,48 @@ class OutOfFoldTypes(PreparedQuestions):
     """Dev questions typed by an answer-type model fitted on other articles' questions
     (bench/fit_answer_types.py), as the pointer is fitted on other folds: the ranker learns
     from types as often wrong as a new question's, not from the shipped model's own
-    training labels."""
+    training labels. The composer may read a question otherwise than it was asked (made to
+    stand alone, a date it names left out): `read_as` says so before it is read."""
 
-    def __init__(self, types: dict[str, str]) -> None:
+    def __init__(self, models: list[AnswerTypeModel], fold_of: dict[str, int]) -> None:
         super().__init__()
-        self.types = types
+        self.models = models
+        self.fold_of = dict(fold_of)
+        self.unknown = 0  # questions read with the shipped model's type (no fold known)
+
+    def read_as(self, read: str, asked: str) -> None:
+        fold = self.fold_of.get(" ".join(asked.split()))
+        if fold is not None:
+            self.fold_of.setdefault(" ".join(read.split()), fold)
 
     def get(self, question: str) -> Question:
         analysed = super().get(question)
-        found = self.types.get(" ".join(question.split()))
-        return replace(analysed, answer_type=AnswerType(found)) if found else analysed
+        fold = self.fold_of.get(" ".join(question.split()))
+        if fold is None:
+            self.unknown += 1
+            return analysed
+        return replace(analysed, answer_type=_fold_type(self.models[fold], question))
+
+
+def _fold_type(model: AnswerTypeModel, question: str) -> AnswerType:
+    doc = parser_model()(" ".join(question.split()))
+    ruled, _ = ruled_type(doc)
+    return model.predict(type_cues(doc, ruled))
 
 
 def type_out_of_fold(composer: ExtractiveComposer, paths: list[Path]) -> PreparedQuestions:
-    """Makes the composer read dev questions with out-of-fold types; returns what it had."""
+    """Makes the composer read dev questions with out-of-fold types (at the shipped model's
+    strength); returns what it read them with before. Without a shipped model, nothing."""
+    shipped = fitted_answer_types()
+    kept = composer.questions
+    if shipped is None:
+        return kept
     parsed = parse(paths)
-    found = out_of_fold(parsed, TYPES_STRENGTH)
+    models = fold_models(parsed, shipped.strength)
+    found = [models[f].predict(c) for f, c in zip(parsed.folds, parsed.cues, strict=True)]
     agree = sum(f == label for f, label in zip(found, parsed.labels, strict=True))
     print(f"dev types from other articles' questions: {agree / len(found):.1%} as labelled")
-    kept = composer.questions
-    composer.questions = OutOfFoldTypes(dict(zip(parsed.texts, found, strict=True)))
+    composer.questions = OutOfFoldTypes(models, dict(zip(parsed.texts, parsed.folds, strict=True)))
     return kept
 
 
@@ -129,6 +152,8 @@ def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[R
     for q in questions:
         q = with_stored_ids(service, q)
         passages, standalone = service.passages(q.q, history=list(q.history), composer=composer)
+        if isinstance(composer.questions, OutOfFoldTypes):
+            composer.questions.read_as(standalone, q.q)
         reading = composer.read(standalone, passages)
         right = np.array(
             [holds_answer(q, s.article_id, s.text) for s in reading.sentences], dtype=bool
@@ -392,6 +417,9 @@ def main() -> None:
     shares, dev_scored = choose_shares(service, dev, w, pointers)
     t = choose_threshold(dev, dev_scored)
     compare_threshold_pair(dev, dev_scored)
+    if isinstance(composer.questions, OutOfFoldTypes):
+        print(f"  dev questions read without a fold's type: {composer.questions.unknown}")
+        composer.questions.close()
     composer.questions = shipped_questions
     print(f"C={c}, runner-up shares {shares[0]} / {shares[1]}, decline below {t}")
     report("dev", dev, dev_scored, t)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
@@ -23,13 +24,28 @@ import numpy as np
 PARAMETERS = Path(__file__).with_name("answer_types.json")
 
 
+class AnswerType(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PLACE = "place"
+    DATE = "date"
+    MONEY = "money"
+    NUMBER = "number"  # counts, amounts, scores, percentages
+    WORK = "work"  # the title of a film, book, album, programme, game
+    EVENT = "event"
+    YESNO = "yesno"
+    REASON = "reason"
+    WHAT = "what"  # what happened, what was said: a statement, not an entity
+
+
 @dataclass(frozen=True, eq=False)
 class AnswerTypeModel:
     """Scores each answer type as the sum of its cues' weights, plus a bias."""
 
-    types: tuple[str, ...]
+    types: tuple[AnswerType, ...]
     weights: dict[str, np.ndarray]  # cue -> one weight per type
     bias: np.ndarray
+    strength: float  # the L2 strength (C) it was fitted with, chosen by cross-validation
 
     def scores(self, cues: Iterable[str]) -> np.ndarray:
         total = self.bias.copy()
@@ -39,7 +55,7 @@ class AnswerTypeModel:
                 total += found
         return total
 
-    def predict(self, cues: Iterable[str]) -> str:
+    def predict(self, cues: Iterable[str]) -> AnswerType:
         return self.types[int(np.argmax(self.scores(cues)))]
 
     def save(self, path: Path) -> None:
@@ -49,25 +65,34 @@ class AnswerTypeModel:
         cues = ",\n".join(
             f"{json.dumps(cue)}: {numbers(row)}" for cue, row in sorted(self.weights.items())
         )
+        types = json.dumps([t.value for t in self.types])
         path.write_text(
-            f'{{"types": {json.dumps(list(self.types))},\n"bias": {numbers(self.bias)},\n'
-            f'"weights": {{\n{cues}\n}}}}\n'
+            f'{{"types": {types},\n"strength": {self.strength},\n'
+            f'"bias": {numbers(self.bias)},\n"weights": {{\n{cues}\n}}}}\n'
         )
 
     @classmethod
     def load(cls, path: Path) -> AnswerTypeModel:
-        record = json.loads(path.read_text())
-        types = tuple(str(t) for t in record["types"])
-        weights = {
-            str(cue): np.asarray(row, dtype=np.float64) for cue, row in record["weights"].items()
-        }
-        bias = np.asarray(record["bias"], dtype=np.float64)
+        """The model saved at `path`; ValueError, naming the file, if it is not one."""
+        try:
+            record = json.loads(path.read_text())
+            types = tuple(AnswerType(t) for t in record["types"])
+            weights = {
+                str(cue): np.asarray(row, dtype=np.float64)
+                for cue, row in record["weights"].items()
+            }
+            bias = np.asarray(record["bias"], dtype=np.float64)
+            strength = float(record["strength"])
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            raise ValueError(f"{path} is not an answer-type model: {error}") from error
         if bias.shape != (len(types),) or any(w.shape != bias.shape for w in weights.values()):
             raise ValueError(f"{path}: every row needs one weight per answer type")
-        return cls(types, weights, bias)
+        return cls(types, weights, bias, strength)
 
 
 @lru_cache(maxsize=1)
 def fitted_answer_types() -> AnswerTypeModel | None:
-    """The shipped model, or None when its file is missing (the rules decide alone)."""
+    """The shipped model, or None when its file is missing (the rules decide alone). A file
+    that is there but unreadable raises ValueError: the extractive composer loads it when it
+    is built, so a broken install fails at start, not on every question."""
     return AnswerTypeModel.load(PARAMETERS) if PARAMETERS.exists() else None

@@ -12,28 +12,13 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from bot.reading.answer_types import AnswerType as AnswerType
 from bot.reading.answer_types import fitted_answer_types
 from index.entities import parser_model
 from index.words import content_terms, is_stopword, stem, word_set
-
-
-class AnswerType(StrEnum):
-    PERSON = "person"
-    ORGANISATION = "organisation"
-    PLACE = "place"
-    DATE = "date"
-    MONEY = "money"
-    NUMBER = "number"  # counts, amounts, scores, percentages
-    WORK = "work"  # the title of a film, book, album, programme, game
-    EVENT = "event"
-    YESNO = "yesno"
-    REASON = "reason"
-    WHAT = "what"  # what happened, what was said: a statement, not an entity
-
 
 # Names of any kind: spaCy's small model often gives a name the wrong one of these labels.
 NAME_LABELS = frozenset(
@@ -125,6 +110,8 @@ _MONEY_VERBS = _nouns(
     "pay paid cost costs spend spent worth raise raised earn earned charge money loss profit"
     " value valued fine fined price sold sell bid offer"
 )
+# Words that tell a sum from a share: the currency and percent signs, "per cent", "percentage".
+_AMOUNT_SIGNS = frozenset({"£", "$", "€", "%", "cent", "percentage"})
 _AUXILIARIES = word_set(
     "is are was were do does did has have had will would can could should may might must"
 )
@@ -156,6 +143,7 @@ class PreparedQuestions:
     KEPT = 64  # prepared questions never asked for (nothing was retrieved) are dropped after
 
     def __init__(self, pool: Executor | None = None) -> None:
+        fitted_answer_types()  # loaded now: a broken model file fails here, not per question
         self._pool = pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="question-parse")
         self._pending: dict[str, Future[Question]] = {}
         self._lock = threading.Lock()
@@ -190,10 +178,10 @@ class PreparedQuestions:
 @lru_cache(maxsize=4096)
 def _analyse(text: str) -> Question:
     doc = parser_model()(text)
-    answer_type, focus = _answer_type(doc)
+    answer_type, focus = ruled_type(doc)
     model = fitted_answer_types()
     if model is not None:
-        answer_type = AnswerType(model.predict(type_cues(doc, answer_type)))
+        answer_type = model.predict(type_cues(doc, answer_type))
     names = frozenset(
         stem(t.text)
         for t in doc
@@ -210,7 +198,8 @@ def _analyse(text: str) -> Question:
     return Question(text, answer_type, content_terms(text), names, numbers, focus, verbs)
 
 
-def _answer_type(doc: Any) -> tuple[AnswerType, frozenset[str]]:
+def ruled_type(doc: Any) -> tuple[AnswerType, frozenset[str]]:
+    """The answer type by the word lists alone, and the noun asked about (if any)."""
     tokens = [t for t in doc if not t.is_punct]
     if not tokens:
         return AnswerType.WHAT, frozenset()
@@ -254,17 +243,14 @@ def type_cues(doc: Any, ruled: AnswerType) -> list[str]:
         cues.append(f"first={tokens[0].lower_}")
     wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
     if wh is not None:
-        cues += [f"wh={wh.lower_}", f"wh_dep={wh.dep_}", f"wh_head={wh.head.lemma_.lower()}"]
+        cues += [f"wh={wh.lower_}", f"wh_dep={wh.dep_}", f"wh_head={stem(wh.head.text)}"]
         if wh.i + 1 < len(doc):
             after = doc[wh.i + 1].lower_
             cues += [f"after={after}", f"wh_after={wh.lower_}_{after}"]
         for n, noun in enumerate(_asked_nouns(doc, wh)[:3]):
             cues.append(f"{'noun' if n == 0 else 'later_noun'}={stem(noun.text)}")
-    cues += [f"sign={t.lower_}" for t in doc if t.lower_ in _SIGNS]
+    cues += [f"sign={t.lower_}" for t in doc if t.lower_ in _AMOUNT_SIGNS]
     return cues
-
-
-_SIGNS = frozenset({"£", "$", "€", "%", "cent", "percentage"})
 
 
 def _asked_nouns(doc: Any, wh: Any) -> list[Any]:
