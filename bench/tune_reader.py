@@ -6,15 +6,12 @@ contain one of `answer_any` and belong to a source article). A logistic regressi
 strength chosen by 5-fold cross-validation on dev, grouped by question) learns which
 sentence answers, with the answer pointer's feature for each dev question coming from a
 pointer fitted on the other folds (bench/fit_pointer.py; the one fitted on all of dev is
-written to bot/reading/pointer.npz), and its answer type from an answer-type model fitted on
-other articles' questions (bench/fit_answer_types.py; run that first: it writes the shipped
-model, fitted on all of dev); then the decline threshold that answers most dev
+written to bot/reading/pointer.npz); then the decline threshold that answers most dev
 questions right (an answerable one answered right, an unanswerable one declined) is found
 by answering every dev question with the fitted weights; the table of other thresholds is
 printed too. Test questions are only ever scored, never fitted.
 Prints both halves' figures and the weights as Python for bot/reading/ranker.py.
 
-    python bench/fit_answer_types.py eval/bbc-dev.jsonl
     NEWSBOT_DATA_DIR=/tmp/bbc-full python bench/tune_reader.py \\
         --dev eval/bbc-dev.jsonl --test eval/bbc-test.jsonl eval/seeds-test.jsonl
     (eval/seeds-test.jsonl needs its own index: --test-data-dir pairs with --test files)
@@ -24,7 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -33,7 +30,6 @@ from scipy.optimize import minimize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fit_answer_types import fold_models, parse
 from bench.fit_pointer import PointerExample, example, fit_pointer, pointer_column
 from bot.answer import AnswerService
 from bot.composers.extractive import ExtractiveComposer
@@ -45,14 +41,12 @@ from bot.evaluation import (
     load_questions,
     with_stored_ids,
 )
-from bot.reading.answer_types import AnswerType, AnswerTypeModel, fitted_answer_types
 from bot.reading.features import FEATURES, INDEX
 from bot.reading.pointer import PARAMETERS, AnswerPointer
-from bot.reading.question import ENTITY_TYPES, PreparedQuestions, Question, ruled_type, type_cues
+from bot.reading.question import ENTITY_TYPES
 from bot.reading.ranker import SentenceRanker
 from bot.settings import Settings
 from index.embedding import WordPieceCounter
-from index.entities import parser_model
 
 STRENGTHS = (0.1, 0.3, 1.0, 3.0, 10.0)  # C: the inverse L2 strength, as in scikit-learn
 SHARES = (1.01, 0.7, 0.5, 0.4, 0.3)  # runner-up shares tried (1.01: the best sentence alone)
@@ -94,55 +88,6 @@ class Read:
     statement: bool  # asks why, what or yes/no (as the reader types it), not for a fact
 
 
-class OutOfFoldTypes(PreparedQuestions):
-    """Dev questions typed by an answer-type model fitted on other articles' questions
-    (bench/fit_answer_types.py), as the pointer is fitted on other folds: the ranker learns
-    from types as often wrong as a new question's, not from the shipped model's own
-    training labels. The composer may read a question otherwise than it was asked (made to
-    stand alone, a date it names left out): `read_as` says so before it is read."""
-
-    def __init__(self, models: list[AnswerTypeModel], fold_of: dict[str, int]) -> None:
-        super().__init__()
-        self.models = models
-        self.fold_of = dict(fold_of)
-        self.unknown = 0  # questions read with the shipped model's type (no fold known)
-
-    def read_as(self, read: str, asked: str) -> None:
-        fold = self.fold_of.get(" ".join(asked.split()))
-        if fold is not None:
-            self.fold_of.setdefault(" ".join(read.split()), fold)
-
-    def get(self, question: str) -> Question:
-        analysed = super().get(question)
-        fold = self.fold_of.get(" ".join(question.split()))
-        if fold is None:
-            self.unknown += 1
-            return analysed
-        return replace(analysed, answer_type=_fold_type(self.models[fold], question))
-
-
-def _fold_type(model: AnswerTypeModel, question: str) -> AnswerType:
-    doc = parser_model()(" ".join(question.split()))
-    ruled, _ = ruled_type(doc)
-    return model.predict(type_cues(doc, ruled))
-
-
-def type_out_of_fold(composer: ExtractiveComposer, paths: list[Path]) -> PreparedQuestions:
-    """Makes the composer read dev questions with out-of-fold types (at the shipped model's
-    strength); returns what it read them with before. Without a shipped model, nothing."""
-    shipped = fitted_answer_types()
-    kept = composer.questions
-    if shipped is None:
-        return kept
-    parsed = parse(paths)
-    models = fold_models(parsed, shipped.strength)
-    found = [models[f].predict(c) for f, c in zip(parsed.folds, parsed.cues, strict=True)]
-    agree = sum(f == label for f, label in zip(found, parsed.labels, strict=True))
-    print(f"dev types from other articles' questions: {agree / len(found):.1%} as labelled")
-    composer.questions = OutOfFoldTypes(models, dict(zip(parsed.texts, parsed.folds, strict=True)))
-    return kept
-
-
 def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[Read]:
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
@@ -152,8 +97,6 @@ def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[R
     for q in questions:
         q = with_stored_ids(service, q)
         passages, standalone = service.passages(q.q, history=list(q.history), composer=composer)
-        if isinstance(composer.questions, OutOfFoldTypes):
-            composer.questions.read_as(standalone, q.q)
         reading = composer.read(standalone, passages)
         right = np.array(
             [holds_answer(q, s.article_id, s.text) for s in reading.sentences], dtype=bool
@@ -403,9 +346,6 @@ def main() -> None:
     dev_questions = [q for p in args.dev for q in load_questions(p)]
     if args.quick:
         dev_questions = dev_questions[::4]
-    composer = service.composer("extractive")
-    assert isinstance(composer, ExtractiveComposer)
-    shipped_questions = type_out_of_fold(composer, args.dev)
     dev = collect(service, dev_questions)
     print(f"dev: {len(dev)} questions, {sum(len(r.rows) for r in dev)} sentences")
     pointers = point_out_of_fold(dev)
@@ -417,10 +357,6 @@ def main() -> None:
     shares, dev_scored = choose_shares(service, dev, w, pointers)
     t = choose_threshold(dev, dev_scored)
     compare_threshold_pair(dev, dev_scored)
-    if isinstance(composer.questions, OutOfFoldTypes):
-        print(f"  dev questions read without a fold's type: {composer.questions.unknown}")
-        composer.questions.close()
-    composer.questions = shipped_questions
     print(f"C={c}, runner-up shares {shares[0]} / {shares[1]}, decline below {t}")
     report("dev", dev, dev_scored, t)
     for n, path in enumerate(args.test):

@@ -65,7 +65,7 @@ def test_seeds_sets(seeds_archive: Archive) -> None:
     outcomes, report = evaluate(seeds_archive, EVAL / "seeds-test.jsonl")
     check_properties(outcomes, seeds_archive)
     assert report.answer_accuracy >= 0.81, report.failures
-    assert report.unanswerable_declined >= 0.55
+    assert report.unanswerable_declined >= 0.60
     assert report.answered_wrongly <= 0.18
     _, older = evaluate(seeds_archive, EVAL / "seeds.jsonl")
     assert older.answer_accuracy >= 0.85, older.failures
@@ -76,7 +76,7 @@ def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
     outcomes, report = evaluate(bbc_archive, EVAL / "bbc-test.jsonl")
     check_properties(outcomes, bbc_archive)
     assert report.answer_accuracy >= 0.83, report.failures
-    assert report.unanswerable_declined >= 0.47
+    assert report.unanswerable_declined >= 0.50
     assert report.answered_wrongly <= 0.20
     assert report.causes.get("not retrieved", 0) <= 6
     assert set(report.by_type) >= {"person", "organisation", "place", "date", "money", "reason"}

@@ -2,9 +2,7 @@
 
 The answer type comes from spaCy's dependency parse of the question: the wh-word, and the
 noun it asks about ("Which *firm* …", "What is the *name* of the *film* …"), looked up in
-the word lists below (the lists map nouns to the entity labels spaCy's NER gives answers);
-then a model fitted on how the dev writers labelled their questions (answer_types.py) takes
-those rules' verdict as one of its cues and has the last word.
+the word lists below. The lists map nouns to the entity labels spaCy's NER gives answers.
 """
 
 from __future__ import annotations
@@ -12,13 +10,27 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
-from bot.reading.answer_types import AnswerType as AnswerType
-from bot.reading.answer_types import fitted_answer_types
 from index.entities import parser_model
 from index.words import content_terms, is_stopword, stem, word_set
+
+
+class AnswerType(StrEnum):
+    PERSON = "person"
+    ORGANISATION = "organisation"
+    PLACE = "place"
+    DATE = "date"
+    MONEY = "money"
+    NUMBER = "number"  # counts, amounts, scores, percentages
+    WORK = "work"  # the title of a film, book, album, programme, game
+    EVENT = "event"
+    YESNO = "yesno"
+    REASON = "reason"
+    WHAT = "what"  # what happened, what was said: a statement, not an entity
+
 
 # Names of any kind: spaCy's small model often gives a name the wrong one of these labels.
 NAME_LABELS = frozenset(
@@ -110,8 +122,6 @@ _MONEY_VERBS = _nouns(
     "pay paid cost costs spend spent worth raise raised earn earned charge money loss profit"
     " value valued fine fined price sold sell bid offer"
 )
-# Words that tell a sum from a share: the currency and percent signs, "per cent", "percentage".
-_AMOUNT_SIGNS = frozenset({"£", "$", "€", "%", "cent", "percentage"})
 _AUXILIARIES = word_set(
     "is are was were do does did has have had will would can could should may might must"
 )
@@ -143,7 +153,6 @@ class PreparedQuestions:
     KEPT = 64  # prepared questions never asked for (nothing was retrieved) are dropped after
 
     def __init__(self, pool: Executor | None = None) -> None:
-        fitted_answer_types()  # loaded now: a broken model file fails here, not per question
         self._pool = pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="question-parse")
         self._pending: dict[str, Future[Question]] = {}
         self._lock = threading.Lock()
@@ -178,10 +187,7 @@ class PreparedQuestions:
 @lru_cache(maxsize=4096)
 def _analyse(text: str) -> Question:
     doc = parser_model()(text)
-    answer_type, focus = ruled_type(doc)
-    model = fitted_answer_types()
-    if model is not None:
-        answer_type = model.predict(type_cues(doc, answer_type))
+    answer_type, focus = _answer_type(doc)
     names = frozenset(
         stem(t.text)
         for t in doc
@@ -198,8 +204,7 @@ def _analyse(text: str) -> Question:
     return Question(text, answer_type, content_terms(text), names, numbers, focus, verbs)
 
 
-def ruled_type(doc: Any) -> tuple[AnswerType, frozenset[str]]:
-    """The answer type by the word lists alone, and the noun asked about (if any)."""
+def _answer_type(doc: Any) -> tuple[AnswerType, frozenset[str]]:
     tokens = [t for t in doc if not t.is_punct]
     if not tokens:
         return AnswerType.WHAT, frozenset()
@@ -231,26 +236,6 @@ def ruled_type(doc: Any) -> tuple[AnswerType, frozenset[str]]:
         if found is not None:
             return found, frozenset({stem(noun.text)})
     return AnswerType.WHAT, frozenset()
-
-
-def type_cues(doc: Any, ruled: AnswerType) -> list[str]:
-    """What the answer-type model weighs: the rules' type, the first word, the wh-word, the
-    word after it and the pair, the nouns it asks about, its dependency and head, and any
-    currency or percent sign."""
-    tokens = [t for t in doc if not t.is_punct]
-    cues = [f"rule={ruled.value}"]
-    if tokens:
-        cues.append(f"first={tokens[0].lower_}")
-    wh = next((t for t in tokens if t.tag_ in ("WDT", "WP", "WP$", "WRB")), None)
-    if wh is not None:
-        cues += [f"wh={wh.lower_}", f"wh_dep={wh.dep_}", f"wh_head={stem(wh.head.text)}"]
-        if wh.i + 1 < len(doc):
-            after = doc[wh.i + 1].lower_
-            cues += [f"after={after}", f"wh_after={wh.lower_}_{after}"]
-        for n, noun in enumerate(_asked_nouns(doc, wh)[:3]):
-            cues.append(f"{'noun' if n == 0 else 'later_noun'}={stem(noun.text)}")
-    cues += [f"sign={t.lower_}" for t in doc if t.lower_ in _AMOUNT_SIGNS]
-    return cues
 
 
 def _asked_nouns(doc: Any, wh: Any) -> list[Any]:
