@@ -293,25 +293,24 @@ def _threshold_pair(reads: list[Read], scored: list[Scored]) -> Thresholds:
     pair = []
     for statement in (False, True):
         own = [(r, s) for r, s in zip(reads, scored, strict=True) if r.statement == statement]
-        pair.append(float(_best_threshold([r for r, _ in own], [s for _, s in own])))
+        pair.append(_best_threshold([r for r, _ in own], [s for _, s in own]))
     return pair[0], pair[1]
 
 
 def choose_threshold(reads: list[Read], scored: list[Scored]) -> float:
-    cuts = CUTS
-    results = [(accuracy_at(reads, scored, t)["accuracy"], t) for t in cuts]
-    for t in cuts[::5]:
+    for t in CUTS[::5]:
         m = accuracy_at(reads, scored, t)
         print(
             f"  decline below {t:.2f}: right {m['right']:.1%} wrong {m['wrong']:.1%} "
             f"unanswerable declined {m['declined']:.1%} accuracy {m['accuracy']:.1%}"
         )
-    best = max(a for a, _ in results)
+    chosen = _best_threshold(reads, scored)
+    best = accuracy_at(reads, scored, chosen)["accuracy"]  # the chosen one is among the best
     print(
         f"  best accuracy declining by the evidence {best:.1%}, by the best sentence alone "
         f"{best_accuracy(reads, scored, 'best'):.1%}"
     )
-    return _best_threshold(reads, scored)
+    return chosen
 
 
 def report(name: str, reads: list[Read], scored: list[Scored], t: float) -> None:
