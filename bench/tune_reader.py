@@ -53,6 +53,7 @@ SHARES = (1.01, 0.7, 0.5, 0.4, 0.3)  # runner-up shares tried (1.01: the best se
 # for why, what and yes/no questions, given the facts' share (2-3 sentences may answer them)
 STATEMENT_SHARES = (0.2, 0.1, 0.05)
 FOLDS = 5
+TOP = (1, 2, 3, 5, 8)  # the miss report's ranks
 
 
 Shares = tuple[float, float]  # runner-up shares: for facts, for why / what / yes-no
@@ -86,6 +87,7 @@ class Read:
     passages: list  # type: ignore[type-arg]
     pointing: PointerExample
     statement: bool  # asks why, what or yes/no (as the reader types it), not for a fact
+    places: list[tuple[str, int]]  # each sentence's article and its place in it
 
 
 def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[Read]:
@@ -106,8 +108,11 @@ def collect(service: AnswerService, questions: list[LabelledQuestion]) -> list[R
         words = [s.words for s in reading.sentences]
         pointing = example(aligner, aligner.asked(standalone), words, right, answer_ids)
         statement = reading.question.answer_type not in ENTITY_TYPES
+        places = [(s.article_id, s.index) for s in reading.sentences]
         reads.append(
-            Read(q, standalone, reading.rows, right, retrieved, passages, pointing, statement)
+            Read(
+                q, standalone, reading.rows, right, retrieved, passages, pointing, statement, places
+            )
         )
     return reads
 
@@ -169,6 +174,48 @@ def choose_strength(reads: list[Read]) -> float:
         if mean > best:
             best_c, best = c, mean
     return best_c
+
+
+def out_of_fold_scores(reads: list[Read], c: float) -> list[np.ndarray]:
+    """Each read's sentence scores (logits) from weights fitted on the other folds."""
+    scores: list[np.ndarray] = [np.zeros(0)] * len(reads)
+    for k in range(FOLDS):
+        w = fit([r for i, r in enumerate(reads) if i % FOLDS != k], c)
+        for i in range(k, len(reads), FOLDS):
+            scores[i] = reads[i].rows @ w
+    return scores
+
+
+def report_misses(reads: list[Read], scores: list[np.ndarray]) -> None:
+    """Where the answering sentence stands among the answerable questions' best-scored ones
+    (out of fold), and where the best one stands when it does not answer: next to an
+    answering sentence, elsewhere in its article, in another article, or nothing read holds
+    the answer. What the next feature has to fix."""
+    ranked = [
+        (r, np.argsort(-s, kind="stable"))
+        for r, s in zip(reads, scores, strict=True)
+        if r.question.answerable
+    ]
+    recall = [(k, np.mean([bool(r.right[order[:k]].any()) for r, order in ranked])) for k in TOP]
+    print("  answering sentence among the best k (out of fold): ", end="")
+    print(", ".join(f"k={k} {share:.3f}" for k, share in recall))
+    where = dict.fromkeys(("next to it", "same article", "another article", "not read"), 0)
+    for r, order in ranked:
+        best = int(order[0]) if len(order) else -1
+        if best >= 0 and r.right[best]:
+            continue
+        answering = [r.places[n] for n in np.flatnonzero(r.right)]
+        article, place = r.places[best] if best >= 0 else ("", -2)
+        if not answering:
+            where["not read"] += 1
+        elif any(a == article and abs(n - place) == 1 for a, n in answering):
+            where["next to it"] += 1
+        elif any(a == article for a, _ in answering):
+            where["same article"] += 1
+        else:
+            where["another article"] += 1
+    print(f"  best sentence wrong, {sum(where.values())} of {len(ranked)}: ", end="")
+    print(", ".join(f"{name} {n}" for name, n in where.items()))
 
 
 def answers(
@@ -352,6 +399,7 @@ def main() -> None:
     pointer.save(args.pointer)
     print(f"pointer fitted on all of dev: {args.pointer}")
     c = choose_strength(dev)
+    report_misses(dev, out_of_fold_scores(dev, c))
     w = fit(dev, c)
     shares, dev_scored = choose_shares(service, dev, w, pointers)
     t = choose_threshold(dev, dev_scored)
