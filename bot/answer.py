@@ -17,13 +17,13 @@ from bot.composers import (
     StreamingComposer,
     declined_answer,
 )
-from bot.condense import condense_question
+from bot.condense import condense_question, conversation_query
 from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn, citation_id, parse_citation_id
 from index.articles import Article
 from index.catalog import Catalog, SourceSummary
 from index.search.dates import DateRange, find_date_range
-from index.search.retrieval import HybridRetriever, Passage, SearchFilters
+from index.search.retrieval import HybridRetriever, Passage, SearchFilters, interleave
 
 EMPTY_ARCHIVE = (
     "The archive is empty: add articles with `newsbot ingest PATH` or `POST /v1/ingest`."
@@ -154,7 +154,9 @@ class AnswerService:
             # names a date and dated articles match it, the question is read without the date
             # and parsed again (the parse prepared here is then dropped, see PreparedQuestions)
             composer.prepare(standalone)
-        passages, standalone = self._retrieve(standalone, filters)
+        passages, standalone = self._retrieve(
+            standalone, filters, self._also_search(question, standalone, history)
+        )
         retrieved = time.perf_counter()
         final: Answer | None = None
         if not passages:
@@ -216,18 +218,34 @@ class AnswerService:
     ) -> tuple[list[Passage], str]:
         """The passages a composer reads for a question, and the question as it reads it
         (made to stand alone when it follows earlier turns; a date it names left out)."""
-        standalone = self._standalone(question, history or [], composer or self.composer())
-        return self._retrieve(standalone, filters)
+        history = history or []
+        standalone = self._standalone(question, history, composer or self.composer())
+        return self._retrieve(standalone, filters, self._also_search(question, standalone, history))
 
     def _standalone(self, question: str, history: list[Turn], composer: Composer) -> str:
         """The question made to stand alone when it follows earlier turns."""
         condense = composer.condense if isinstance(composer, CondensingComposer) else self.condense
         return condense(question, history)
 
-    def _retrieve(self, question: str, filters: SearchFilters | None) -> tuple[list[Passage], str]:
+    @staticmethod
+    def _also_search(question: str, standalone: str, history: list[Turn]) -> str | None:
+        """What to search beside a follow-up that was left to stand alone as asked: the
+        question with its conversation's words (`conversation_query`), so that the story it
+        follows is among the articles read; None for a first question, or one the condenser
+        already gave the conversation's words."""
+        if standalone != question.strip():
+            return None
+        return conversation_query(question, history)
+
+    def _retrieve(
+        self, question: str, filters: SearchFilters | None, also: str | None = None
+    ) -> tuple[list[Passage], str]:
         """Passages for the question, and the question as the composer should read it.
 
         A date the question names ("last week") becomes a filter and leaves the question.
+        With `also` (a follow-up's conversation query), the passages of both searches are
+        taken in turn, the question's own first: a follow-up on the same story reads it, and
+        one that changes the subject still reads its own articles.
         """
         named = self._named_dates(question, filters)
         if named is not None:
@@ -241,7 +259,10 @@ class AnswerService:
             # "in 2004" may date events in the text rather than publication: then the words alone.
             if passages or named.relative:
                 return passages, without_date
-        return self._search(question, filters), question
+        passages = self._search(question, filters)
+        if also is not None and passages:
+            passages = interleave(passages, self._search(also, filters))
+        return passages, question
 
     def _named_dates(self, question: str, filters: SearchFilters | None) -> DateRange | None:
         """The date range a question names, unless dates were given or the feature is off."""

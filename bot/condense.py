@@ -6,7 +6,9 @@ of the previous (itself condensed) question that it lacks, and only those its pr
 for: a follow-up that names its own people ("What did the Tories say about it?") takes the
 topic, not the previous names; one that asks about a person ("What did he say next?") takes
 the names, not the topic; otherwise it takes both. A question that names its own subject
-passes through unchanged.
+passes through unchanged; `conversation_query` gives it the conversation's words to be
+searched beside it (bot/answer.py interleaves the two searches), so that its story is found
+when it does follow on, and a question that changes the subject still finds its own.
 """
 
 from __future__ import annotations
@@ -49,6 +51,21 @@ def condense_question(question: str, history: list[Turn]) -> str:
     core = _LEADING_LINK.sub("", question)
     core = core[:1].upper() + core[1:]
     return f"{core} {' '.join(carried)}".strip() if carried else core
+
+
+def conversation_query(question: str, history: list[Turn]) -> str | None:
+    """For a follow-up that names its own subject ("What did the farmers' union make of the
+    package?" after a question on French wine aid), the question with the earlier questions'
+    key words (up to `MAX_TOPIC`, the latest turn's first), to search beside the question
+    alone; None when `condense_question` already carries the conversation, or nothing would
+    be added. Measured on labelled follow-ups (docs/benchmarks.md, session 14)."""
+    question = question.strip()
+    if not history or leans_on_context(question) or _WHAT_ABOUT.match(question):
+        return None
+    own = {w.lower() for w in words(question)}
+    earlier = " ".join(t.question for t in reversed(history))
+    carried = [w for w in _key_words(earlier) if w.lower() not in own][:MAX_TOPIC]
+    return f"{question} {' '.join(carried)}" if carried else None
 
 
 def leans_on_context(question: str) -> bool:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.container import Archive, build_service
 from bot.models import Turn
+from index.search.retrieval import Passage
 from tests.answer_checks import MARKER, assert_well_cited
 
 PIER = (
@@ -78,3 +79,29 @@ def test_each_follow_up_retrieves_for_its_own_meaning(bbc_archive: Archive) -> N
     assert len(set(first_quotes)) == 3
     assert "Brown" in answers[1].answer
     assert "Tor" in answers[2].answer or "Conservative" in answers[2].answer
+
+
+def _articles_read(passages: list[Passage], count: int = 3) -> list[str]:
+    """The first `count` articles among the passages, in order (what the reader reads)."""
+    return list(dict.fromkeys(p.chunk.article_id for p in passages))[:count]
+
+
+@pytest.mark.slow
+def test_a_follow_up_naming_its_own_subject_reads_the_story_it_follows(
+    bbc_archive: Archive,
+) -> None:
+    """eval/drafts/part60-followups.jsonl: "the band" is Busted, of entertainment/105; asked
+    alone, the question's words find other Brits stories. The question's own best article
+    stays first, so a question that changes the subject still reads its own."""
+    service = build_service(bbc_archive.settings, bbc_archive)
+    history = [
+        Turn("Are the pop band Busted splitting up?", "Yes."),
+        Turn("So what is their frontman going to do in the meantime?", "Go solo."),
+    ]
+    question = "What did the band win at the 2004 Brits?"
+    alone, _ = service.passages(question)
+    followed, read_as = service.passages(question, history=history)
+    assert read_as == question
+    assert "entertainment/105.txt" not in _articles_read(alone)
+    assert "entertainment/105.txt" in _articles_read(followed)
+    assert _articles_read(followed)[0] == _articles_read(alone)[0]

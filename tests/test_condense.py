@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.condense import condense_question, leans_on_context
+from bot.condense import MAX_TOPIC, condense_question, conversation_query, leans_on_context
 from bot.models import Turn
 
 
@@ -46,3 +46,26 @@ def test_what_leans_on_context() -> None:
     assert leans_on_context("Where will they meet?")
     assert leans_on_context("Why?")
     assert not leans_on_context("When will Sony's PSP go on sale in the US?")
+
+
+def test_a_follow_up_naming_its_own_subject_is_also_searched_with_the_conversation() -> None:
+    history = [
+        Turn("Are the pop band Busted splitting up?", "Yes [1]."),
+        Turn("So what is their frontman going to do in the meantime?", "A solo album [1]."),
+    ]
+    question = "What did the band win at the 2004 Brits?"
+    assert condense_question(question, history) == question  # read as asked
+    query = conversation_query(question, history)
+    assert query is not None and query.startswith(question)
+    carried = query.removeprefix(question).split()
+    assert "Busted" in carried and "frontman" in carried  # the latest turn's words first
+    assert carried.index("frontman") < carried.index("Busted")
+    assert "band" not in carried and "What" not in carried  # its own words, question words
+    assert len(carried) <= MAX_TOPIC
+
+
+def test_no_conversation_query_where_condensing_carries_the_conversation() -> None:
+    history = [Turn("How many planes has Ryanair ordered from Boeing?", "70 [1].")]
+    assert conversation_query("Who is British Airways' chief executive?", []) is None
+    assert conversation_query("And who is its chairman?", history) is None  # condensed instead
+    assert conversation_query("What about easyJet?", history) is None

@@ -85,7 +85,8 @@ def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
 @pytest.mark.slow
 def test_follow_ups_over_the_whole_corpus(bbc_archive: Archive) -> None:
     """Conversations: each follow-up asked with its earlier turns (eval/README.md, "Follow-up
-    questions"). Measured 53.3 % overall, 22.5 % wrong, with the rule-based condenser."""
+    questions"). Measured 60.0 % overall, 20.8 % wrong (53.3 % and 22.5 % before a follow-up
+    that names its own subject was also searched with its conversation's words)."""
     follow_ups = [EVAL / "drafts" / f"part{n}-followups.jsonl" for n in (60, 61)]
     outcomes = []
     for path in follow_ups:
@@ -94,5 +95,5 @@ def test_follow_ups_over_the_whole_corpus(bbc_archive: Archive) -> None:
     check_properties(outcomes, bbc_archive)
     report = summarise(outcomes)
     assert report.questions == 120
-    assert report.accuracy >= 0.51, report.failures
-    assert report.answered_wrongly <= 0.24
+    assert report.accuracy >= 0.58, report.failures
+    assert report.answered_wrongly <= 0.22

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from itertools import zip_longest
 from pathlib import Path
 from typing import Protocol
 
@@ -66,6 +67,26 @@ class Passage:
             "text": chunk.text, "start": chunk.start, "end": chunk.end,
             "score": round(self.score, 6), "story_id": self.story_id or chunk.article_id,
         }  # fmt: skip
+
+
+def interleave(first: list[Passage], second: list[Passage]) -> list[Passage]:
+    """Two rankings for one question (its words alone, and with its conversation's) taken in
+    turn, first's best first, each passage once. Each ranking's
+    scores are scaled to its own best (1.0): the two queries' scores are not comparable, and
+    what a reader takes from a score is its share of the best article's."""
+    merged: dict[str, Passage] = {}
+    for pair in zip_longest(_scaled_to_best(first), _scaled_to_best(second)):
+        for passage in pair:
+            if passage is not None and passage.chunk.id not in merged:
+                merged[passage.chunk.id] = passage
+    return list(merged.values())
+
+
+def _scaled_to_best(passages: list[Passage]) -> list[Passage]:
+    best = max((p.score for p in passages), default=0.0)
+    if best <= 0:
+        return passages
+    return [replace(p, score=p.score / best) for p in passages]
 
 
 class Reranker(Protocol):
