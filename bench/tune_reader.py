@@ -161,29 +161,25 @@ def top1(reads: list[Read], w: np.ndarray) -> float:
     return hits / max(1, len(answerable))
 
 
-def choose_strength(reads: list[Read]) -> float:
+def choose_strength(reads: list[Read]) -> tuple[float, list[np.ndarray]]:
+    """The L2 strength with the best cross-validated top-1, and its weights fitted without
+    each fold (fold k holds reads[k::FOLDS])."""
     folds = [reads[i::FOLDS] for i in range(FOLDS)]
-    best_c, best = STRENGTHS[0], -1.0
+    best_c, best, best_weights = STRENGTHS[0], -1.0, []
     for c in STRENGTHS:
-        scores = []
-        for k in range(FOLDS):
-            train = [r for j, f in enumerate(folds) if j != k for r in f]
-            scores.append(top1(folds[k], fit(train, c)))
-        mean = float(np.mean(scores))
+        weights = [
+            fit([r for j, f in enumerate(folds) if j != k for r in f], c) for k in range(FOLDS)
+        ]
+        mean = float(np.mean([top1(folds[k], w) for k, w in enumerate(weights)]))
         print(f"  C={c:<5} cross-validated top-1 {mean:.3f}")
         if mean > best:
-            best_c, best = c, mean
-    return best_c
+            best_c, best, best_weights = c, mean, weights
+    return best_c, best_weights
 
 
-def out_of_fold_scores(reads: list[Read], c: float) -> list[np.ndarray]:
-    """Each read's sentence scores (logits) from weights fitted on the other folds."""
-    scores: list[np.ndarray] = [np.zeros(0)] * len(reads)
-    for k in range(FOLDS):
-        w = fit([r for i, r in enumerate(reads) if i % FOLDS != k], c)
-        for i in range(k, len(reads), FOLDS):
-            scores[i] = reads[i].rows @ w
-    return scores
+def out_of_fold_scores(reads: list[Read], fold_weights: list[np.ndarray]) -> list[np.ndarray]:
+    """Each read's sentence scores (logits) by the weights fitted without its fold."""
+    return [r.rows @ fold_weights[i % FOLDS] for i, r in enumerate(reads)]
 
 
 def report_misses(reads: list[Read], scores: list[np.ndarray]) -> None:
@@ -201,14 +197,15 @@ def report_misses(reads: list[Read], scores: list[np.ndarray]) -> None:
     print(", ".join(f"k={k} {share:.3f}" for k, share in recall))
     where = dict.fromkeys(("next to it", "same article", "another article", "not read"), 0)
     for r, order in ranked:
-        best = int(order[0]) if len(order) else -1
-        if best >= 0 and r.right[best]:
-            continue
         answering = [r.places[n] for n in np.flatnonzero(r.right)]
-        article, place = r.places[best] if best >= 0 else ("", -2)
         if not answering:
             where["not read"] += 1
-        elif any(a == article and abs(n - place) == 1 for a, n in answering):
+            continue
+        best = int(order[0])
+        if r.right[best]:
+            continue
+        article, place = r.places[best]
+        if any(a == article and abs(n - place) == 1 for a, n in answering):
             where["next to it"] += 1
         elif any(a == article for a, _ in answering):
             where["same article"] += 1
@@ -398,8 +395,8 @@ def main() -> None:
     pointer = fit_pointer([r.pointing for r in dev])
     pointer.save(args.pointer)
     print(f"pointer fitted on all of dev: {args.pointer}")
-    c = choose_strength(dev)
-    report_misses(dev, out_of_fold_scores(dev, c))
+    c, fold_weights = choose_strength(dev)
+    report_misses(dev, out_of_fold_scores(dev, fold_weights))
     w = fit(dev, c)
     shares, dev_scored = choose_shares(service, dev, w, pointers)
     t = choose_threshold(dev, dev_scored)

@@ -245,7 +245,8 @@ class AnswerService:
         A date the question names ("last week") becomes a filter and leaves the question.
         With `also` (a follow-up's conversation query), the passages of both searches are
         taken in turn, the question's own first: a follow-up on the same story reads it, and
-        one that changes the subject still reads its own articles.
+        one that changes the subject still reads its own articles. A follow-up whose named
+        date became a filter is searched once, without the date, as a first question is.
         """
         named = self._named_dates(question, filters)
         if named is not None:

@@ -71,9 +71,9 @@ class Passage:
 
 def interleave(first: list[Passage], second: list[Passage]) -> list[Passage]:
     """Two rankings for one question (its words alone, and with its conversation's) taken in
-    turn, first's best first, each passage once. Each ranking's
-    scores are scaled to its own best (1.0): the two queries' scores are not comparable, and
-    what a reader takes from a score is its share of the best article's."""
+    turn, first's best first, each passage once. Each ranking's scores are scaled to its own
+    best (1.0): the two queries' scores are not comparable, and what a reader takes from a
+    score is its share of the best article's."""
     merged: dict[str, Passage] = {}
     for pair in zip_longest(_scaled_to_best(first), _scaled_to_best(second)):
         for passage in pair:
