@@ -6,15 +6,17 @@ of the previous (itself condensed) question that it lacks, and only those its pr
 for: a follow-up that names its own people ("What did the Tories say about it?") takes the
 topic, not the previous names; one that asks about a person ("What did he say next?") takes
 the names, not the topic; otherwise it takes both. A question that names its own subject
-passes through unchanged; `conversation_query` gives it the conversation's words to be
-searched beside it (bot/answer.py interleaves the two searches), so that its story is found
-when it does follow on, and a question that changes the subject still finds its own.
+passes through unchanged. Every follow-up, condensed or not, is also searched with the
+conversation's words (`conversation_query`: the earlier questions' and the previous answer's;
+bot/answer.py interleaves the two searches), so that its story is found when it does follow
+on, and a question that changes the subject still finds its own.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.composers import NOTHING_FOUND
 from bot.models import Turn
 from index.words import is_stopword
 from index.words import tokens as words
@@ -31,6 +33,7 @@ _QUESTION_WORDS = frozenset(
     ["what", "when", "where", "who", "whom", "whose", "which", "why", "how"]
 )
 MAX_TOPIC = 6  # topic words a follow-up that names its own subject takes from earlier turns
+MAX_ANSWER_WORDS = 6  # key words of the previous answer searched beside a follow-up
 MIN_OWN_WORDS = 3  # a question with fewer key words than this cannot name its own subject
 
 
@@ -54,17 +57,23 @@ def condense_question(question: str, history: list[Turn]) -> str:
 
 
 def conversation_query(question: str, history: list[Turn]) -> str | None:
-    """For a follow-up that names its own subject ("What did the farmers' union make of the
-    package?" after a question on French wine aid), the question with the earlier questions'
-    key words (up to `MAX_TOPIC`, the latest turn's first), to search beside the question
-    alone; None when `condense_question` already carries the conversation, or nothing would
-    be added. Measured on labelled follow-ups (docs/benchmarks.md, session 14)."""
+    """The conversation's words, to search beside a follow-up (bot/answer.py interleaves the
+    two searches, the follow-up's own first): up to `MAX_TOPIC` key words of the earlier
+    questions (the latest turn's first), then up to `MAX_ANSWER_WORDS` of the previous
+    answer's (its quotes name the story: "What did the farmers' union make of the package?"
+    after an answer on French wine aid), leaving out words `question` already has. `question`
+    is the follow-up as it will be read: condensed when it leaned on the conversation. None
+    for a first question, or when nothing would be added. Measured on labelled follow-ups
+    (docs/benchmarks.md, sessions 14 and 15)."""
     question = question.strip()
-    if not history or leans_on_context(question) or _WHAT_ABOUT.match(question):
+    if not history:
         return None
     own = {w.lower() for w in words(question)}
     earlier = " ".join(t.question for t in reversed(history))
-    carried = [w for w in _key_words(earlier) if w.lower() not in own][:MAX_TOPIC]
+    answer = history[-1].answer
+    said = [] if answer.startswith(NOTHING_FOUND) else _key_words(answer)[:MAX_ANSWER_WORDS]
+    wanted = dict.fromkeys([*_key_words(earlier)[:MAX_TOPIC], *said])
+    carried = [w for w in wanted if w.lower() not in own]
     return f"{question} {' '.join(carried)}" if carried else None
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from bot.condense import MAX_TOPIC, condense_question, conversation_query, leans_on_context
+from bot.composers import NOTHING_FOUND
+from bot.condense import (
+    MAX_ANSWER_WORDS,
+    MAX_TOPIC,
+    condense_question,
+    conversation_query,
+    leans_on_context,
+)
 from bot.models import Turn
 
 
@@ -61,11 +68,33 @@ def test_a_follow_up_naming_its_own_subject_is_also_searched_with_the_conversati
     assert "Busted" in carried and "frontman" in carried  # the latest turn's words first
     assert carried.index("frontman") < carried.index("Busted")
     assert "band" not in carried and "What" not in carried  # its own words, question words
-    assert len(carried) <= MAX_TOPIC
+    assert "solo" in carried and "album" in carried  # the previous answer's words come after
+    assert carried.index("Busted") < carried.index("solo")
+    assert len(carried) <= MAX_TOPIC + MAX_ANSWER_WORDS
 
 
-def test_no_conversation_query_where_condensing_carries_the_conversation() -> None:
-    history = [Turn("How many planes has Ryanair ordered from Boeing?", "70 [1].")]
+def test_a_condensed_follow_up_is_also_searched_with_the_previous_answer() -> None:
+    history = [
+        Turn(
+            "How much aid is the French government giving its struggling wine industry?",
+            "Paris will pay 70m euros in aid to the struggling wine industry [1].",
+        )
+    ]
+    question = "How will most of that money be handed out?"
+    standalone = condense_question(question, history)
+    query = conversation_query(standalone, history)
+    assert query is not None and query.startswith(standalone)
+    carried = query.removeprefix(standalone).split()
+    assert "euros" in carried and "Paris" in carried  # said in the answer, not asked
+    assert not {"wine", "aid"} & set(carried)  # the condensed question has them already
     assert conversation_query("Who is British Airways' chief executive?", []) is None
-    assert conversation_query("And who is its chairman?", history) is None  # condensed instead
-    assert conversation_query("What about easyJet?", history) is None
+
+
+def test_a_declined_answer_lends_no_words_to_the_next_search() -> None:
+    declined = f"{NOTHING_FOUND} The nearest articles are: “Jobs growth still slow in the US”."
+    history = [Turn("How many jobs did US employers add in January 2005?", declined)]
+    query = conversation_query("Was December's figure changed as well?", history)
+    assert query is not None
+    carried = query.split()
+    assert "January" in carried and "employers" in carried
+    assert "archive" not in carried and "nearest" not in carried and "growth" not in carried
