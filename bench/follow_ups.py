@@ -1,0 +1,121 @@
+"""Follow-up questions as a user meets them: each conversation replayed through the service.
+
+A labelled follow-up (eval/drafts/part6*-followups.jsonl) carries its earlier questions and
+the answers its writer expected, and `newsbot eval` asks it after those answers. Over REST,
+in Discord or in `newsbot chat`, a follow-up comes after the bot's *own* answers, which quote
+the story (or decline). This bench replays each conversation: it asks every earlier
+question in turn, each after the answers the service gave before it, then asks the
+follow-up after all of them, and judges it as `newsbot eval` does (with its miss causes).
+`--labelled` asks after the writers' answers instead, as `newsbot eval` does.
+`--switch FILE` adds the unrelated-turn check: questions of FILE (single questions), each
+asked after one question on another article (seed 5), replayed the same way.
+
+    NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/follow_ups.py \\
+        eval/drafts/part60-followups.jsonl eval/drafts/part61-followups.jsonl \\
+        --switch eval/bbc-dev.jsonl [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.answer import AnswerService
+from bot.container import build_service
+from bot.evaluation import (
+    LabelledQuestion,
+    load_questions,
+    reading_diagnosis,
+    run,
+    summarise,
+    with_stored_ids,
+)
+from bot.models import Turn
+from bot.settings import Settings
+
+SWITCH_SEED = 5
+SWITCHED = 100  # questions in the unrelated-turn check (30 with --quick)
+
+
+class Replay:
+    """The service's own answers to the earlier turns of conversations, each asked once."""
+
+    def __init__(self, service: AnswerService) -> None:
+        self.service = service
+        self._said: dict[tuple[str, ...], str] = {}
+
+    def history(self, turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
+        """These turns' questions, each answered by the service after the ones before it."""
+        replayed: list[Turn] = []
+        for turn in turns:
+            asked = (*[t.question for t in replayed], turn.question)
+            if asked not in self._said:
+                self._said[asked] = self.service.answer(turn.question, history=replayed).answer
+            replayed.append(Turn(turn.question, self._said[asked]))
+        return tuple(replayed)
+
+
+def after_another_article(questions: list[LabelledQuestion], count: int) -> list[LabelledQuestion]:
+    """`count` questions, each with one earlier turn: a question on another article."""
+    rng = random.Random(SWITCH_SEED)
+    picked, earlier = rng.sample(questions, count), rng.sample(questions, count)
+    return [
+        replace(q, history=(Turn(e.q, ""),))
+        for q, e in zip(picked, earlier, strict=True)
+        if set(e.sources).isdisjoint(q.sources)
+    ]
+
+
+def report(name: str, service: AnswerService, questions: list[LabelledQuestion]) -> None:
+    outcomes = run(
+        lambda q: service.answer(q.q, history=list(q.history)),
+        questions,
+        reading_diagnosis(service),
+    )
+    r = summarise(outcomes)
+    causes = ", ".join(f"{cause} {n}" for cause, n in sorted(r.causes.items()))
+    print(
+        f"{name}: {r.questions} questions  overall {r.accuracy:.1%}  right {r.answer_accuracy:.1%}"
+        f"  wrong {r.answered_wrongly:.1%}  unanswerable declined {r.unanswerable_declined:.1%}"
+        f"  ({causes or 'no misses'})",
+        flush=True,
+    )
+    turns = sorted({len(o.question.history) for o in outcomes})
+    if len(turns) > 1:
+        by_turn = []
+        for n in turns:
+            own = [o for o in outcomes if len(o.question.history) == n]
+            by_turn.append(f"after {n}: {sum(o.right for o in own)}/{len(own)}")
+        print(f"    right by earlier turns: {', '.join(by_turn)}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", type=Path, nargs="*", help="labelled follow-ups (.jsonl)")
+    parser.add_argument("--switch", type=Path, help="single questions for the unrelated-turn check")
+    parser.add_argument("--labelled", action="store_true", help="ask after the writers' answers")
+    parser.add_argument("--quick", action="store_true", help="20 of each file, 30 switched")
+    args = parser.parse_args()
+    service = build_service(Settings())
+    replay = Replay(service)
+    sets = [(path.name, load_questions(path)) for path in args.files]
+    if args.switch:
+        count = 30 if args.quick else SWITCHED
+        sets.append((f"{args.switch.name} after another article", load_questions(args.switch)))
+        sets[-1] = (sets[-1][0], after_another_article(sets[-1][1], count))
+    for name, questions in sets:
+        if args.quick:
+            questions = questions[:30] if name.endswith("article") else questions[:20]
+        questions = [with_stored_ids(service, q) for q in questions]
+        if not args.labelled:
+            questions = [replace(q, history=replay.history(q.history)) for q in questions]
+        report(name, service, questions)
+
+
+if __name__ == "__main__":
+    main()
