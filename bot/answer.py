@@ -17,7 +17,7 @@ from bot.composers import (
     StreamingComposer,
     declined_answer,
 )
-from bot.condense import condense_question, conversation_query
+from bot.condense import condense_question, conversation_query, new_subject
 from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn, citation_id, parse_citation_id
 from index.articles import Article
@@ -138,7 +138,8 @@ class AnswerService:
         if not question.strip():
             raise BadQuestion("the question is empty")
         composer = self.composer(mode)
-        return self._pieces(composer, question, filters, history or [])
+        question, history = _own_conversation(question, history or [])
+        return self._pieces(composer, question, filters, history)
 
     def _pieces(
         self,
@@ -218,7 +219,7 @@ class AnswerService:
     ) -> tuple[list[Passage], str]:
         """The passages a composer reads for a question, and the question as it reads it
         (made to stand alone when it follows earlier turns; a date it names left out)."""
-        history = history or []
+        question, history = _own_conversation(question, history or [])
         standalone = self._standalone(question, history, composer or self.composer())
         return self._retrieve(standalone, filters, self._also_search(standalone, history))
 
@@ -357,3 +358,17 @@ def describe_filters(filters: SearchFilters) -> str:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
+
+
+def _own_conversation(question: str, history: list[Turn]) -> tuple[str, list[Turn]]:
+    """The question and the turns it follows. A question that announces a new subject
+    ("Different topic: …") follows none and is asked without its announcement; a later one
+    follows the turns from that question on."""
+    fresh = new_subject(question)
+    if fresh is not None:
+        return fresh, []
+    for n in range(len(history) - 1, -1, -1):
+        opened = new_subject(history[n].question)
+        if opened is not None:
+            return question, [replace(history[n], question=opened), *history[n + 1 :]]
+    return question, history

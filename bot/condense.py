@@ -29,6 +29,21 @@ _BACK_REFERENCE = re.compile(
 _PERSON_PRONOUN = re.compile(r"\b(he|him|his|she|her|hers)\b", re.IGNORECASE)
 _LEADING_LINK = re.compile(r"^\s*(and|but|so|also|then|plus)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(what|how)\s+about\s+(?P<subject>.+?)[\s?.!]*$", re.IGNORECASE)
+# "Different topic: …", "Switching to rugby: …", "On another note, …": the question
+# announces that it leaves the conversation's subject (the words after "switching to" stay:
+# they name the new one)
+_NEW_SUBJECT = re.compile(
+    r"^\s*(?:"
+    r"(?:a\s+)?(?:different|unrelated|separate)\s+\w+\s*[:,\-–—]"
+    r"|(?:another|a\s+new|new|other)\s+(?:topic|subject|story|matter|thing)\s*[:,\-–—]"
+    r"|(?:changing|switching|moving|turning)\s+(?:the\s+)?(?:topics?|subjects?|gears)\b[\s:,.\-–—]*"
+    r"|on\s+(?:a\s+|an\s+)?(?:different|another|other|unrelated|separate)\s+"
+    r"(?:note|topic|subject|matter)\b[\s:,.\-–—]*"
+    r"|(?:switching|moving|turning)\s+(?:over\s+)?to\b"
+    r"|now\s+(?:on|about|to|for)\b"
+    r")\s*",
+    re.IGNORECASE,
+)
 _QUESTION_WORDS = frozenset(
     ["what", "when", "where", "who", "whom", "whose", "which", "why", "how"]
 )
@@ -54,6 +69,18 @@ def condense_question(question: str, history: list[Turn]) -> str:
     core = _LEADING_LINK.sub("", question)
     core = core[:1].upper() + core[1:]
     return f"{core} {' '.join(carried)}".strip() if carried else core
+
+
+def new_subject(question: str) -> str | None:
+    """The question without its announcement when it announces a new subject ("Different
+    topic: how much did the German economy grow?" asks "how much did the German economy
+    grow?", "Switching to rugby: why …" asks "rugby: why …"); None when it does not, or when
+    nothing is left. Such a question starts afresh: the earlier turns are not carried."""
+    found = _NEW_SUBJECT.match(question)
+    if found is None:
+        return None
+    rest = question[found.end() :].strip()
+    return rest[:1].upper() + rest[1:] if rest else None
 
 
 def conversation_query(question: str, history: list[Turn]) -> str | None:

@@ -133,6 +133,22 @@ def test_follow_up_with_ellipsis(service: AnswerService, seeds_archive: Archive)
     assert_well_cited(answer, seeds_archive)
 
 
+def test_a_question_announcing_a_new_subject_leaves_the_conversation(
+    service: AnswerService,
+) -> None:
+    history = [Turn("Who is the Hungarian foreign minister?", "Peter Szijjarto [1].")]
+    asked = "How much aid has the United States committed to Ukraine?"
+    alone, read_alone = service.passages(asked)
+    switched, read_as = service.passages("Different topic: h" + asked[1:], history=history)
+    assert read_as == read_alone == asked  # no announcement, no earlier words
+    assert [p.chunk.id for p in switched] == [p.chunk.id for p in alone]
+    # a follow-up after it follows the new subject alone
+    history.append(Turn("Different topic: when will the US-Russia talks be held?", "18 Feb [1]."))
+    _, follow_up = service.passages("Where will they take place?", history=history)
+    assert "talks" in follow_up and "Russia" in follow_up
+    assert "Hungarian" not in follow_up and "Different" not in follow_up
+
+
 def test_stream_yields_text_then_one_answer(service: AnswerService) -> None:
     pieces = list(service.stream("How much aid has the United States committed to Ukraine?"))
     texts = [p for p in pieces if isinstance(p, str)]

@@ -9,6 +9,7 @@ from bot.condense import (
     condense_question,
     conversation_query,
     leans_on_context,
+    new_subject,
 )
 from bot.models import Turn
 
@@ -98,3 +99,16 @@ def test_a_declined_answer_lends_no_words_to_the_next_search() -> None:
     carried = query.split()
     assert "January" in carried and "employers" in carried
     assert "archive" not in carried and "nearest" not in carried and "growth" not in carried
+
+
+def test_a_question_can_announce_a_new_subject() -> None:
+    assert new_subject("Different topic: how much did it grow?") == "How much did it grow?"
+    assert new_subject("Changing the subject, who won the Oscar?") == "Who won the Oscar?"
+    assert new_subject("On another note - who won?") == "Who won?"
+    assert new_subject("Switching to rugby: why is Bell out?") == "Rugby: why is Bell out?"
+    assert new_subject("Different match: what was the score?") == "What was the score?"
+    # a follow-up, or a question that only looks like one, announces nothing
+    assert new_subject("Other clubs: who else bid?") is None
+    assert new_subject("Another question: what did he say next?") is None
+    assert new_subject("What did the new boss say?") is None
+    assert new_subject("Different topic:") is None  # nothing is asked
