@@ -1,12 +1,13 @@
 """Follow-up questions as a user meets them: each conversation replayed through the service.
 
 A labelled follow-up (eval/drafts/part6*-followups.jsonl) carries its earlier questions and
-the answers its writer expected, and `newsbot eval` asks it after those answers. Over REST,
+the answers its writer expected, and plain `newsbot eval` asks it after those answers. Over REST,
 in Discord or in `newsbot chat`, a follow-up comes after the bot's *own* answers, which quote
 the story (or decline). This bench replays each conversation: it asks every earlier
 question in turn, each after the answers the service gave before it, then asks the
 follow-up after all of them, and judges it as `newsbot eval` does (with its miss causes).
-`--labelled` asks after the writers' answers instead, as `newsbot eval` does.
+`--labelled` asks after the writers' answers instead, as `newsbot eval` does (`newsbot eval
+--replay` replays as this bench does, without the by-turn counts and the unrelated-turn check).
 `--switch FILE` adds the unrelated-turn check: questions of FILE (single questions), each
 asked after one question on another article (seed 5), replayed the same way.
 
@@ -31,6 +32,7 @@ from bot.evaluation import (
     LabelledQuestion,
     load_questions,
     reading_diagnosis,
+    replayed,
     run,
     summarise,
     with_stored_ids,
@@ -40,24 +42,6 @@ from bot.settings import Settings
 
 SWITCH_SEED = 5
 SWITCHED = 100  # questions in the unrelated-turn check (30 with --quick)
-
-
-class Replay:
-    """The service's own answers to the earlier turns of conversations, each asked once."""
-
-    def __init__(self, service: AnswerService) -> None:
-        self.service = service
-        self._said: dict[tuple[str, ...], str] = {}
-
-    def history(self, turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
-        """These turns' questions, each answered by the service after the ones before it."""
-        replayed: list[Turn] = []
-        for turn in turns:
-            asked = (*[t.question for t in replayed], turn.question)
-            if asked not in self._said:
-                self._said[asked] = self.service.answer(turn.question, history=replayed).answer
-            replayed.append(Turn(turn.question, self._said[asked]))
-        return tuple(replayed)
 
 
 def after_another_article(questions: list[LabelledQuestion], count: int) -> list[LabelledQuestion]:
@@ -102,7 +86,6 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20 of each file, 30 switched")
     args = parser.parse_args()
     service = build_service(Settings())
-    replay = Replay(service)
     sets = [(path.name, load_questions(path)) for path in args.files]
     if args.switch:
         count = 30 if args.quick else SWITCHED
@@ -113,7 +96,7 @@ def main() -> None:
             questions = questions[:30] if name.endswith("article") else questions[:20]
         questions = [with_stored_ids(service, q) for q in questions]
         if not args.labelled:
-            questions = [replace(q, history=replay.history(q.history)) for q in questions]
+            questions = replayed(questions, lambda q, history: service.answer(q, history=history))
         report(name, service, questions)
 
 

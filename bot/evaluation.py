@@ -27,6 +27,10 @@ Definitions (all shares in [0, 1]):
   sentences holds an `answer_any` string), "not chosen" (such a sentence was read, another
   was quoted, or the answer was declined).
 - latency: wall-clock milliseconds of each `AnswerService.answer` call, p50 and p95.
+
+A follow-up is asked after its labelled earlier turns, whose answers are the writer's; with
+`replayed` (`newsbot eval --replay`) it is asked after the service's own answers to those
+turns' questions instead, as a user meets it over REST, in Discord or in `newsbot chat`.
 """
 
 from __future__ import annotations
@@ -353,6 +357,34 @@ def holds_answer(question: LabelledQuestion, article_id: str, text: str) -> bool
     return (
         question.answerable and says_it and (not question.sources or article_id in question.sources)
     )
+
+
+class Replay:
+    """The earlier turns of labelled conversations, answered by the service itself: each
+    turn's question asked after the service's own answers to the ones before it (each
+    distinct conversation prefix asked once)."""
+
+    def __init__(self, ask: Callable[[str, list[Turn]], Answer]) -> None:
+        self.ask = ask
+        self._said: dict[tuple[str, ...], str] = {}
+
+    def history(self, turns: Iterable[Turn]) -> tuple[Turn, ...]:
+        replayed: list[Turn] = []
+        for turn in turns:
+            asked = (*(t.question for t in replayed), turn.question)
+            if asked not in self._said:
+                self._said[asked] = self.ask(turn.question, list(replayed)).answer
+            replayed.append(Turn(turn.question, self._said[asked]))
+        return tuple(replayed)
+
+
+def replayed(
+    questions: list[LabelledQuestion], ask: Callable[[str, list[Turn]], Answer]
+) -> list[LabelledQuestion]:
+    """The questions with their earlier turns answered by `ask` (the service), not the
+    writers: a follow-up as a user meets it, after what the bot itself said."""
+    replay = Replay(ask)
+    return [replace(q, history=replay.history(q.history)) for q in questions]
 
 
 def with_stored_ids(service: AnswerService, question: LabelledQuestion) -> LabelledQuestion:

@@ -19,6 +19,7 @@ from bot.evaluation import (
     Outcome,
     load_questions,
     reading_diagnosis,
+    replayed,
     run,
     summarise,
     with_stored_ids,
@@ -84,16 +85,23 @@ def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
 
 @pytest.mark.slow
 def test_follow_ups_over_the_whole_corpus(bbc_archive: Archive) -> None:
-    """Conversations: each follow-up asked with its earlier turns (eval/README.md, "Follow-up
-    questions"). Measured 60.0 % overall, 20.8 % wrong (53.3 % and 22.5 % before a follow-up
-    that names its own subject was also searched with its conversation's words)."""
-    follow_ups = [EVAL / "drafts" / f"part{n}-followups.jsonl" for n in (60, 61)]
-    outcomes = []
-    for path in follow_ups:
-        assert all(q.history for q in load_questions(path)), path
-        outcomes += evaluate(bbc_archive, path)[0]
+    """Conversations as users meet them (eval/README.md, "Follow-up questions"): each
+    follow-up asked after the service's own answers to its earlier questions. Measured
+    64.8 % overall, 18.6 % wrong over the 210 (61.4 % and 18.1 % before a question that
+    announces a new subject started afresh; 60.0 % and 18.6 % before every follow-up was
+    also searched with its conversation and the previous answer's words)."""
+    service = build_service(bbc_archive.settings, bbc_archive)
+    follow_ups = [EVAL / "drafts" / f"part{n}-followups.jsonl" for n in (60, 61, 62, 63)]
+    questions = [with_stored_ids(service, q) for path in follow_ups for q in load_questions(path)]
+    assert all(q.history for q in questions)
+    asked = replayed(questions, lambda q, history: service.answer(q, history=history))
+    assert [len(q.history) for q in asked] == [len(q.history) for q in questions]
+    assert any(a.history != q.history for a, q in zip(asked, questions, strict=True))
+    outcomes = run(
+        lambda q: service.answer(q.q, history=list(q.history)), asked, reading_diagnosis(service)
+    )
     check_properties(outcomes, bbc_archive)
     report = summarise(outcomes)
-    assert report.questions == 120
-    assert report.accuracy >= 0.58, report.failures
-    assert report.answered_wrongly <= 0.22
+    assert report.questions == 210
+    assert report.accuracy >= 0.62, report.failures
+    assert report.answered_wrongly <= 0.21

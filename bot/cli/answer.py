@@ -17,6 +17,7 @@ from bot.evaluation import (
     calibrate,
     load_questions,
     reading_diagnosis,
+    replayed,
     run,
     summarise,
     with_stored_ids,
@@ -86,6 +87,14 @@ def evaluate(
         ),
     ] = False,
     llm: Annotated[bool, typer.Option("--llm", help="Evaluate the LLM composer.")] = False,
+    replay: Annotated[
+        bool,
+        typer.Option(
+            "--replay",
+            help="Ask each follow-up after the bot's own answers to its earlier questions "
+            "(as users meet it), not the labelled answers.",
+        ),
+    ] = False,
 ) -> None:
     """Run labelled questions against the current index: accuracy, citations, declines, latency."""
     settings = Settings()
@@ -103,6 +112,10 @@ def evaluate(
             return service.answer(q.q, history=list(q.history), mode=mode)
 
         questions = [with_stored_ids(service, q) for q in questions]
+        if replay:
+            questions = replayed(
+                questions, lambda q, history: service.answer(q, history=history, mode=mode)
+            )
         diagnose = None if llm else reading_diagnosis(service)
         outcomes = run(ask_one, questions, diagnose)
     if calibrate_threshold:
