@@ -100,6 +100,20 @@ def test_eval_and_calibrate(seeds_env: Archive, tmp_path: Path) -> None:
     assert found["accuracy"] == 1.0 and found["questions"] == 3 and found["threshold"] > 0
 
 
+def test_eval_replays_follow_ups(seeds_env: Archive, tmp_path: Path) -> None:
+    """--replay asks the earlier question itself, and the follow-up after the bot's answer."""
+    labelled = tmp_path / "follow-ups.jsonl"
+    row = {"q": "What did he stress?", "answer_any": ["end the war"], "sources": [TALKS],
+           "answerable": True,
+           "history": [{"question": "Who is the Hungarian foreign minister?",
+                        "answer": "It is not said."}]}  # fmt: skip
+    labelled.write_text(json.dumps(row))
+    result = runner.invoke(app, ["eval", str(labelled), "--replay", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["questions"] == 1 and report["answer_accuracy"] == 1.0
+
+
 def test_eval_bad_file(seeds_env: Archive, tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"q": "fine"}\nnot json\n')

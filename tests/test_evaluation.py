@@ -15,9 +15,10 @@ from bot.evaluation import (
     judge,
     load_questions,
     percentile,
+    replayed,
     summarise,
 )
-from bot.models import Answer, Citation
+from bot.models import Answer, Citation, Turn
 from bot.reading.ranker import evidence
 
 
@@ -133,3 +134,27 @@ def test_bad_files_name_the_problem(tmp_path: Path, content: str, message: str) 
         load_questions(path)
     with pytest.raises(EvalFileError, match="cannot read"):
         load_questions(tmp_path / "missing.jsonl")
+
+
+def test_a_replayed_conversation_follows_what_the_bot_said() -> None:
+    """Each earlier question is asked after the bot's own earlier answers, once a prefix."""
+    asked: list[tuple[str, tuple[str, ...]]] = []
+
+    def ask(question: str, history: list[Turn]) -> Answer:
+        asked.append((question, tuple(t.answer for t in history)))
+        return Answer(answer=f"said to {question}", answerable=True, citations=[])
+
+    first, second = Turn("Who leads it?", "Ann [1]."), Turn("Since when?", "2004 [1].")
+    questions = [
+        LabelledQuestion("Since when?", True, ("2004",), ("a.txt",), history=(first,)),
+        LabelledQuestion("Why?", True, ("growth",), ("a.txt",), history=(first, second)),
+    ]
+    out = replayed(questions, ask)
+    assert [q.q for q in out] == ["Since when?", "Why?"]  # the follow-ups are not asked here
+    assert out[1].history == (
+        Turn("Who leads it?", "said to Who leads it?"),
+        Turn("Since when?", "said to Since when?"),
+    )
+    assert out[0].history == out[1].history[:1]
+    # "Who leads it?" asked once, with no history; "Since when?" after the bot's answer to it
+    assert asked == [("Who leads it?", ()), ("Since when?", ("said to Who leads it?",))]
