@@ -43,6 +43,21 @@ def test_answers_with_the_exact_passage(service: AnswerService, seeds_archive: A
     assert answer.timings_ms["total"] >= answer.timings_ms["retrieve"]
 
 
+def test_a_why_answer_takes_the_sentence_that_continues_its_quote(
+    service: AnswerService, seeds_archive: Archive
+) -> None:
+    """The reason is in the next sentence, which leans on the one most like the question
+    ("Another path could involve … peacekeepers …", "This would help to prevent …")."""
+    answer = service.answer("Why would sending international peacekeepers help?")
+    assert answer.answerable
+    first = answer.citations[0]
+    assert "peacekeepers" in first.quote and "prevent further escalation" in first.quote
+    assert_well_cited(answer, seeds_archive)
+    # a fact is quoted without the sentence after it
+    fact = service.answer("Who is the Hungarian foreign minister?")
+    assert fact.citations[0].quote.rstrip().endswith("consequences of the war.")
+
+
 class RecordingPool(ThreadPoolExecutor):
     """A one-worker pool that remembers which questions it was given to parse."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -204,3 +205,45 @@ def test_a_sentence_copied_into_another_article_is_quoted_once() -> None:
     reading = Reading(question, [first, second], rows, np.array([0.9, 0.85]))
     quotes = ExtractiveComposer(OnnxMiniLM(threads=1)).choose(reading)
     assert [q.text for q in quotes] == [text]
+
+
+def _article(*texts: str, chunk_ends: tuple[int, ...] = ()) -> list[ReadSentence]:
+    """Sentences of one article, one space apart, each linked to the one before it; the
+    article is one chunk, or is cut into chunks after the sentences numbered in `chunk_ends`."""
+    text = " ".join(texts)
+    starts = [sum(len(t) + 1 for t in texts[:n]) for n in range(len(texts))]
+    cuts = [0, *(starts[n + 1] for n in chunk_ends), len(text)]
+    chunks = [
+        StoredChunk(f"c:{n}", "a", n, a, b, text[a:b], "A headline", "", "", "")
+        for n, (a, b) in enumerate(pairwise(cuts))
+    ]
+    read: list[ReadSentence] = []
+    for n, (start, own) in enumerate(zip(starts, texts, strict=True)):
+        chunk = next(c for c in chunks if c.start <= start < c.end)
+        previous = read[-1] if read else None
+        read.append(
+            ReadSentence("a", 0, 1.0, chunk, n, len(texts), start, start + len(own), own, (),
+                         previous=previous)
+        )  # fmt: skip
+    return read
+
+
+def test_a_statement_is_quoted_with_the_sentence_that_continues_it() -> None:
+    """ "This would help …" leans on the sentence before it: a why-question's quote takes it
+    too; a question for a fact does not, and neither does a quote that no chunk holds whole."""
+    path = "Another path could involve peacekeepers in contested areas."
+    reason = "This would help to prevent further escalation between the forces."
+    composer = ExtractiveComposer(OnnxMiniLM(threads=1))
+    rows = np.zeros((2, len(FEATURES)), dtype=np.float32)
+    scores = np.array([0.9, 0.1])  # the first is the best; the second is not a runner-up
+
+    def quoted(question: str, article: list[ReadSentence]) -> list[str]:
+        reading = Reading(analyse(question), article, rows, scores)
+        return [q.text for q in composer.choose(reading)]
+
+    assert quoted("Why would peacekeepers help?", _article(path, reason)) == [f"{path} {reason}"]
+    assert quoted("Who could be sent to contested areas?", _article(path, reason)) == [path]
+    apart = _article(path, reason, chunk_ends=(0,))
+    assert quoted("Why would peacekeepers help?", apart) == [path]
+    unrelated = "European leaders met in Paris."
+    assert quoted("Why would peacekeepers help?", _article(path, unrelated)) == [path]

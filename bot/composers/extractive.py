@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -49,6 +50,14 @@ class Reading:
 
     def ranked(self) -> list[int]:
         return [int(i) for i in np.argsort(-self.scores, kind="stable")]
+
+    def following(self, sentence: ReadSentence) -> ReadSentence | None:
+        """The sentence read after this one in its article, if any."""
+        return self._following.get(id(sentence))
+
+    @cached_property
+    def _following(self) -> dict[int, ReadSentence]:
+        return {id(s.previous): s for s in self.sentences if s.previous is not None}
 
 
 @dataclass(frozen=True)
@@ -202,17 +211,30 @@ class ExtractiveComposer:
 
     def _quote(self, reading: Reading, i: int) -> _Quote:
         """Sentence `i`, with the sentence before it when it opens with an anaphor or when
-        that one, not it, names what is asked ("… the 2002 movie" after "… Tears of the Sun")."""
+        that one, not it, names what is asked ("… the 2002 movie" after "… Tears of the Sun");
+        for a why, what or yes/no question, with the sentence after it too when that one
+        leans on it ("Another path could involve peacekeepers …" and "*This* would help to
+        prevent further escalation …"). A quote is one stretch of one chunk: when no chunk
+        holds it all, it is the sentence with as much of that as one chunk holds."""
         s = reading.sentences[i]
-        score = float(reading.scores[i])
+        first = last = s
         if s.previous is not None and (
             leans_on_previous(s) or _answer_before(reading.question, s, s.previous)
         ):
-            chunk = _holding(s.previous, s)
+            first = s.previous
+        following = reading.following(s)
+        if (
+            following is not None
+            and reading.question.answer_type not in ENTITY_TYPES
+            and leans_on_previous(following)
+        ):
+            last = following
+        for start, end in dict.fromkeys(((first, last), (first, s), (s, last), (s, s))):
+            chunk = _holding(start, end)
             if chunk is not None:
-                text = chunk.text[s.previous.start - chunk.start : s.end - chunk.start]
-                return _Quote(s, chunk, s.previous.start, s.end, text, score)
-        return _Quote(s, s.chunk, s.start, s.end, s.text, score)
+                text = chunk.text[start.start - chunk.start : end.end - chunk.start]
+                return _Quote(s, chunk, start.start, end.end, text, float(reading.scores[i]))
+        return _Quote(s, s.chunk, s.start, s.end, s.text, float(reading.scores[i]))
 
 
 def _evidence(quotes: list[_Quote]) -> float:
@@ -232,10 +254,10 @@ def _short_answer(question: Question, quote: _Quote) -> Span | None:
     return found
 
 
-def _holding(first: ReadSentence, second: ReadSentence) -> StoredChunk | None:
-    """A chunk that holds the article text from `first` to `second`, if one does."""
-    for chunk in (second.chunk, first.chunk):
-        if chunk.start <= first.start and second.end <= chunk.end:
+def _holding(first: ReadSentence, last: ReadSentence) -> StoredChunk | None:
+    """A chunk that holds the article text from `first` to `last`, if one does."""
+    for chunk in (last.chunk, first.chunk):
+        if chunk.start <= first.start and last.end <= chunk.end:
             return chunk
     return None
 
