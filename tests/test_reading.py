@@ -124,6 +124,15 @@ def test_articles_that_never_name_what_is_asked_cannot_answer_it() -> None:
     assert not names_nowhere(analyse("Who spoke first?"), [capitals])  # names nothing
 
 
+def test_a_name_with_a_dot_or_digit_is_found_as_articles_spell_it() -> None:
+    """spaCy keeps "Paypal.com" and "ITV1" whole; an article's terms split them."""
+    question = analyse("With which company was a fake Paypal.com domain registered?")
+    assert question.names == {"paypal", "com"}
+    found = _sentence("A fake Paypal.com has been registered with domain giant Verisign.")
+    assert not names_nowhere(question, [found])
+    assert "itv" in analyse("Who chaired the panel on ITV1's contest?").names
+
+
 def test_a_name_inside_a_longer_word_is_not_missing_from_the_sentence() -> None:
     # the features agree with names_nowhere: "Hungary" is named in "Hungarian"
     question = analyse("Who is Hungary's foreign minister?")

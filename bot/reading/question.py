@@ -188,12 +188,15 @@ class PreparedQuestions:
 def _analyse(text: str) -> Question:
     doc = parser_model()(text)
     answer_type, focus = _answer_type(doc)
+    # a name's terms as an article's are made ("Paypal.com" is "paypal" and "com", "ITV1" is
+    # "itv"): a name kept whole, as spaCy keeps it, is never found among them
     names = frozenset(
-        stem(t.text)
+        term
         for t in doc
         if (t.pos_ == "PROPN" or (t.text[:1].isupper() and t.i > 0))
         and not is_stopword(t.text)
         and len(t.text) > 1
+        for term in content_terms(t.text)
     )
     numbers = frozenset(t.text.replace(",", "") for t in doc if t.like_num and t.text[:1].isdigit())
     verbs = frozenset(
