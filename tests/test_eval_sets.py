@@ -65,9 +65,10 @@ def test_label_files_have_what_the_issue_asks() -> None:
 def test_seeds_sets(seeds_archive: Archive) -> None:
     outcomes, report = evaluate(seeds_archive, EVAL / "seeds-test.jsonl")
     check_properties(outcomes, seeds_archive)
-    assert report.answer_accuracy >= 0.81, report.failures
+    # measured 88.6 % right, 66.7 % declined, 12.5 % wrong (session 15)
+    assert report.answer_accuracy >= 0.86, report.failures
     assert report.unanswerable_declined >= 0.60
-    assert report.answered_wrongly <= 0.18
+    assert report.answered_wrongly <= 0.145
     _, older = evaluate(seeds_archive, EVAL / "seeds.jsonl")
     assert older.answer_accuracy >= 0.85, older.failures
 
@@ -76,9 +77,10 @@ def test_seeds_sets(seeds_archive: Archive) -> None:
 def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
     outcomes, report = evaluate(bbc_archive, EVAL / "bbc-test.jsonl")
     check_properties(outcomes, bbc_archive)
-    assert report.answer_accuracy >= 0.83, report.failures
+    # measured 86.5 % right, 51.2 % declined, 17.3 % wrong (session 15)
+    assert report.answer_accuracy >= 0.85, report.failures
     assert report.unanswerable_declined >= 0.50
-    assert report.answered_wrongly <= 0.20
+    assert report.answered_wrongly <= 0.185
     assert report.causes.get("not retrieved", 0) <= 6
     assert set(report.by_type) >= {"person", "organisation", "place", "date", "money", "reason"}
 
