@@ -47,6 +47,7 @@ SWITCHED = 100  # questions in the unrelated-turn check (30 with --quick)
 def after_another_article(questions: list[LabelledQuestion], count: int) -> list[LabelledQuestion]:
     """`count` questions, each with one earlier turn: a question on another article."""
     rng = random.Random(SWITCH_SEED)
+    count = min(count, len(questions))
     picked, earlier = rng.sample(questions, count), rng.sample(questions, count)
     return [
         replace(q, history=(Turn(e.q, ""),))

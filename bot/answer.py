@@ -9,6 +9,8 @@ from datetime import date
 from typing import Any
 
 from bot.composers import (
+    EMPTY_ARCHIVE,
+    NO_MATCH,
     ClosingComposer,
     Composer,
     CondensingComposer,
@@ -24,10 +26,6 @@ from index.articles import Article
 from index.catalog import Catalog, SourceSummary
 from index.search.dates import DateRange, find_date_range
 from index.search.retrieval import HybridRetriever, Passage, SearchFilters, interleave
-
-EMPTY_ARCHIVE = (
-    "The archive is empty: add articles with `newsbot ingest PATH` or `POST /v1/ingest`."
-)
 
 # Rewrites a follow-up question to stand alone, given the earlier turns.
 Condenser = Callable[[str, list[Turn]], str]
@@ -191,7 +189,7 @@ class AnswerService:
     def _nothing_found(self, filters: SearchFilters | None) -> Answer:
         """The decline when retrieval found nothing: say why (filters, or an empty archive)."""
         if filters is not None and filters.active:
-            said = f"No articles match {describe_filters(filters)}."
+            said = f"{NO_MATCH} {describe_filters(filters)}."
             undated = self._undated_left_out(filters)
             if undated:
                 said += f" {undated} undated article{'s' * (undated != 1)} cannot match a date."
@@ -361,9 +359,11 @@ def _ms(seconds: float) -> float:
 
 
 def _own_conversation(question: str, history: list[Turn]) -> tuple[str, list[Turn]]:
-    """The question and the turns it follows. A question that announces a new subject
+    """The question and the turns it follows. A follow-up that announces a new subject
     ("Different topic: …") follows none and is asked without its announcement; a later one
-    follows the turns from that question on."""
+    follows the turns from that question on. A first question is asked as it is."""
+    if not history:
+        return question, history
     fresh = new_subject(question)
     if fresh is not None:
         return fresh, []

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-from bot.composers import NOTHING_FOUND
+from bot.composers import DECLINE_OPENINGS
 from bot.models import Turn
 from index.words import is_stopword
 from index.words import tokens as words
@@ -34,12 +34,13 @@ _WHAT_ABOUT = re.compile(r"^\s*(what|how)\s+about\s+(?P<subject>.+?)[\s?.!]*$", 
 # they name the new one)
 _NEW_SUBJECT = re.compile(
     r"^\s*(?:"
-    r"(?:a\s+)?(?:different|unrelated|separate)\s+\w+\s*[:,\-–—]"
-    r"|(?:another|a\s+new|new|other)\s+(?:topic|subject|story|matter|thing)\s*[:,\-–—]"
-    r"|(?:changing|switching|moving|turning)\s+(?:the\s+)?(?:topics?|subjects?|gears)\b[\s:,.\-–—]*"
+    r"(?:a\s+)?(?:different|unrelated|separate)\s+\w+(?:\s*[:,.]|\s+[-–—])"
+    r"|(?:another|a\s+new|new|other)\s+(?:topic|subject|story|matter)(?:\s*[:,.]|\s+[-–—])"
+    r"|(?:let'?s\s+)?(?:changing|change|switching|switch|moving|turning)\s+(?:the\s+)?"
+    r"(?:topics?|subjects?|gears)\b[\s:,.\-–—]*"
     r"|on\s+(?:a\s+|an\s+)?(?:different|another|other|unrelated|separate)\s+"
     r"(?:note|topic|subject|matter)\b[\s:,.\-–—]*"
-    r"|(?:switching|moving|turning)\s+(?:over\s+)?to\b"
+    r"|(?:switching|moving|turning)\s+(?:over\s+|on\s+)?to\b"
     r"|now\s+(?:on|about|to|for)\b"
     r")\s*",
     re.IGNORECASE,
@@ -74,13 +75,17 @@ def condense_question(question: str, history: list[Turn]) -> str:
 def new_subject(question: str) -> str | None:
     """The question without its announcement when it announces a new subject ("Different
     topic: how much did the German economy grow?" asks "how much did the German economy
-    grow?", "Switching to rugby: why …" asks "rugby: why …"); None when it does not, or when
-    nothing is left. Such a question starts afresh: the earlier turns are not carried."""
+    grow?", "Switching to rugby: why …" asks "rugby: why …"); None when it does not, when
+    nothing is left, or when what is left still leans on the conversation through a pronoun
+    ("Different question: what did he say next?"). Such a question starts afresh: the earlier
+    turns are not carried."""
     found = _NEW_SUBJECT.match(question)
     if found is None:
         return None
     rest = question[found.end() :].strip()
-    return rest[:1].upper() + rest[1:] if rest else None
+    if not rest or _BACK_REFERENCE.search(rest):
+        return None  # "Different question: what did *he* say next?" still follows on
+    return rest[:1].upper() + rest[1:]
 
 
 def conversation_query(question: str, history: list[Turn]) -> str | None:
@@ -98,7 +103,7 @@ def conversation_query(question: str, history: list[Turn]) -> str | None:
     own = {w.lower() for w in words(question)}
     earlier = " ".join(t.question for t in reversed(history))
     answer = history[-1].answer
-    said = [] if answer.startswith(NOTHING_FOUND) else _key_words(answer)[:MAX_ANSWER_WORDS]
+    said = [] if answer.startswith(DECLINE_OPENINGS) else _key_words(answer)[:MAX_ANSWER_WORDS]
     wanted = dict.fromkeys([*_key_words(earlier)[:MAX_TOPIC], *said])
     carried = [w for w in wanted if w.lower() not in own]
     return f"{question} {' '.join(carried)}" if carried else None

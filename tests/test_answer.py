@@ -162,6 +162,9 @@ def test_a_question_announcing_a_new_subject_leaves_the_conversation(
     _, follow_up = service.passages("Where will they take place?", history=history)
     assert "talks" in follow_up and "Russia" in follow_up
     assert "Hungarian" not in follow_up and "Different" not in follow_up
+    # a first question is asked as it is typed: there is no conversation to leave
+    _, first = service.passages("Different topic: h" + asked[1:])
+    assert first == "Different topic: h" + asked[1:]
 
 
 def test_stream_yields_text_then_one_answer(service: AnswerService) -> None:

@@ -102,7 +102,7 @@ def test_a_declined_answer_lends_no_words_to_the_next_search() -> None:
 
 
 def test_a_question_can_announce_a_new_subject() -> None:
-    assert new_subject("Different topic: how much did it grow?") == "How much did it grow?"
+    assert new_subject("Different topic: did Germany grow?") == "Did Germany grow?"
     assert new_subject("Changing the subject, who won the Oscar?") == "Who won the Oscar?"
     assert new_subject("On another note - who won?") == "Who won?"
     assert new_subject("Switching to rugby: why is Bell out?") == "Rugby: why is Bell out?"
@@ -112,3 +112,10 @@ def test_a_question_can_announce_a_new_subject() -> None:
     assert new_subject("Another question: what did he say next?") is None
     assert new_subject("What did the new boss say?") is None
     assert new_subject("Different topic:") is None  # nothing is asked
+    assert new_subject("New topic. Who won the Oscar?") == "Who won the Oscar?"
+    assert new_subject("Let's change the subject: who won?") == "Who won?"
+    assert new_subject("Moving on to the budget, what was cut?") == "The budget, what was cut?"
+    # what is left still leans on the conversation: it follows on
+    assert new_subject("Different question: what did he say next?") is None
+    assert new_subject("Now about his wife - what did she say?") is None
+    assert new_subject("Different short-term measures - what were they?") is None

@@ -65,10 +65,10 @@ def test_label_files_have_what_the_issue_asks() -> None:
 def test_seeds_sets(seeds_archive: Archive) -> None:
     outcomes, report = evaluate(seeds_archive, EVAL / "seeds-test.jsonl")
     check_properties(outcomes, seeds_archive)
-    # measured 88.6 % right, 66.7 % declined, 12.5 % wrong (session 15)
-    assert report.answer_accuracy >= 0.86, report.failures
+    # measured 90.9 % right, 66.7 % declined, 10.7 % wrong (session 15)
+    assert report.answer_accuracy >= 0.88, report.failures
     assert report.unanswerable_declined >= 0.60
-    assert report.answered_wrongly <= 0.145
+    assert report.answered_wrongly <= 0.125
     _, older = evaluate(seeds_archive, EVAL / "seeds.jsonl")
     assert older.answer_accuracy >= 0.85, older.failures
 
@@ -77,10 +77,10 @@ def test_seeds_sets(seeds_archive: Archive) -> None:
 def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
     outcomes, report = evaluate(bbc_archive, EVAL / "bbc-test.jsonl")
     check_properties(outcomes, bbc_archive)
-    # measured 86.5 % right, 51.2 % declined, 17.3 % wrong (session 15)
-    assert report.answer_accuracy >= 0.85, report.failures
+    # measured 87.1 % right, 51.2 % declined, 16.9 % wrong (session 15)
+    assert report.answer_accuracy >= 0.86, report.failures
     assert report.unanswerable_declined >= 0.50
-    assert report.answered_wrongly <= 0.185
+    assert report.answered_wrongly <= 0.18
     assert report.causes.get("not retrieved", 0) <= 6
     assert set(report.by_type) >= {"person", "organisation", "place", "date", "money", "reason"}
 
@@ -89,7 +89,7 @@ def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
 def test_follow_ups_over_the_whole_corpus(bbc_archive: Archive) -> None:
     """Conversations as users meet them (eval/README.md, "Follow-up questions"): each
     follow-up asked after the service's own answers to its earlier questions. Measured
-    64.8 % overall, 18.6 % wrong over the 210 (61.4 % and 18.1 % before a question that
+    63.8 % overall, 19.0 % wrong over the 210 (61.4 % and 18.1 % before a question that
     announces a new subject started afresh; 60.0 % and 18.6 % before every follow-up was
     also searched with its conversation and the previous answer's words)."""
     service = build_service(bbc_archive.settings, bbc_archive)

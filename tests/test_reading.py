@@ -256,3 +256,11 @@ def test_a_statement_is_quoted_with_the_sentence_that_continues_it() -> None:
     assert quoted("Why would peacekeepers help?", apart) == [path]
     unrelated = "European leaders met in Paris."
     assert quoted("Why would peacekeepers help?", _article(path, unrelated)) == [path]
+    # a runner-up whose own quote would reach back into the best one is quoted alone
+    more = "It would also give diplomats more time to talk."
+    rows3 = np.zeros((3, len(FEATURES)), dtype=np.float32)
+    reading = Reading(
+        analyse("Why would peacekeepers help?"), _article(path, reason, more), rows3,
+        np.array([0.9, 0.1, 0.5]),
+    )  # fmt: skip
+    assert [q.text for q in composer.choose(reading)] == [f"{path} {reason}", more]

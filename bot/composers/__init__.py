@@ -58,6 +58,12 @@ class FollowUpComposer(StreamingComposer, Protocol):
 
 
 NOTHING_FOUND = "The archive has nothing on that."
+NO_MATCH = "No articles match"  # opens the decline when filters leave no article
+EMPTY_ARCHIVE = (
+    "The archive is empty: add articles with `newsbot ingest PATH` or `POST /v1/ingest`."
+)
+# how every decline opens: such an answer names nothing of the story a follow-up leans on
+DECLINE_OPENINGS = (NOTHING_FOUND, NO_MATCH, EMPTY_ARCHIVE)
 
 
 def declined_answer(nearest: list[Passage], max_titles: int = 3) -> Answer:
@@ -76,7 +82,10 @@ def declined_answer(nearest: list[Passage], max_titles: int = 3) -> Answer:
 
 
 __all__ = [
+    "DECLINE_OPENINGS",
+    "EMPTY_ARCHIVE",
     "NOTHING_FOUND",
+    "NO_MATCH",
     "ClosingComposer",
     "Composer",
     "CondensingComposer",

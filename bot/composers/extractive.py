@@ -53,11 +53,11 @@ class Reading:
 
     def following(self, sentence: ReadSentence) -> ReadSentence | None:
         """The sentence read after this one in its article, if any."""
-        return self._following.get(id(sentence))
+        return self._following.get(sentence)
 
     @cached_property
-    def _following(self) -> dict[int, ReadSentence]:
-        return {id(s.previous): s for s in self.sentences if s.previous is not None}
+    def _following(self) -> dict[ReadSentence, ReadSentence]:
+        return {s.previous: s for s in self.sentences if s.previous is not None}
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,10 @@ class ExtractiveComposer:
             if len(chosen) >= self.max_sentences or reading.scores[i] < floor:
                 break
             quote = self._quote(reading, i)
+            if any(_overlaps(quote, c) for c in chosen):
+                # the sentence it leans on, or the one after it, is quoted already: the
+                # sentence alone, unless that is quoted too
+                quote = _bare(reading, i)
             if not any(_overlaps(quote, c) or _repeats(quote, c) for c in chosen):
                 chosen.append(quote)
         return chosen
@@ -234,7 +238,12 @@ class ExtractiveComposer:
             if chunk is not None:
                 text = chunk.text[start.start - chunk.start : end.end - chunk.start]
                 return _Quote(s, chunk, start.start, end.end, text, float(reading.scores[i]))
-        return _Quote(s, s.chunk, s.start, s.end, s.text, float(reading.scores[i]))
+        return _bare(reading, i)
+
+
+def _bare(reading: Reading, i: int) -> _Quote:
+    s = reading.sentences[i]
+    return _Quote(s, s.chunk, s.start, s.end, s.text, float(reading.scores[i]))
 
 
 def _evidence(quotes: list[_Quote]) -> float:
