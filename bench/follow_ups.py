@@ -87,14 +87,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20 of each file, 30 switched")
     args = parser.parse_args()
     service = build_service(Settings())
-    sets = [(path.name, load_questions(path)) for path in args.files]
+    sets = [(path.name, load_questions(path)[: 20 if args.quick else None]) for path in args.files]
     if args.switch:
-        count = 30 if args.quick else SWITCHED
-        sets.append((f"{args.switch.name} after another article", load_questions(args.switch)))
-        sets[-1] = (sets[-1][0], after_another_article(sets[-1][1], count))
+        switched = after_another_article(
+            load_questions(args.switch), 30 if args.quick else SWITCHED
+        )
+        sets.append((f"{args.switch.name} after another article", switched))
     for name, questions in sets:
-        if args.quick:
-            questions = questions[:30] if name.endswith("article") else questions[:20]
         questions = [with_stored_ids(service, q) for q in questions]
         if not args.labelled:
             questions = replayed(questions, lambda q, history: service.answer(q, history=history))

@@ -154,7 +154,7 @@ class AnswerService:
             # and parsed again (the parse prepared here is then dropped, see PreparedQuestions)
             composer.prepare(standalone)
         passages, standalone = self._retrieve(
-            standalone, filters, self._also_search(standalone, history)
+            standalone, filters, conversation_query(standalone, history)
         )
         retrieved = time.perf_counter()
         final: Answer | None = None
@@ -219,19 +219,12 @@ class AnswerService:
         (made to stand alone when it follows earlier turns; a date it names left out)."""
         question, history = _own_conversation(question, history or [])
         standalone = self._standalone(question, history, composer or self.composer())
-        return self._retrieve(standalone, filters, self._also_search(standalone, history))
+        return self._retrieve(standalone, filters, conversation_query(standalone, history))
 
     def _standalone(self, question: str, history: list[Turn], composer: Composer) -> str:
         """The question made to stand alone when it follows earlier turns."""
         condense = composer.condense if isinstance(composer, CondensingComposer) else self.condense
         return condense(question, history)
-
-    @staticmethod
-    def _also_search(standalone: str, history: list[Turn]) -> str | None:
-        """What to search beside a follow-up: the question as it is read with its
-        conversation's words (`conversation_query`), so that the story it follows is among
-        the articles read; None for a first question."""
-        return conversation_query(standalone, history)
 
     def _retrieve(
         self, question: str, filters: SearchFilters | None, also: str | None = None
