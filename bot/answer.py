@@ -22,6 +22,7 @@ from bot.composers import (
 from bot.condense import condense_question, conversation_query, new_subject
 from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn, citation_id, parse_citation_id
+from bot.question_form import as_question, is_uncased, restore_case
 from index.articles import Article
 from index.catalog import Catalog, SourceSummary
 from index.search.dates import DateRange, find_date_range
@@ -136,7 +137,7 @@ class AnswerService:
         if not question.strip():
             raise BadQuestion("the question is empty")
         composer = self.composer(mode)
-        question, history = _own_conversation(question, history or [])
+        question, history = _own_conversation(as_question(question), history or [])
         return self._pieces(composer, question, filters, history)
 
     def _pieces(
@@ -148,14 +149,16 @@ class AnswerService:
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         standalone = self._standalone(question, history, composer)
-        if isinstance(composer, PreparingComposer):
+        if isinstance(composer, PreparingComposer) and not is_uncased(standalone):
             # the extractive one parses the question while retrieval runs; when the question
             # names a date and dated articles match it, the question is read without the date
-            # and parsed again (the parse prepared here is then dropped, see PreparedQuestions)
+            # and parsed again (the parse prepared here is then dropped, see PreparedQuestions);
+            # one typed without capitals is parsed once its passages have given it its casing
             composer.prepare(standalone)
         passages, standalone = self._retrieve(
             standalone, filters, conversation_query(standalone, history)
         )
+        standalone = _as_read(standalone, passages)
         retrieved = time.perf_counter()
         final: Answer | None = None
         if not passages:
@@ -217,9 +220,12 @@ class AnswerService:
     ) -> tuple[list[Passage], str]:
         """The passages a composer reads for a question, and the question as it reads it
         (made to stand alone when it follows earlier turns; a date it names left out)."""
-        question, history = _own_conversation(question, history or [])
+        question, history = _own_conversation(as_question(question), history or [])
         standalone = self._standalone(question, history, composer or self.composer())
-        return self._retrieve(standalone, filters, conversation_query(standalone, history))
+        passages, standalone = self._retrieve(
+            standalone, filters, conversation_query(standalone, history)
+        )
+        return passages, _as_read(standalone, passages)
 
     def _standalone(self, question: str, history: list[Turn], composer: Composer) -> str:
         """The question made to stand alone when it follows earlier turns."""
@@ -349,6 +355,14 @@ def describe_filters(filters: SearchFilters) -> str:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
+
+
+def _as_read(question: str, passages: list[Passage]) -> str:
+    """A question typed without capitals, cased as its passages write its words (the parse
+    that finds its names and answer type is case-sensitive; retrieval is not)."""
+    if passages and is_uncased(question):
+        return restore_case(question, (p.chunk.text for p in passages))
+    return question
 
 
 def _own_conversation(question: str, history: list[Turn]) -> tuple[str, list[Turn]]:

@@ -95,6 +95,20 @@ def test_the_question_parsed_during_retrieval_is_the_one_read(
     assert len(prepared) == 0  # … and read
 
 
+def test_a_question_typed_casually_is_read_as_written_properly(
+    service: AnswerService, seeds_archive: Archive
+) -> None:
+    """No capitals, no question mark: the names are cased as the archive writes them before
+    the question is parsed, so it is answered as the proper one is."""
+    typed = "who is the hungarian foreign minister"
+    passages, read = service.passages(typed)
+    assert read == "Who is the Hungarian Foreign Minister?"
+    casual, proper = service.answer(typed), service.answer(read)
+    assert casual.short_answer is not None and casual.short_answer.text == "Peter Szijjarto"
+    assert casual.answer == proper.answer and casual.short_answer == proper.short_answer
+    assert_well_cited(casual, seeds_archive)
+
+
 def test_prefers_a_short_direct_answer(service: AnswerService) -> None:
     answer = service.answer("Where did European leaders meet to coordinate their stance?")
     assert "Paris" in answer.answer

@@ -1,0 +1,56 @@
+"""A question typed casually is read as if written properly (bot/question_form.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.question_form import as_question, is_uncased, restore_case
+
+ARTICLES = [
+    "Microsoft has bought Giant Company Software, the BBC understands. The deal was small.\n\n"
+    "In December Microsoft said the firm's software would be free. Shadowcrew.com was shut.",
+    "The BBC's reporter said the US firm Microsoft would not comment on the fee.",
+]
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("who bought giant company software", "who bought giant company software?"),
+        ("  who   won\tthe race  ", "who won the race?"),
+        ("Who won?", "Who won?"),
+        ("Tell me about the talks.", "Tell me about the talks."),
+        ("Really!", "Really!"),
+        ("", ""),
+    ],
+)
+def test_a_question_ends_with_a_question_mark_unless_it_ends_a_sentence(
+    typed: str, read: str
+) -> None:
+    assert as_question(typed) == read
+
+
+def test_only_a_question_without_capitals_is_uncased() -> None:
+    assert is_uncased("which firm did microsoft buy?")
+    assert not is_uncased("which firm did Microsoft buy?")
+
+
+def test_casing_comes_from_how_the_articles_write_each_word() -> None:
+    read = restore_case("which firm did microsoft buy, says the bbc?", ARTICLES)
+    # names as the articles write them; "the", "firm" and the rest as typed; the first
+    # letter capitalised
+    assert read == "Which firm did Microsoft buy, says the BBC?"
+    # a possessive and a web address: the name in them is cased all the same
+    assert restore_case("what did the bbc's reporter say", ARTICLES) == (
+        "What did the BBC's reporter say"
+    )
+    assert restore_case("was microsoft.com shut", ARTICLES) == "Was Microsoft.com shut"
+
+
+def test_a_capital_that_only_opens_a_sentence_does_not_count() -> None:
+    # "The" and "In" open sentences (and "The" a paragraph); inside them "the" is lower case
+    assert restore_case("in the deal, what was said", ARTICLES) == "In the deal, what was said"
+    # a name the articles hold only where a sentence opens is cased as it is there
+    assert restore_case("when was shadowcrew.com shut", ARTICLES) == "When was Shadowcrew.com shut"
+    # a word the articles never hold is left as typed
+    assert restore_case("who is kisna", ARTICLES) == "Who is kisna"
