@@ -8,8 +8,9 @@ sentence answers, with the answer pointer's feature for each dev question coming
 pointer fitted on the other folds (bench/fit_pointer.py; the one fitted on all of dev is
 written to bot/reading/pointer.npz); then the decline threshold that answers most dev
 questions right (an answerable one answered right, an unanswerable one declined) is found
-by answering every dev question with the fitted weights; the table of other thresholds is
-printed too. Test questions are only ever scored, never fitted.
+by answering every dev question with the fitted weights, one for facts and one for why /
+what / yes-no questions; the table of other thresholds is printed too. Test questions are
+only ever scored, never fitted.
 Prints both halves' figures and the weights as Python for bot/reading/ranker.py.
 
     NEWSBOT_DATA_DIR=/tmp/bbc-full python bench/tune_reader.py \\
@@ -227,7 +228,7 @@ def answers(
     composer = service.composer("extractive")
     assert isinstance(composer, ExtractiveComposer)
     composer.ranker = SentenceRanker(dict(zip(FEATURES, map(float, w), strict=True)))
-    composer.min_score = 0.0
+    composer.min_score = composer.statement_min_score = 0.0
     composer.runner_up_share, composer.statement_runner_up_share = shares
     out = []
     for i, r in enumerate(reads):
@@ -299,10 +300,11 @@ def _widest(accuracy: dict[Shares, float]) -> Shares:
     return max((s for s, a in accuracy.items() if a >= top - 0.005), key=lambda s: (s[1], s[0]))
 
 
-def compare_threshold_pair(reads: list[Read], scored: list[Scored]) -> None:
-    """Prints how one threshold for facts and one for why, what and yes/no questions would do
-    against one for all, cross-validated (each fold's questions declined at the thresholds
-    that suit the other folds best). Not shipped: see docs/answering.md."""
+def choose_threshold_pair(reads: list[Read], scored: list[Scored]) -> Thresholds:
+    """One threshold for facts and one for why, what and yes/no questions (DECLINE_BELOW and
+    STATEMENT_DECLINE_BELOW), each the best for its own questions; prints how the pair does
+    against one threshold for all, cross-validated (each fold's questions declined at the
+    thresholds that suit the other folds best)."""
     both = _threshold_pair(reads, scored)
     folds = [list(range(k, len(reads), FOLDS)) for k in range(FOLDS)]
     held_out = {"one": 0.0, "two": 0.0}
@@ -322,6 +324,7 @@ def compare_threshold_pair(reads: list[Read], scored: list[Scored]) -> None:
         f"{accuracy_at(reads, scored, both)['accuracy']:.1%}; cross-validated "
         f"{two_cv:.1%} against {one_cv:.1%} for one threshold"
     )
+    return both
 
 
 def _best_threshold(reads: list[Read], scored: list[Scored]) -> float:
@@ -357,7 +360,7 @@ def choose_threshold(reads: list[Read], scored: list[Scored]) -> float:
     return chosen
 
 
-def report(name: str, reads: list[Read], scored: list[Scored], t: float) -> None:
+def report(name: str, reads: list[Read], scored: list[Scored], t: float | Thresholds) -> None:
     m = accuracy_at(reads, scored, t)
     retrieved = np.mean([r.retrieved for r in reads if r.question.answerable])
     readable = np.mean([r.right.any() for r in reads if r.question.answerable])
@@ -399,8 +402,8 @@ def main() -> None:
     report_misses(dev, out_of_fold_scores(dev, fold_weights))
     w = fit(dev, c)
     shares, dev_scored = choose_shares(service, dev, w, pointers)
-    t = choose_threshold(dev, dev_scored)
-    compare_threshold_pair(dev, dev_scored)
+    choose_threshold(dev, dev_scored)  # the table, and one threshold for all, for comparison
+    t = choose_threshold_pair(dev, dev_scored)
     print(f"C={c}, runner-up shares {shares[0]} / {shares[1]}, decline below {t}")
     report("dev", dev, dev_scored, t)
     for n, path in enumerate(args.test):
@@ -420,7 +423,8 @@ def main() -> None:
         if abs(value) >= 0.005:
             print(f'    "{name}": {value:.3f},')
     print("}")
-    print(f"DECLINE_BELOW = {t}")
+    print(f"DECLINE_BELOW = {t[0]}")
+    print(f"STATEMENT_DECLINE_BELOW = {t[1]}")
     print(f"RUNNER_UP_SHARE = {shares[0]}  # bot/composers/extractive.py")
     print(f"STATEMENT_RUNNER_UP_SHARE = {shares[1]}")
 

@@ -260,6 +260,7 @@ def build_composers(settings: Settings, archive: Archive) -> dict[str, Composer]
     extractive = ExtractiveComposer(
         archive.answer_embedder,
         min_score=settings.answer_min_score,
+        statement_min_score=settings.answer_statement_min_score,
         max_sentences=settings.answer_max_sentences,
         store=archive.reading_store(),
         tagger=archive.tagger,

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.errors import NewsbotError
 from bot.models import Answer, Turn
+from bot.reading.question import ENTITY_TYPES
 from bot.reading.ranker import evidence
 
 if TYPE_CHECKING:
@@ -287,6 +288,25 @@ def calibrate(outcomes: list[Outcome]) -> Calibration:
         low=max((x for x in scores if x < min(best_cuts)), default=0.0),
         high=min((x for x in scores if x >= max(best_cuts)), default=None),
     )
+
+
+def calibrate_by_kind(outcomes: list[Outcome]) -> dict[str, Calibration]:
+    """The best threshold for the questions that ask for a fact and, apart, for those that ask
+    why, what or yes/no (`NEWSBOT_ANSWER_MIN_SCORE`, `NEWSBOT_ANSWER_STATEMENT_MIN_SCORE`),
+    from outcomes of a run with both at 0. A question counts where the reader put it (its
+    answer's type); one declined at 0 (nothing read names what it names) counts with the
+    facts, declined at any threshold, and so does every follow-up, which is held to the facts'
+    threshold. A kind without questions is left out."""
+    kinds: dict[str, list[Outcome]] = {"facts": [], "statements": []}
+    for o in outcomes:
+        statement = is_statement(o.answer) and not o.question.history
+        kinds["statements" if statement else "facts"].append(o)
+    return {kind: calibrate(own) for kind, own in kinds.items() if own}
+
+
+def is_statement(answer: Answer) -> bool:
+    """Whether the reader took the question to ask why, what or yes/no, not for a fact."""
+    return answer.answer_type is not None and answer.answer_type not in ENTITY_TYPES
 
 
 def _accuracy_at(outcomes: list[Outcome], threshold: float) -> float:

@@ -210,7 +210,16 @@ class Settings(BaseSettings):
         "together less than this likely (0-1) to answer. Empty = the threshold fitted with the "
         "reader's weights "
         "(DECLINE_BELOW in bot/reading/ranker.py, chosen on eval/bbc-dev.jsonl over the whole "
-        "BBC corpus by `python bench/tune_reader.py`; see eval/README.md).",
+        "BBC corpus by `python bench/tune_reader.py`; see eval/README.md). For questions that "
+        "ask for a fact (who, which, when, how many …).",
+    )
+    answer_statement_min_score: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="The same for why, what and yes/no questions, whose answers two or three "
+        "sentences share. Empty = STATEMENT_DECLINE_BELOW in bot/reading/ranker.py, fitted "
+        "with the other.",
     )
     question_dates: bool = Field(
         True,

@@ -17,6 +17,7 @@ from bot.container import Archive, build_service
 from bot.errors import BadQuestion, ModeUnavailable, NewsbotError
 from bot.models import Answer, Turn
 from bot.reading.question import PreparedQuestions
+from bot.reading.ranker import DECLINE_BELOW, STATEMENT_DECLINE_BELOW, evidence
 from index.embedding import TextEmbedder
 from index.search.retrieval import SearchFilters
 from tests.answer_checks import assert_well_cited
@@ -101,12 +102,30 @@ def test_a_question_typed_casually_is_read_as_written_properly(
     """No capitals, no question mark: the names are cased as the archive writes them before
     the question is parsed, so it is answered as the proper one is."""
     typed = "who is the hungarian foreign minister"
-    passages, read = service.passages(typed)
+    _, read = service.passages(typed)
     assert read == "Who is the Hungarian Foreign Minister?"
     casual, proper = service.answer(typed), service.answer(read)
     assert casual.short_answer is not None and casual.short_answer.text == "Peter Szijjarto"
     assert casual.answer == proper.answer and casual.short_answer == proper.short_answer
     assert_well_cited(casual, seeds_archive)
+
+
+def test_a_why_question_is_held_to_the_statements_threshold(
+    service: AnswerService, seeds_archive: Archive
+) -> None:
+    """Its reason is shared by two sentences and no one of them is as likely as a fact's
+    sentence: answered below the facts' threshold, above the statements'. The same question
+    as a follow-up, read through its conversation, is held to the facts' threshold."""
+    question = (
+        "Why are European countries that border Ukraine pushing for a quick end to the conflict?"
+    )
+    answer = service.answer(question)
+    assert answer.answerable and "refugee crises" in answer.answer
+    assert_well_cited(answer, seeds_archive)
+    said = evidence(c.score for c in answer.citations)
+    assert STATEMENT_DECLINE_BELOW <= said < DECLINE_BELOW
+    earlier = Turn("Who is Russia's foreign minister?", "Sergey Lavrov [1].")
+    assert not service.answer(question, history=[earlier]).answerable
 
 
 def test_prefers_a_short_direct_answer(service: AnswerService) -> None:

@@ -12,6 +12,7 @@ from bot.cli import app
 from bot.container import Archive
 
 TALKS = "003_8e9a2609f1a46fa1.txt"
+PEACE_TALKS = "001_bbca088b89569488.txt"
 runner = CliRunner()
 
 
@@ -86,18 +87,25 @@ def test_eval_and_calibrate(seeds_env: Archive, tmp_path: Path) -> None:
          "sources": ["002_c5ccbac007a06862.txt"], "answerable": True},
         # names what the archive names, so only the threshold declines it (calibrated below)
         {"q": "How tall is Marco Rubio?", "answerable": False},
+        {"q": "Why would sending international peacekeepers help?",
+         "answer_any": ["prevent further escalation"], "sources": [PEACE_TALKS],
+         "answerable": True},
     ]  # fmt: skip
     labelled.write_text("\n".join(json.dumps(r) for r in rows))
     result = runner.invoke(app, ["eval", str(labelled), "--json"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["questions"] == 3 and report["unanswerable_declined"] == 1.0
+    assert report["questions"] == 4 and report["unanswerable_declined"] == 1.0
     assert report["answer_accuracy"] == 1.0 and report["latency_p95_ms"] > 0
     plain = runner.invoke(app, ["eval", str(labelled)])
     assert "answer accuracy" in plain.stdout and "latency p50" in plain.stdout
     calibrated = runner.invoke(app, ["eval", str(labelled), "--calibrate", "--json"])
     found = json.loads(calibrated.stdout)
-    assert found["accuracy"] == 1.0 and found["questions"] == 3 and found["threshold"] > 0
+    facts, statements = found["facts"], found["statements"]
+    assert facts["accuracy"] == 1.0 and facts["questions"] == 3 and facts["threshold"] > 0
+    assert statements["accuracy"] == 1.0 and statements["questions"] == 1
+    said = runner.invoke(app, ["eval", str(labelled), "--calibrate"]).stdout
+    assert "NEWSBOT_ANSWER_MIN_SCORE=" in said and "NEWSBOT_ANSWER_STATEMENT_MIN_SCORE=" in said
 
 
 def test_eval_replays_follow_ups(seeds_env: Archive, tmp_path: Path) -> None:

@@ -65,21 +65,27 @@ def test_label_files_have_what_the_issue_asks() -> None:
 def test_seeds_sets(seeds_archive: Archive) -> None:
     outcomes, report = evaluate(seeds_archive, EVAL / "seeds-test.jsonl")
     check_properties(outcomes, seeds_archive)
-    # measured 90.9 % right, 66.7 % declined, 10.7 % wrong (session 15)
-    assert report.answer_accuracy >= 0.88, report.failures
-    assert report.unanswerable_declined >= 0.60
-    assert report.answered_wrongly <= 0.125
+    # measured 93.2 % right, 50.0 % declined, 14.3 % wrong (session 16, with a lower decline
+    # threshold for why / what / yes-no questions; 90.9, 66.7 and 10.7 % before)
+    assert report.answer_accuracy >= 0.92, report.failures
+    assert report.unanswerable_declined >= 0.45
+    assert report.answered_wrongly <= 0.15
     _, older = evaluate(seeds_archive, EVAL / "seeds.jsonl")
     assert older.answer_accuracy >= 0.85, older.failures
+    # written in session 16 by helpers who saw only the articles; measured 80.2 % overall
+    # (68.8 % with one decline threshold, which declined 14 of 29 why / what questions)
+    _, dev = evaluate(seeds_archive, EVAL / "seeds-dev.jsonl")
+    assert dev.accuracy >= 0.78, dev.failures
 
 
 @pytest.mark.slow
 def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
     outcomes, report = evaluate(bbc_archive, EVAL / "bbc-test.jsonl")
     check_properties(outcomes, bbc_archive)
-    # measured 87.1 % right, 51.2 % declined, 16.9 % wrong (session 15)
-    assert report.answer_accuracy >= 0.86, report.failures
-    assert report.unanswerable_declined >= 0.50
+    # measured 87.7 % right, 50.0 % declined, 17.6 % wrong (session 16; 87.1, 51.2 and 16.9 %
+    # with one decline threshold for every question)
+    assert report.answer_accuracy >= 0.87, report.failures
+    assert report.unanswerable_declined >= 0.49
     assert report.answered_wrongly <= 0.18
     assert report.causes.get("not retrieved", 0) <= 6
     assert set(report.by_type) >= {"person", "organisation", "place", "date", "money", "reason"}

@@ -12,6 +12,7 @@ from bot.evaluation import (
     EvalFileError,
     LabelledQuestion,
     calibrate,
+    calibrate_by_kind,
     judge,
     load_questions,
     percentile,
@@ -86,6 +87,33 @@ def test_calibration_finds_the_separating_threshold() -> None:
     assert (found.low, found.high) == (0.4, 0.6) and 0.4 < found.threshold <= 0.6
     assert outcomes[0].evidence == 0.8
     assert judge(ASK_NOTHING, Answer("no", False), 1).evidence == -math.inf
+
+
+def test_facts_and_statements_are_calibrated_apart() -> None:
+    """Each kind gets the threshold that suits its own questions: a why answer at 0.1 is right
+    and a date at 0.3 is not, which no one threshold for both would separate."""
+    ask_why = LabelledQuestion("Why?", True, ("to end the war",), ("a.txt",))
+    ask_why_not = LabelledQuestion("Why not?", False)
+
+    def answered(question: LabelledQuestion, kind: str, score: float, words: str) -> Answer:
+        return Answer(f"{words} [1]", True, [cite(1, "a.txt", words, score)], answer_type=kind)
+
+    outcomes = [
+        judge(ASK_DATE, answered(ASK_DATE, "date", 0.6, "18 February"), 1),
+        judge(ASK_NOTHING, answered(ASK_NOTHING, "place", 0.3, "Mars"), 1),
+        judge(ask_why, answered(ask_why, "reason", 0.1, "to end the war"), 1),
+        judge(ask_why_not, answered(ask_why_not, "reason", 0.05, "because"), 1),
+        judge(ASK_NOTHING, Answer("The archive has nothing on that.", False), 1),
+    ]
+    found = calibrate_by_kind(outcomes)
+    assert set(found) == {"facts", "statements"}
+    facts, statements = found["facts"], found["statements"]
+    assert facts.questions == 3 and facts.accuracy == 1.0 and 0.3 < facts.threshold <= 0.6
+    assert statements.questions == 2 and statements.accuracy == 1.0
+    assert 0.05 < statements.threshold <= 0.1
+    assert calibrate(outcomes).accuracy < 1.0  # one threshold cannot do both
+    only_facts = calibrate_by_kind(outcomes[:2])
+    assert set(only_facts) == {"facts"}
 
 
 def test_an_answers_evidence_is_that_one_of_its_quotes_answers() -> None:

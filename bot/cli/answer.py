@@ -14,7 +14,7 @@ from bot.errors import NewsbotError
 from bot.evaluation import (
     EvalReport,
     LabelledQuestion,
-    calibrate,
+    calibrate_by_kind,
     load_questions,
     reading_diagnosis,
     replayed,
@@ -77,13 +77,22 @@ def print_source_head(n: int, cited: Citation | CitationContext, public_url: str
             out.print(f"    {shown(link)}", highlight=False, soft_wrap=True)
 
 
+# what `newsbot eval --calibrate` calls each kind of question, and the setting it tunes
+CALIBRATED = {
+    "facts": ("questions asking for a fact", "NEWSBOT_ANSWER_MIN_SCORE"),
+    "statements": ("why, what and yes/no questions", "NEWSBOT_ANSWER_STATEMENT_MIN_SCORE"),
+}
+
+
 def evaluate(
     files: Annotated[list[Path], typer.Argument(help="Labelled question files (JSONL).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     calibrate_threshold: Annotated[
         bool,
         typer.Option(
-            "--calibrate", help="Find the decline threshold (answer_min_score) that fits best."
+            "--calibrate",
+            help="Find the decline thresholds (answer_min_score for facts, "
+            "answer_statement_min_score for why / what / yes-no) that fit best.",
         ),
     ] = False,
     llm: Annotated[bool, typer.Option("--llm", help="Evaluate the LLM composer.")] = False,
@@ -103,7 +112,9 @@ def evaluate(
     except NewsbotError as exc:
         raise fail(str(exc)) from exc
     if calibrate_threshold:
-        settings = settings.model_copy(update={"answer_min_score": 0.0})
+        settings = settings.model_copy(
+            update={"answer_min_score": 0.0, "answer_statement_min_score": 0.0}
+        )
     mode = "llm" if llm else None
     with opened_service(settings) as service:
         service.answer("warm up the model and the indexes")
@@ -119,14 +130,15 @@ def evaluate(
         diagnose = None if llm else reading_diagnosis(service)
         outcomes = run(ask_one, questions, diagnose)
     if calibrate_threshold:
-        found = calibrate(outcomes)
+        found = calibrate_by_kind(outcomes)
         if as_json:
-            out.print_json(json.dumps(found.__dict__))
-        else:
+            out.print_json(json.dumps({kind: c.__dict__ for kind, c in found.items()}))
+            return
+        for kind, c in found.items():
             out.print(
-                f"best threshold {found.threshold} gives accuracy {found.accuracy:.1%} over "
-                f"{found.questions} questions (so does any above {found.low} up to {found.high}); "
-                f"set NEWSBOT_ANSWER_MIN_SCORE={found.threshold}"
+                f"{CALIBRATED[kind][0]}: best threshold {c.threshold} gives accuracy "
+                f"{c.accuracy:.1%} over {c.questions} questions (so does any above {c.low} up "
+                f"to {c.high}); set {CALIBRATED[kind][1]}={c.threshold}"
             )
         return
     report = summarise(outcomes)
