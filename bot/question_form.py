@@ -1,5 +1,5 @@
-"""A question as it is read: typed casually ("who directed kisna") it is read as written
-properly ("Who directed Kisna?").
+"""A question as it is read: typed casually ("who directed kisna", "can you tell me who
+directed Kisna?") it is read as written properly ("Who directed Kisna?").
 
 The embedding model is uncased, but spaCy's parse is not: lower-case names are not tagged as
 names, so the answer type, the names an answer must match and the features built on them go
@@ -7,6 +7,9 @@ astray. And a missing question mark changes the embedding model's reading of the
 Casing is restored from the archive's own text, the passages retrieved for the question: they
 know this archive's names (Shadowcrew, Kisna, Gizmondo), which a general truecasing model would
 not.
+A question wrapped in a polite or indirect opening ("Do you know who …", "Can you tell me
+which …", "I'd like to know why …") is read without it: the opening would make it a yes/no
+question ("Do …?") and add words that no answer holds.
 """
 
 from __future__ import annotations
@@ -22,12 +25,34 @@ _WORD = re.compile(r"\w+")
 # a word right after the end of a sentence (or an opening quote) is capitalised for that alone
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[\"“‘(]\s*)$")
 _ENDS_A_SENTENCE = ".?!"
+_WH = r"(?:who|whom|whose|what|which|when|where|why|how)\b"
+# an opening that only asks to be told, before the wh-word of the real question
+_INDIRECT_OPENING = re.compile(
+    r"""^(?:(?:hi|hello|hey)\b[^,:!?]{0,20}[,:!]\s*)?(?:please\s+)?(?:
+        (?:do|does|can|could|would|will)\s+(?:you|anyone|anybody|someone|somebody)\s+
+            (?:please\s+)?(?:know|remember|say|explain|find\s+out|tell\s+(?:me|us)
+            |let\s+(?:me|us)\s+know)
+        |(?:tell|show)\s+(?:me|us)
+        |(?:i|we)(?:'d|\s+would)?\s+(?:like|want|wish|need)\s+to\s+(?:know|find\s+out|understand)
+        |(?:i|we)\s+(?:wonder|am\s+wondering|was\s+wondering|were\s+wondering)
+        |any\s+idea|(?:does\s+)?(?:anyone|anybody)\s+know|explain(?:\s+to\s+me)?
+    )\s*,?\s*(?:please\s*,?\s*)?(?="""
+    + _WH
+    + ")",
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 def as_question(text: str) -> str:
-    """The text with its spacing tidied and a question mark when it ends without any
+    """The text with its spacing tidied, without an opening that only asks to be told ("can
+    you tell me who won" → "Who won?"), and with a question mark when it ends without any
     closing punctuation ("who won" → "who won?")."""
     tidy = " ".join(text.split())
+    asked = _INDIRECT_OPENING.sub("", tidy)
+    if asked != tidy:
+        tidy = asked[:1].upper() + asked[1:]
+        if tidy.endswith("."):  # "Tell me who won." asks "Who won?"
+            tidy = tidy[:-1]
     if tidy and tidy[-1] not in _ENDS_A_SENTENCE:
         return tidy + "?"
     return tidy

@@ -108,6 +108,10 @@ def test_a_question_typed_casually_is_read_as_written_properly(
     assert casual.short_answer is not None and casual.short_answer.text == "Peter Szijjarto"
     assert casual.answer == proper.answer and casual.short_answer == proper.short_answer
     assert_well_cited(casual, seeds_archive)
+    # asked indirectly, it is no yes/no question: the person is asked for
+    indirect = service.answer("Do you know who the Hungarian foreign minister is?")
+    assert indirect.answer_type == "person"
+    assert indirect.short_answer is not None and indirect.short_answer.text == "Peter Szijjarto"
 
 
 def test_a_why_question_is_held_to_the_statements_threshold(

@@ -30,6 +30,37 @@ def test_a_question_ends_with_a_question_mark_unless_it_ends_a_sentence(
     assert as_question(typed) == read
 
 
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("Can you tell me who directed Kisna?", "Who directed Kisna?"),
+        ("Do you know which firm Microsoft bought?", "Which firm Microsoft bought?"),
+        ("do you know who won", "Who won?"),
+        ("Tell me why the talks failed.", "Why the talks failed?"),
+        ("I'd like to know how much Glazer paid", "How much Glazer paid?"),
+        ("Hi newsbot, could you please tell me when the talks start?", "When the talks start?"),
+        ("Any idea where the talks were held?", "Where the talks were held?"),
+        ("please tell me, who won the election", "Who won the election?"),
+    ],
+)
+def test_an_opening_that_only_asks_to_be_told_is_dropped(typed: str, read: str) -> None:
+    assert as_question(typed) == read
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Do you know if Giggs captained Wales?",  # a yes/no question, and asked as one
+        "Do you know Giggs?",
+        "Who told me about it?",
+        "Can you explain the deal?",
+        "Did anyone know who he was?",
+    ],
+)
+def test_a_question_that_is_its_own_opening_is_kept(question: str) -> None:
+    assert as_question(question) == question
+
+
 def test_only_a_question_without_capitals_is_uncased() -> None:
     assert is_uncased("which firm did microsoft buy?")
     assert not is_uncased("which firm did Microsoft buy?")
