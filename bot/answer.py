@@ -22,7 +22,7 @@ from bot.composers import (
 from bot.condense import condense_question, conversation_query, new_subject
 from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn, citation_id, parse_citation_id
-from bot.question_form import as_question, is_uncased, restore_case
+from bot.question_form import PassageWords, as_question, is_uncased
 from index.articles import Article
 from index.catalog import Catalog, SourceSummary
 from index.search.dates import DateRange, find_date_range
@@ -155,10 +155,7 @@ class AnswerService:
             # and parsed again (the parse prepared here is then dropped, see PreparedQuestions);
             # one typed without capitals is parsed once its passages have given it its casing
             composer.prepare(standalone)
-        passages, standalone = self._retrieve(
-            standalone, filters, conversation_query(standalone, history)
-        )
-        standalone = _as_read(standalone, passages)
+        passages, standalone = self._found(standalone, filters, history)
         retrieved = time.perf_counter()
         final: Answer | None = None
         if not passages:
@@ -222,15 +219,25 @@ class AnswerService:
         (made to stand alone when it follows earlier turns; a date it names left out)."""
         question, history = _own_conversation(as_question(question), history or [])
         standalone = self._standalone(question, history, composer or self.composer())
-        passages, standalone = self._retrieve(
-            standalone, filters, conversation_query(standalone, history)
-        )
-        return passages, _as_read(standalone, passages)
+        return self._found(standalone, filters, history)
 
     def _standalone(self, question: str, history: list[Turn], composer: Composer) -> str:
         """The question made to stand alone when it follows earlier turns."""
         condense = composer.condense if isinstance(composer, CondensingComposer) else self.condense
         return condense(question, history)
+
+    def _found(
+        self, question: str, filters: SearchFilters | None, history: list[Turn]
+    ) -> tuple[list[Passage], str]:
+        """Passages for the question (and its conversation), and the question as their words
+        have it read (`_as_read`); one whose misspelt name they mend is searched again."""
+        passages, question = self._retrieve(
+            question, filters, conversation_query(question, history)
+        )
+        read = _as_read(question, passages)
+        if read.lower() != question.lower():
+            passages, read = self._retrieve(read, filters, conversation_query(read, history))
+        return passages, read
 
     def _retrieve(
         self, question: str, filters: SearchFilters | None, also: str | None = None
@@ -358,11 +365,14 @@ def _ms(seconds: float) -> float:
 
 
 def _as_read(question: str, passages: list[Passage]) -> str:
-    """A question typed without capitals, cased as its passages write its words (the parse
-    that finds its names and answer type is case-sensitive; retrieval is not)."""
-    if passages and is_uncased(question):
-        return restore_case(question, (p.chunk.text for p in passages))
-    return question
+    """The question as its passages write its words: typed without capitals, cased as they
+    write them (the parse that finds its names and answer type is case-sensitive; retrieval
+    is not); a name misspelt, spelt as they do (names the articles read never hold make the
+    answer decline)."""
+    if not passages:
+        return question
+    words = PassageWords(p.chunk.text for p in passages)
+    return words.mended(words.cased(question) if is_uncased(question) else question)
 
 
 def _own_conversation(question: str, history: list[Turn]) -> tuple[str, list[Turn]]:

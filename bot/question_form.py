@@ -17,6 +17,10 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from functools import cached_property
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from index.words import is_stopword
 
@@ -63,25 +67,93 @@ def is_uncased(question: str) -> bool:
     return not any(c.isupper() for c in question)
 
 
+class PassageWords:
+    """How the passages retrieved for a question write their words: the casing and spelling a
+    question typed casually is read with."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self.texts = list(texts)
+
+    def hold(self, word: str) -> bool:
+        """Whether they hold the word (in any case): most questions need to know no more."""
+        return re.search(rf"\b{re.escape(word.lower())}\b", self._lowered) is not None
+
+    @cached_property
+    def _lowered(self) -> str:
+        return " ".join(self.texts).lower()
+
+    @cached_property
+    def _forms(self) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:
+        return _forms(self.texts)
+
+    @property
+    def inside(self) -> dict[str, Counter[str]]:
+        return self._forms[0]
+
+    @property
+    def openings(self) -> dict[str, Counter[str]]:
+        return self._forms[1]
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """The words they write capitalised, by lower-case form: what a misspelt name may be."""
+        return {
+            lower: form
+            for forms in (self.openings, self.inside)  # a name inside a sentence wins
+            for lower, seen in forms.items()
+            if (form := seen.most_common(1)[0][0])[:1].isupper() and not is_stopword(lower)
+        }
+
+    def cased(self, question: str) -> str:
+        """The question with each word cased as the passages mostly write it inside a
+        sentence ("microsoft" → "Microsoft", "bbc" → "BBC", "the" stays), and its first
+        letter capitalised.
+
+        Only words the passages write capitalised more often than not change. A word they
+        hold only at the opening of sentences takes the casing it has there, unless it is a
+        stopword ("The", "In"); a word they never hold is left as typed."""
+
+        def cased(match: re.Match[str]) -> str:
+            word = match.group(0)
+            seen = self.inside.get(word) or (None if is_stopword(word) else self.openings.get(word))
+            if not seen:
+                return word
+            form, count = seen.most_common(1)[0]
+            return form if count > seen.get(word, 0) else word
+
+        restored = _WORD.sub(cased, question)
+        return restored[:1].upper() + restored[1:]
+
+    def mended(self, question: str) -> str:
+        """The question with each capitalised word the passages never hold spelt as the one
+        name they hold a letter away from it (a letter dropped, added or changed, or two
+        swapped; two such edits for a word of `LONG_NAME` letters or more): "Microsft" →
+        "Microsoft", "Manchester Untied" → "Manchester United". A word with no such name, or
+        with two equally near, is left as typed."""
+
+        def mended(match: re.Match[str]) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            if not word[:1].isupper() or len(word) < MIN_NAME or self.hold(word):
+                return word
+            edits = 1 if len(word) < LONG_NAME else 2
+            near = process.extract(
+                lower, list(self.names), scorer=OSA.distance, score_cutoff=edits, limit=2
+            )
+            if not near or (len(near) == 2 and near[0][1] == near[1][1]):
+                return word
+            return self.names[near[0][0]]
+
+        return _WORD.sub(mended, question)
+
+
+MIN_NAME = 4  # shorter capitalised words are not mended: too many names lie a letter away
+LONG_NAME = 8
+
+
 def restore_case(question: str, texts: Iterable[str]) -> str:
-    """The question with each word cased as the texts mostly write it inside a sentence
-    ("microsoft" → "Microsoft", "bbc" → "BBC", "the" stays), and its first letter capitalised.
-
-    Only words the texts write capitalised more often than not change. A word they hold only
-    at the opening of sentences takes the casing it has there, unless it is a stopword
-    ("The", "In"); a word they never hold is left as typed."""
-    inside, openings = _forms(texts)
-
-    def cased(match: re.Match[str]) -> str:
-        word = match.group(0)
-        seen = inside.get(word) or (None if is_stopword(word) else openings.get(word))
-        if not seen:
-            return word
-        form, count = seen.most_common(1)[0]
-        return form if count > seen.get(word, 0) else word
-
-    restored = _WORD.sub(cased, question)
-    return restored[:1].upper() + restored[1:]
+    """`PassageWords.cased` over these texts."""
+    return PassageWords(texts).cased(question)
 
 
 def _forms(texts: Iterable[str]) -> tuple[dict[str, Counter[str]], dict[str, Counter[str]]]:

@@ -108,6 +108,11 @@ def test_a_question_typed_casually_is_read_as_written_properly(
     assert casual.short_answer is not None and casual.short_answer.text == "Peter Szijjarto"
     assert casual.answer == proper.answer and casual.short_answer == proper.short_answer
     assert_well_cited(casual, seeds_archive)
+    # a misspelt name is read as the articles spell it, and searched again so
+    _, mended = service.passages("Where will the negotiations with Lavorv take place?")
+    assert mended == "Where will the negotiations with Lavrov take place?"
+    misspelt = service.answer("Who is the Hungarain foreign minister?")
+    assert misspelt.answerable and misspelt.answer == proper.answer
     # asked indirectly, it is no yes/no question: the person is asked for
     indirect = service.answer("Do you know who the Hungarian foreign minister is?")
     assert indirect.answer_type == "person"

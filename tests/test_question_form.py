@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.question_form import as_question, is_uncased, restore_case
+from bot.question_form import PassageWords, as_question, is_uncased, restore_case
 
 ARTICLES = [
     "Microsoft has bought Giant Company Software, the BBC understands. The deal was small.\n\n"
@@ -85,3 +85,24 @@ def test_a_capital_that_only_opens_a_sentence_does_not_count() -> None:
     assert restore_case("when was shadowcrew.com shut", ARTICLES) == "When was Shadowcrew.com shut"
     # a word the articles never hold is left as typed
     assert restore_case("who is kisna", ARTICLES) == "Who is kisna"
+
+
+def test_a_misspelt_name_is_spelt_as_the_articles_spell_it() -> None:
+    words = PassageWords(ARTICLES)
+    assert words.mended("Which firm did Microsft buy?") == "Which firm did Microsoft buy?"
+    assert words.mended("Was Shadowcrwo.com shut?") == "Was Shadowcrew.com shut?"  # swapped
+    # two edits only for a long name
+    assert words.mended("Who is Micrsft?") == "Who is Micrsft?"
+    assert words.mended("Did Giant Compnay Softwre sell?") == "Did Giant Company Software sell?"
+
+
+def test_only_a_capitalised_word_the_articles_never_hold_is_mended() -> None:
+    words = PassageWords(["Tony Blair met Tony Blaik. Labour said the firm paid the fee.", "Fees."])
+    # two names equally near: left as typed
+    assert words.mended("What did Blain say?") == "What did Blain say?"
+    # lower case words, short words and words the articles hold are never changed
+    assert words.mended("what did blar say about the fees of Lab?") == (
+        "what did blar say about the fees of Lab?"
+    )
+    assert words.mended("Did Labour pay the fee?") == "Did Labour pay the fee?"
+    assert words.mended("Did Labuor pay?") == "Did Labour pay?"
