@@ -75,8 +75,9 @@ class PassageWords:
         self.texts = list(texts)
 
     def hold(self, word: str) -> bool:
-        """Whether they hold the word (in any case): most questions need to know no more."""
-        return re.search(rf"\b{re.escape(word.lower())}\b", self._lowered) is not None
+        """Whether they hold the word (in any case), alone or opening a longer word ("America"
+        in "American", as the reader finds names): most questions need to know no more."""
+        return re.search(rf"\b{re.escape(word.lower())}", self._lowered) is not None
 
     @cached_property
     def _lowered(self) -> str:
@@ -129,12 +130,19 @@ class PassageWords:
         name they hold a letter away from it (a letter dropped, added or changed, or two
         swapped; two such edits for a word of `LONG_NAME` letters or more): "Microsft" →
         "Microsoft", "Manchester Untied" → "Manchester United". A word with no such name, or
-        with two equally near, is left as typed."""
+        with two equally near, is left as typed, and so is the first word (capitalised as
+        the question's opening: "Worse" is no misspelt "Horse")."""
 
         def mended(match: re.Match[str]) -> str:
             word = match.group(0)
             lower = word.lower()
-            if not word[:1].isupper() or len(word) < MIN_NAME or self.hold(word):
+            if (
+                match.start() == 0
+                or not word[:1].isupper()
+                or len(word) < MIN_NAME
+                or is_stopword(word)
+                or self.hold(word)
+            ):
                 return word
             edits = 1 if len(word) < LONG_NAME else 2
             near = process.extract(

@@ -106,3 +106,6 @@ def test_only_a_capitalised_word_the_articles_never_hold_is_mended() -> None:
     )
     assert words.mended("Did Labour pay the fee?") == "Did Labour pay the fee?"
     assert words.mended("Did Labuor pay?") == "Did Labour pay?"
+    # the opening word is capitalised as an opening; a name opening a longer word is held
+    assert PassageWords(["The Horse won."]).mended("Worse news?") == "Worse news?"
+    assert PassageWords(["American officials."]).mended("Did America?") == "Did America?"
