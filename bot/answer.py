@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, replace
@@ -229,15 +230,21 @@ class AnswerService:
     def _found(
         self, question: str, filters: SearchFilters | None, history: list[Turn]
     ) -> tuple[list[Passage], str]:
-        """Passages for the question (and its conversation), and the question as their words
-        have it read (`_as_read`); one whose misspelt name they mend is searched again."""
-        passages, question = self._retrieve(
-            question, filters, conversation_query(question, history)
-        )
-        read = _as_read(question, passages)
-        if read.lower() != question.lower():
-            passages, read = self._retrieve(read, filters, conversation_query(read, history))
-        return passages, read
+        """Passages for the question (and its conversation), and the question as the composer
+        should read it: as `_retrieve` leaves it, and when typed without capitals, cased as
+        the passages write its words (the parse that finds its names and answer type is
+        case-sensitive; retrieval is not). A question whose misspelt name the passages mend
+        (bot/question_form.py: a name no article holds makes the answer decline) is asked
+        again, mended, from the start: a date it names still becomes a filter."""
+        passages, read = self._retrieve(question, filters, conversation_query(question, history))
+        if not passages:
+            return passages, read
+        words = PassageWords(p.chunk.text for p in passages)
+        mended = words.mended(question, known=self.retriever.lexical().knows)
+        if mended != question:
+            passages, read = self._retrieve(mended, filters, conversation_query(mended, history))
+            words = PassageWords(p.chunk.text for p in passages)
+        return passages, words.cased(read) if is_uncased(read) else read
 
     def _retrieve(
         self, question: str, filters: SearchFilters | None, also: str | None = None
@@ -257,7 +264,9 @@ class AnswerService:
                 published_after=named.after,
                 published_before=named.before,
             )
-            without_date = " ".join(question.replace(named.phrase, " ").split())
+            without_date = re.sub(
+                r"\s+(?=[?.!,])", "", " ".join(question.replace(named.phrase, " ").split())
+            )
             passages = self._search(without_date, dated)
             # "in 2004" may date events in the text rather than publication: then the words alone.
             if passages or named.relative:
@@ -362,17 +371,6 @@ def describe_filters(filters: SearchFilters) -> str:
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
-
-
-def _as_read(question: str, passages: list[Passage]) -> str:
-    """The question as its passages write its words: typed without capitals, cased as they
-    write them (the parse that finds its names and answer type is case-sensitive; retrieval
-    is not); a name misspelt, spelt as they do (names the articles read never hold make the
-    answer decline)."""
-    if not passages:
-        return question
-    words = PassageWords(p.chunk.text for p in passages)
-    return words.mended(words.cased(question) if is_uncased(question) else question)
 
 
 def _own_conversation(question: str, history: list[Turn]) -> tuple[str, list[Turn]]:

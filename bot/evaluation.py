@@ -45,6 +45,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.condense import new_subject
 from bot.errors import NewsbotError
 from bot.models import Answer, Turn
 from bot.reading.question import ENTITY_TYPES
@@ -296,10 +297,12 @@ def calibrate_by_kind(outcomes: list[Outcome]) -> dict[str, Calibration]:
     from outcomes of a run with both at 0. A question counts where the reader put it (its
     answer's type); one declined at 0 (nothing read names what it names) counts with the
     facts, declined at any threshold, and so does every follow-up, which is held to the facts'
-    threshold. A kind without questions is left out."""
+    threshold, unless it announces a new subject ("Different topic: why …", which is asked
+    afresh). A kind without questions is left out."""
     kinds: dict[str, list[Outcome]] = {"facts": [], "statements": []}
     for o in outcomes:
-        statement = is_statement(o.answer) and not o.question.history
+        asked_alone = not o.question.history or new_subject(o.question.q) is not None
+        statement = is_statement(o.answer) and asked_alone
         kinds["statements" if statement else "facts"].append(o)
     return {kind: calibrate(own) for kind, own in kinds.items() if own}
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -135,6 +137,27 @@ def test_a_why_question_is_held_to_the_statements_threshold(
     assert STATEMENT_DECLINE_BELOW <= said < DECLINE_BELOW
     earlier = Turn("Who is Russia's foreign minister?", "Sergey Lavrov [1].")
     assert not service.answer(question, history=[earlier]).answerable
+
+
+def test_a_misspelt_name_is_asked_again_with_the_date_it_names(
+    archive: Archive, tmp_path: Path
+) -> None:
+    """Mended, the question is asked again from the start: "in January 2005" still filters."""
+    feed = tmp_path / "docks.jsonl"
+    records = [
+        {"id": "jan", "title": "Dock strike ends", "published": "2005-01-10",
+         "text": "Dock workers at Felixstowe returned to work on Friday after a two-week "
+                 "strike over pay. The union said the deal was fair."},
+        {"id": "jun", "title": "Docks expand", "published": "2005-06-10",
+         "text": "Felixstowe is to build two new berths for the largest container ships. "
+                 "The port said the work would take three years."},
+    ]  # fmt: skip
+    feed.write_text("\n".join(json.dumps(r) for r in records))
+    archive.ingestor.ingest_paths([feed])
+    service = build_service(archive.settings, archive)
+    passages, read = service.passages("What happened at Felixtowe in January 2005?")
+    assert read == "What happened at Felixstowe?"  # mended, the date a filter again
+    assert {p.chunk.article_id for p in passages} == {"jan"}
 
 
 def test_prefers_a_short_direct_answer(service: AnswerService) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -105,11 +106,20 @@ def test_facts_and_statements_are_calibrated_apart() -> None:
         judge(ask_why_not, answered(ask_why_not, "reason", 0.05, "because"), 1),
         judge(ASK_NOTHING, Answer("The archive has nothing on that.", False), 1),
     ]
+    # a why follow-up is held to the facts' threshold; one announcing a new subject is not
+    earlier = (Turn("When?", "18 February [1]."),)
+    follow_up = replace(ask_why, q="Why, then?", history=earlier)
+    fresh = replace(ask_why_not, q="Different topic: why not?", history=earlier)
+    outcomes += [
+        judge(follow_up, answered(follow_up, "reason", 0.7, "to end the war"), 1),
+        judge(fresh, answered(fresh, "reason", 0.04, "because"), 1),
+    ]
     found = calibrate_by_kind(outcomes)
     assert set(found) == {"facts", "statements"}
     facts, statements = found["facts"], found["statements"]
-    assert facts.questions == 3 and facts.accuracy == 1.0 and 0.3 < facts.threshold <= 0.6
-    assert statements.questions == 2 and statements.accuracy == 1.0
+    assert facts.questions == 4 and statements.questions == 3
+    assert facts.accuracy == 1.0 and 0.3 < facts.threshold <= 0.6
+    assert statements.accuracy == 1.0
     assert 0.05 < statements.threshold <= 0.1
     assert calibrate(outcomes).accuracy < 1.0  # one threshold cannot do both
     only_facts = calibrate_by_kind(outcomes[:2])

@@ -220,6 +220,7 @@ def build_llm_composer(
         fallback = ExtractiveComposer(
             embedder,
             min_score=settings.answer_min_score,
+            statement_min_score=settings.answer_statement_min_score,
             max_sentences=settings.answer_max_sentences,
         )
     return LLMComposer(
