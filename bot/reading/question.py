@@ -150,7 +150,9 @@ class PreparedQuestions:
     release the GIL. `get` waits only for a parse already running; one still queued (behind
     another request's) is cancelled and done at once instead."""
 
-    KEPT = 64  # prepared questions never asked for (nothing was retrieved) are dropped after
+    # prepared questions never asked for (nothing was retrieved; the question read differs: a
+    # date taken out, a name mended) are dropped after this many
+    KEPT = 64
 
     def __init__(self, pool: Executor | None = None) -> None:
         self._pool = pool or ThreadPoolExecutor(max_workers=1, thread_name_prefix="question-parse")
