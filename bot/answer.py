@@ -23,7 +23,7 @@ from bot.composers import (
 from bot.condense import condense_question, conversation_query, new_subject
 from bot.errors import BadQuestion, ModeUnavailable
 from bot.models import Answer, Turn, citation_id, parse_citation_id
-from bot.question_form import PassageWords, as_question, is_uncased
+from bot.question_form import PassageWords, as_question
 from index.articles import Article
 from index.catalog import Catalog, SourceSummary
 from index.search.dates import DateRange, find_date_range
@@ -150,11 +150,11 @@ class AnswerService:
     ) -> Iterator[str | Answer]:
         started = time.perf_counter()
         standalone = self._standalone(question, history, composer)
-        if isinstance(composer, PreparingComposer) and not is_uncased(standalone):
+        if isinstance(composer, PreparingComposer):
             # the extractive one parses the question while retrieval runs; when the question
-            # names a date and dated articles match it, the question is read without the date
-            # and parsed again (the parse prepared here is then dropped, see PreparedQuestions);
-            # one typed without capitals is parsed once its passages have given it its casing
+            # names a date and dated articles match it, or its passages mend a misspelt name,
+            # the question read differs and is parsed then (the parse prepared here is dropped,
+            # see PreparedQuestions)
             composer.prepare(standalone)
         passages, standalone = self._found(standalone, filters, history)
         retrieved = time.perf_counter()
@@ -231,11 +231,9 @@ class AnswerService:
         self, question: str, filters: SearchFilters | None, history: list[Turn]
     ) -> tuple[list[Passage], str]:
         """Passages for the question (and its conversation), and the question as the composer
-        should read it: as `_retrieve` leaves it, and when typed without capitals, cased as
-        the passages write its words (the parse that finds its names and answer type is
-        case-sensitive; retrieval is not). A question whose misspelt name the passages mend
-        (bot/question_form.py: a name no article holds makes the answer decline) is asked
-        again, mended, from the start: a date it names still becomes a filter."""
+        should read it (as `_retrieve` leaves it). A question whose misspelt name the passages
+        mend (bot/question_form.py: a name no article read holds makes the answer decline) is
+        asked again, mended, from the start: a date it names still becomes a filter."""
         passages, read = self._retrieve(question, filters, conversation_query(question, history))
         if not passages:
             return passages, read
@@ -243,8 +241,7 @@ class AnswerService:
         mended = words.mended(question, known=self.retriever.lexical().knows)
         if mended != question:
             passages, read = self._retrieve(mended, filters, conversation_query(mended, history))
-            words = PassageWords(p.chunk.text for p in passages)
-        return passages, words.cased(read) if is_uncased(read) else read
+        return passages, read
 
     def _retrieve(
         self, question: str, filters: SearchFilters | None, also: str | None = None

@@ -1,15 +1,17 @@
 """A question as it is read: typed casually ("who directed kisna", "can you tell me who
-directed Kisna?") it is read as written properly ("Who directed Kisna?").
+directed Kisna?", "Who directed Kisnaa?") it is read as written properly.
 
-The embedding model is uncased, but spaCy's parse is not: lower-case names are not tagged as
-names, so the answer type, the names an answer must match and the features built on them go
-astray. And a missing question mark changes the embedding model's reading of the wh-word.
-Casing is restored from the archive's own text, the passages retrieved for the question: they
-know this archive's names (Shadowcrew, Kisna, Gizmondo), which a general truecasing model would
-not.
-A question wrapped in a polite or indirect opening ("Do you know who …", "Can you tell me
-which …", "I'd like to know why …") is read without it: the opening would make it a yes/no
-question ("Do …?") and add words that no answer holds.
+- A question mark is added when it ends without closing punctuation, and its first letter is
+  capitalised: the embedding model reads the wh-word otherwise.
+- A polite or indirect opening ("Do you know who …", "Can you tell me which …", "I'd like to
+  know why …") is dropped: it would make the question a yes/no one ("Do …?") and add words
+  that no answer holds.
+- A misspelt name is spelt as the passages retrieved for the question spell the one name a
+  letter away (`PassageWords.mended`): a name no article read holds makes the answer decline.
+
+Casing a question typed in lower case as its passages write its words was measured and
+dropped (docs/benchmarks.md, session 16): the embedding model and BM25 are uncased, and the
+reader did as well without it.
 """
 
 from __future__ import annotations
@@ -24,17 +26,10 @@ from rapidfuzz.distance import OSA
 
 from index.words import is_stopword
 
-# words as casing sees them: "russia's" is "russia" and "s", so "Russia’s" and "Russia" count
 _WORD = re.compile(r"\w+")
 # a word right after the end of a sentence (or an opening quote) is capitalised for that alone
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*|[\"“‘(]\s*)$")
 _ENDS_A_SENTENCE = ".?!"
-# a heading ("Frequently Asked Questions", "Analyzing Potential Negotiation Scenarios"): a short
-# line that ends no sentence, with at least _HEADING_WORDS words of four letters or more, most
-# of them capitalised; its capitals say nothing of the words
-_HEADING_WORDS = 3
-_HEADING_LENGTH = 15  # words at most
-_LONG_WORD = re.compile(r"\b[^\W\d_]{4,}")
 MIN_NAME = 5  # shorter capitalised words are never mended: too many names lie a letter away
 LONG_NAME = 8  # a name this long may be two edits away
 _WH = r"(?:who|whom|whose|what|which|when|where|why|how)\b"
@@ -57,54 +52,23 @@ _INDIRECT_OPENING = re.compile(
 
 def as_question(text: str) -> str:
     """The text with its spacing tidied, without an opening that only asks to be told ("can
-    you tell me who won" → "Who won?"), and with a question mark when it ends without any
-    closing punctuation ("who won" → "who won?")."""
+    you tell me who won" → "Who won?"), its first letter capitalised, and with a question
+    mark when it ends without any closing punctuation ("who won" → "Who won?")."""
     tidy = " ".join(text.split())
     asked = _INDIRECT_OPENING.sub("", tidy)
-    if asked != tidy:
-        tidy = asked[:1].upper() + asked[1:]
-        if tidy.endswith(".") and not tidy.endswith(".."):  # "Tell me who won." asks "Who won?"
-            tidy = tidy[:-1]
-    if tidy and tidy[-1] not in _ENDS_A_SENTENCE:
-        return tidy + "?"
-    return tidy
-
-
-def is_uncased(question: str) -> bool:
-    """Whether the question was typed without capitals (nothing to learn its names from): none
-    past its first letter, which a phone or `as_question` may have capitalised."""
-    return not any(c.isupper() for c in question[1:])
+    if asked != tidy and asked.endswith(".") and not asked.endswith(".."):
+        asked = asked[:-1]  # "Tell me who won." asks "Who won?"
+    asked = asked[:1].upper() + asked[1:]
+    if asked and asked[-1] not in _ENDS_A_SENTENCE:
+        return asked + "?"
+    return asked
 
 
 class PassageWords:
-    """How the passages retrieved for a question write its words: the casing and spelling a
-    question typed casually is read with. Each word is looked up in their text when asked
-    for, so a question costs a few searches of some 12,000 characters."""
+    """How the passages retrieved for a question spell its names."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         self._text = "\n".join(texts)
-
-    def cased(self, question: str) -> str:
-        """The question with each word cased as the passages mostly write it inside a
-        sentence ("microsoft" → "Microsoft", "bbc" → "BBC", "the" stays), and its first
-        letter capitalised.
-
-        A word changes only to a form the passages write more often than the one typed. A
-        word they hold only at the opening of sentences takes the casing it has there, unless
-        it is a stopword ("The", "In"); capitals in headings count for nothing; a word they
-        never hold is left as typed."""
-
-        def cased(match: re.Match[str]) -> str:
-            word = match.group(0)
-            inside, openings = self._seen(word)
-            seen = inside or (None if is_stopword(word) else openings)
-            if not seen:
-                return word
-            form, count = seen.most_common(1)[0]
-            return form if count > seen.get(word, 0) else word
-
-        restored = _WORD.sub(cased, question)
-        return restored[:1].upper() + restored[1:]
 
     def mended(self, question: str, known: Callable[[str], bool] | None = None) -> str:
         """The question with each capitalised word that neither the passages nor the archive
@@ -114,7 +78,8 @@ class PassageWords:
         United". A word with no such name, or with two equally near, is left as typed, and so
         are the first word (capitalised as the question's opening: "Worse" is no misspelt
         "Horse"), stopwords and words shorter than `MIN_NAME` letters ("Iran" is no misspelt
-        "Iraq", nor "Mali" "Mail")."""
+        "Iraq", nor "Mali" "Mail"). Looking a word up is a search of some 12,000 characters;
+        the passages' names are gathered only for a word they lack."""
 
         def mended(match: re.Match[str]) -> str:
             word = match.group(0)
@@ -141,59 +106,19 @@ class PassageWords:
     def _holds(self, word: str) -> bool:
         return re.search(rf"\b{re.escape(word)}\b", self._text, re.IGNORECASE) is not None
 
-    def _seen(self, word: str) -> tuple[Counter[str], Counter[str]]:
-        """How the passages write the word: inside sentences, and at their openings (where a
-        capital says nothing of the word); headings left out."""
-        inside: Counter[str] = Counter()
-        openings: Counter[str] = Counter()
-        for match in re.finditer(rf"\b{re.escape(word)}\b", self._text, re.IGNORECASE):
-            if not self._in_heading(match.start()):
-                (openings if self._opens(match.start()) else inside)[match.group(0)] += 1
-        return inside, openings
-
     @cached_property
     def _names(self) -> dict[str, str]:
         """The words the passages write capitalised, by lower-case form: what a misspelt name
-        may be. Where a word is seen inside sentences, only those forms count."""
+        may be. Where a word is seen inside sentences, only those forms count (a capital that
+        opens a sentence says nothing of the word)."""
         inside: dict[str, Counter[str]] = defaultdict(Counter)
         openings: dict[str, Counter[str]] = defaultdict(Counter)
         for match in _WORD.finditer(self._text):
-            if not self._in_heading(match.start()):
-                forms = openings if self._opens(match.start()) else inside
-                forms[match.group(0).lower()][match.group(0)] += 1
+            opens = _SENTENCE_START.search(self._text, max(0, match.start() - 3), match.start())
+            (openings if opens else inside)[match.group(0).lower()][match.group(0)] += 1
         names = {}
         for lower in {*inside, *openings}:
             form = (inside.get(lower) or openings[lower]).most_common(1)[0][0]
             if form[:1].isupper() and not is_stopword(lower):
                 names[lower] = form
         return names
-
-    def _opens(self, at: int) -> bool:
-        return _SENTENCE_START.search(self._text, max(0, at - 3), at) is not None
-
-    def _in_heading(self, at: int) -> bool:
-        start = self._text.rfind("\n", 0, at) + 1
-        return start in self._headings
-
-    @cached_property
-    def _headings(self) -> frozenset[int]:
-        """Where the lines that are headings start."""
-        starts = []
-        start = 0
-        for line in self._text.split("\n"):
-            words = _LONG_WORD.findall(line)
-            capitalised = sum(w[:1].isupper() for w in words)
-            if (
-                len(words) >= _HEADING_WORDS
-                and capitalised * 2 > len(words)
-                and len(line.split()) <= _HEADING_LENGTH
-                and not line.rstrip().endswith((".", "!", "?", '"', "”", "'", "’"))
-            ):
-                starts.append(start)
-            start += len(line) + 1
-        return frozenset(starts)
-
-
-def restore_case(question: str, texts: Iterable[str]) -> str:
-    """`PassageWords.cased` over these texts."""
-    return PassageWords(texts).cased(question)
