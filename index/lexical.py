@@ -216,6 +216,12 @@ class LexicalIndex:
             for n, article_id in enumerate(wanted)
         }
 
+    def knows(self, word: str) -> bool:
+        """Whether some indexed text holds the word (as its stem; a stopword is known)."""
+        terms = self._tokens(word)
+        vocabulary: dict[str, int] = getattr(self._model, "vocab_dict", {})
+        return all(term in vocabulary for term in terms)
+
     def _tokens(self, query: str) -> list[str]:
         """The query's stemmed terms, stopwords left out, as the index's texts were."""
         tokenized: list[list[str]] = _bm25s().tokenize(

@@ -215,6 +215,14 @@ def test_term_evidence_counts_terms_across_all_of_an_articles_chunks() -> None:
     assert index.term_evidence("the and of", ["lead"]) == {}  # stopwords only
 
 
+def test_the_index_knows_the_words_its_texts_hold() -> None:
+    index = lexical_index(("a", ["Felixstowe dock workers struck"]), ("b", ["Harbours reopen"]))
+    assert index.knows("Felixstowe") and index.knows("harbour")  # stemmed, any case
+    assert not index.knows("Felixtowe")
+    assert index.knows("the")  # a stopword is no word to miss
+    assert not LexicalIndex.build([], generation=1).knows("Felixstowe")
+
+
 def test_term_evidence_survives_saving_and_loading(tmp_path: Path) -> None:
     index = lexical_index(("a", ["ferry strike", "harbour closed"]), ("b", ["rain all day"]))
     index.save(tmp_path / "bm25")
