@@ -238,7 +238,8 @@ class AnswerService:
         if not passages:
             return passages, read
         words = PassageWords(p.chunk.text for p in passages)
-        mended = words.mended(question, known=self.retriever.lexical().knows)
+        # the BM25 index is looked up (a file read) only for a word the passages lack
+        mended = words.mended(question, known=lambda word: self.retriever.lexical().knows(word))
         if mended != question:
             passages, read = self._retrieve(mended, filters, conversation_query(mended, history))
         return passages, read

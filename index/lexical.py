@@ -219,8 +219,9 @@ class LexicalIndex:
     def knows(self, word: str) -> bool:
         """Whether some indexed text holds the word (as its stem; a stopword is known)."""
         terms = self._tokens(word)
-        vocabulary: dict[str, int] = getattr(self._model, "vocab_dict", {})
-        return all(term in vocabulary for term in terms)
+        if self._model is None:
+            return not terms
+        return len(self._model.get_tokens_ids(terms)) == len(terms)  # type: ignore[attr-defined]
 
     def _tokens(self, query: str) -> list[str]:
         """The query's stemmed terms, stopwords left out, as the index's texts were."""
