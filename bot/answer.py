@@ -138,7 +138,7 @@ class AnswerService:
         if not question.strip():
             raise BadQuestion("the question is empty")
         composer = self.composer(mode)
-        question, history = _own_conversation(as_question(question), history or [])
+        question, history = own_conversation(as_question(question), history or [])
         return self._pieces(composer, question, filters, history)
 
     def _pieces(
@@ -218,7 +218,7 @@ class AnswerService:
     ) -> tuple[list[Passage], str]:
         """The passages a composer reads for a question, and the question as it reads it
         (made to stand alone when it follows earlier turns; a date it names left out)."""
-        question, history = _own_conversation(as_question(question), history or [])
+        question, history = own_conversation(as_question(question), history or [])
         standalone = self._standalone(question, history, composer or self.composer())
         return self._found(standalone, filters, history)
 
@@ -371,7 +371,7 @@ def _ms(seconds: float) -> float:
     return round(seconds * 1000, 2)
 
 
-def _own_conversation(question: str, history: list[Turn]) -> tuple[str, list[Turn]]:
+def own_conversation(question: str, history: list[Turn]) -> tuple[str, list[Turn]]:
     """The question and the turns it follows. A follow-up that announces a new subject
     ("Different topic: …") follows none and is asked without its announcement; a later one
     follows the turns from that question on. A first question is asked as it is."""

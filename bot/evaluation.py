@@ -43,16 +43,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from bot.condense import new_subject
+from bot.answer import AnswerService, own_conversation
 from bot.errors import NewsbotError
 from bot.models import Answer, Turn
 from bot.reading.question import ENTITY_TYPES
 from bot.reading.ranker import evidence
-
-if TYPE_CHECKING:
-    from bot.answer import AnswerService
 
 
 class EvalFileError(NewsbotError):
@@ -301,7 +298,7 @@ def calibrate_by_kind(outcomes: list[Outcome]) -> dict[str, Calibration]:
     afresh). A kind without questions is left out."""
     kinds: dict[str, list[Outcome]] = {"facts": [], "statements": []}
     for o in outcomes:
-        asked_alone = not o.question.history or new_subject(o.question.q) is not None
+        asked_alone = not own_conversation(o.question.q, list(o.question.history))[1]
         statement = is_statement(o.answer) and asked_alone
         kinds["statements" if statement else "facts"].append(o)
     return {kind: calibrate(own) for kind, own in kinds.items() if own}
