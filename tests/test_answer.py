@@ -28,6 +28,7 @@ T = TypeVar("T")
 TALKS = "003_8e9a2609f1a46fa1.txt"
 TALKS_QUESTION = "On which date will negotiations between the US and Russia on Ukraine take place?"
 COALITION = "002_c5ccbac007a06862.txt"
+OVERVIEW = "000_0a6262d6a783289d.txt"
 
 
 @pytest.fixture(scope="module")
@@ -204,6 +205,43 @@ def test_follow_up_uses_the_conversation(service: AnswerService) -> None:
     follow_up = service.answer("What did he stress?", history=history)
     assert follow_up.answerable
     assert "end the war" in follow_up.answer and follow_up.citations[0].article_id == TALKS
+
+
+def test_a_follow_up_favours_the_story_the_previous_answer_quoted(
+    service: AnswerService, seeds_archive: Archive
+) -> None:
+    """Asked alone, the question is answered from another seed; after an answer that quoted
+    the peace-talks overview, it is answered from that one, which says it too."""
+    asked = (
+        "Which alliance does Russia want assurances will not push further east, while Ukraine"
+        " seeks closer security ties with the West?"
+    )
+    alone = service.answer(asked)
+    assert alone.answerable and alone.citations[0].article_id != OVERVIEW
+    quoted = service.answer("What does Ukraine seek about its sovereignty and NATO membership?")
+    assert quoted.citations[0].article_id == OVERVIEW
+    follow_up = service.answer(asked, history=[Turn("Ukraine's demands?", quoted.answer)])
+    assert follow_up.answerable and follow_up.citations[0].article_id == OVERVIEW
+    assert "NATO" in follow_up.answer
+    assert_well_cited(follow_up, seeds_archive)
+
+
+def test_favouring_articles_ranks_by_one_prior_and_trusts_by_another(
+    service: AnswerService,
+) -> None:
+    composer = service.composer("extractive")
+    assert isinstance(composer, ExtractiveComposer)
+    passages, read_as = service.passages(TALKS_QUESTION)
+    reading = composer.read(read_as, passages)
+    favoured = reading.favouring({COALITION}, 3.0, 1.0)
+    inside = np.array([s.article_id == COALITION for s in reading.sentences])
+    assert inside.any() and (~inside).any()
+    assert np.all(favoured.scores[inside] > reading.scores[inside])
+    assert np.allclose(favoured.scores[~inside], reading.scores[~inside])
+    support = np.array([favoured.supported(i) for i in range(len(reading.sentences))])
+    assert np.all(support[inside] > reading.scores[inside])
+    assert np.all(support[inside] < favoured.scores[inside])
+    assert reading.favouring({"no such article"}, 3.0, 1.0) is reading
 
 
 def test_follow_up_with_ellipsis(service: AnswerService, seeds_archive: Archive) -> None:

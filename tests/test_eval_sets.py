@@ -95,7 +95,8 @@ def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
 def test_follow_ups_over_the_whole_corpus(bbc_archive: Archive) -> None:
     """Conversations as users meet them (eval/README.md, "Follow-up questions"): each
     follow-up asked after the service's own answers to its earlier questions. Measured
-    63.8 % overall, 19.0 % wrong over the 210 (61.4 % and 18.1 % before a question that
+    71.0 % overall, 18.1 % wrong over the 210 with the story the previous answer quoted
+    favoured (63.8 % and 19.0 % before; 61.4 % and 18.1 % before a question that
     announces a new subject started afresh; 60.0 % and 18.6 % before every follow-up was
     also searched with its conversation and the previous answer's words)."""
     service = build_service(bbc_archive.settings, bbc_archive)
@@ -111,14 +112,15 @@ def test_follow_ups_over_the_whole_corpus(bbc_archive: Archive) -> None:
     check_properties(outcomes, bbc_archive)
     report = summarise(outcomes)
     assert report.questions == 210
-    assert report.accuracy >= 0.62, report.failures
-    assert report.answered_wrongly <= 0.21
+    assert report.accuracy >= 0.69, report.failures
+    assert report.answered_wrongly <= 0.20
     # held out: written in session 16 over bbc-test's articles, never tuned on; measured
-    # 72.5 % overall, 15.0 % wrong over the 120
+    # 78.3 % overall, 14.2 % wrong over the 120 (72.5 % and 15.0 % before the story the
+    # previous answer quoted was favoured)
     held_out = [EVAL / "drafts" / f"part{n}-followups.jsonl" for n in (64, 65)]
     questions = [with_stored_ids(service, q) for path in held_out for q in load_questions(path)]
     asked = replayed(questions, lambda q, history: service.answer(q, history=history))
     report = summarise(run(lambda q: service.answer(q.q, history=list(q.history)), asked))
     assert report.questions == 120
-    assert report.accuracy >= 0.70, report.failures
-    assert report.answered_wrongly <= 0.17
+    assert report.accuracy >= 0.76, report.failures
+    assert report.answered_wrongly <= 0.16
