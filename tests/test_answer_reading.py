@@ -77,7 +77,10 @@ def test_each_follow_up_retrieves_for_its_own_meaning(bbc_archive: Archive) -> N
         history.append(Turn(question, answer.answer))
     first_quotes = [a.citations[0].quote for a in answers]
     assert len(set(first_quotes)) == 3
-    assert "Brown" in answers[1].answer
+    # "he" is Brown: the next thing said is quoted from the speech the first answer quoted
+    speech = answers[0].citations[0]
+    assert "Brown" in speech.quote
+    assert answers[1].citations[0].article_id == speech.article_id
     assert "Tor" in answers[2].answer or "Conservative" in answers[2].answer
 
 

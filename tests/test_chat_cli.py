@@ -65,7 +65,7 @@ def test_a_pipe_gets_each_answer_in_its_conversation(
     assert "newsbot chat" not in out and "> " not in result.stdout  # no banner, no prompts
     before_new, _, after_new = out.partition("(a new conversation")
     assert said(first) in before_new and said(follow_up) in before_new
-    assert follow_up.short_answer is not None and "February 18" in follow_up.short_answer.text
+    assert "February 18" in follow_up.citations[0].quote
     assert said(alone) in after_new and said(follow_up) not in after_new
     # both answers list their sources, numbered from 1, and /source 1 heads its passage so too
     assert result.stdout.count("\n[1] ") == 3 and f"{follow_up.citations[0].article_id})" in out
@@ -127,7 +127,7 @@ def test_a_terminal_gets_a_prompt_line_editing_and_history(
     first = service.answer(WHO)
     follow_up = service.answer(WHEN, history=[Turn(WHO, first.answer)])
     passage = service.citation(follow_up.citations[0].id)
-    assert passage is not None and follow_up.short_answer is not None
+    assert passage is not None and "February 18" in follow_up.citations[0].quote
     child = pexpect.spawn(
         sys.executable,
         ["-m", "bot.cli", "chat"],
@@ -146,7 +146,7 @@ def test_a_terminal_gets_a_prompt_line_editing_and_history(
         child.expect_exact("[1] ")
         child.expect_exact("> ")
         child.sendline(WHEN)
-        child.expect_exact(follow_up.short_answer.text)
+        child.expect_exact("February 18")
         child.expect_exact("> ")
         child.sendline("/source 1")
         child.expect_exact("> ")

@@ -296,9 +296,17 @@ class ExtractiveComposer:
         return _bare(reading, i)
 
 
+QUOTED_WORDS = 5  # a shorter sentence ("He said.") may be found inside another's quote
+
+
 def quoted_articles(sentences: list[ReadSentence], answer: str) -> set[str]:
-    """The articles whose sentences (any one read) an earlier answer quotes."""
-    return {s.article_id for s in sentences if s.text.rstrip(".!?") in answer}
+    """The articles whose sentences (any one read, of `QUOTED_WORDS` words or more) an earlier
+    answer quotes."""
+    return {
+        s.article_id
+        for s in sentences
+        if len(s.text.split()) >= QUOTED_WORDS and s.text.rstrip(".!?") in answer
+    }
 
 
 def _sigmoid(logits: np.ndarray) -> np.ndarray:
