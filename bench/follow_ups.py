@@ -10,6 +10,8 @@ follow-up after all of them, and judges it as `newsbot eval` does (with its miss
 --replay` replays as this bench does, without the by-turn counts and the unrelated-turn check).
 `--switch FILE` adds the unrelated-turn check: questions of FILE (single questions), each
 asked after one question on another article (seed 5), replayed the same way.
+`--rank-prior` and `--evidence-prior` set the extractive composer's priors for the story the
+previous answer quoted (FOLLOW_UP_RANK_PRIOR, FOLLOW_UP_EVIDENCE_PRIOR), as they were chosen.
 
     NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/follow_ups.py \\
         eval/drafts/part60-followups.jsonl eval/drafts/part61-followups.jsonl \\
@@ -27,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.answer import AnswerService
+from bot.composers import extractive
 from bot.container import build_service
 from bot.evaluation import (
     LabelledQuestion,
@@ -85,7 +88,12 @@ def main() -> None:
     parser.add_argument("--switch", type=Path, help="single questions for the unrelated-turn check")
     parser.add_argument("--labelled", action="store_true", help="ask after the writers' answers")
     parser.add_argument("--quick", action="store_true", help="20 of each file, 30 switched")
+    parser.add_argument("--rank-prior", type=float, default=extractive.FOLLOW_UP_RANK_PRIOR)
+    parser.add_argument("--evidence-prior", type=float, default=extractive.FOLLOW_UP_EVIDENCE_PRIOR)
     args = parser.parse_args()
+    # read by the composer at each follow-up
+    extractive.FOLLOW_UP_RANK_PRIOR = args.rank_prior
+    extractive.FOLLOW_UP_EVIDENCE_PRIOR = args.evidence_prior
     service = build_service(Settings())
     sets = [(path.name, load_questions(path)[: 20 if args.quick else None]) for path in args.files]
     if args.switch:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from bot.answer import AnswerService
-from bot.composers import NOTHING_FOUND
+from bot.composers import NOTHING_FOUND, extractive
 from bot.composers.extractive import ExtractiveComposer
 from bot.container import Archive, build_service
 from bot.errors import BadQuestion, ModeUnavailable, NewsbotError
@@ -208,10 +209,12 @@ def test_follow_up_uses_the_conversation(service: AnswerService) -> None:
 
 
 def test_a_follow_up_favours_the_story_the_previous_answer_quoted(
-    service: AnswerService, seeds_archive: Archive
+    service: AnswerService, seeds_archive: Archive, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Asked alone, the question is answered from another seed; after an answer that quoted
-    the peace-talks overview, it is answered from that one, which says it too."""
+    the peace-talks overview, it is answered from that one, which says it too. The same
+    conversation without the priors (the previous answer's words are still searched) is
+    answered from the other seed: the priors, not the search, make the difference."""
     asked = (
         "Which alliance does Russia want assurances will not push further east, while Ukraine"
         " seeks closer security ties with the West?"
@@ -220,10 +223,33 @@ def test_a_follow_up_favours_the_story_the_previous_answer_quoted(
     assert alone.answerable and alone.citations[0].article_id != OVERVIEW
     quoted = service.answer("What does Ukraine seek about its sovereignty and NATO membership?")
     assert quoted.citations[0].article_id == OVERVIEW
-    follow_up = service.answer(asked, history=[Turn("Ukraine's demands?", quoted.answer)])
+    history = [Turn("Ukraine's demands?", quoted.answer)]
+    follow_up = service.answer(asked, history=history)
     assert follow_up.answerable and follow_up.citations[0].article_id == OVERVIEW
     assert "NATO" in follow_up.answer
     assert_well_cited(follow_up, seeds_archive)
+    monkeypatch.setattr(extractive, "FOLLOW_UP_RANK_PRIOR", 0.0)
+    monkeypatch.setattr(extractive, "FOLLOW_UP_EVIDENCE_PRIOR", 0.0)
+    unfavoured = service.answer(asked, history=history)
+    assert unfavoured.citations and unfavoured.citations[0].article_id != OVERVIEW
+
+
+def test_an_answer_marks_the_articles_it_quotes(service: AnswerService) -> None:
+    """As the answer shows them: a marker before the final stop, the article's own bracketed
+    numbers as "(2)", a short answer leading; a sentence of under five words never counts
+    (it may sit inside another article's quote)."""
+    composer = service.composer("extractive")
+    assert isinstance(composer, ExtractiveComposer)
+    passages, read_as = service.passages(TALKS_QUESTION)
+    sentences = composer.read(read_as, passages).sentences
+    long = next(s for s in sentences if len(s.text.split()) >= 8 and s.article_id == TALKS)
+    shown = "**February 18**: " + extractive.with_marker(long.text, 1)
+    assert extractive.quoted_articles(sentences, shown) == {TALKS}
+    assert extractive.quoted_articles(sentences, "Nothing quoted [1].") == set()
+    bracketed = replace(long, text=long.text.rstrip(".") + " [2].")
+    assert extractive.quoted_articles([bracketed], extractive.with_marker(bracketed.text, 1))
+    short = replace(long, text="He said so.")
+    assert not extractive.quoted_articles([short], f"Then {short.text[:-1]} at length [1].")
 
 
 def test_favouring_articles_ranks_by_one_prior_and_trusts_by_another(
@@ -237,11 +263,20 @@ def test_favouring_articles_ranks_by_one_prior_and_trusts_by_another(
     inside = np.array([s.article_id == COALITION for s in reading.sentences])
     assert inside.any() and (~inside).any()
     assert np.all(favoured.scores[inside] > reading.scores[inside])
-    assert np.allclose(favoured.scores[~inside], reading.scores[~inside])
-    support = np.array([favoured.supported(i) for i in range(len(reading.sentences))])
-    assert np.all(support[inside] > reading.scores[inside])
-    assert np.all(support[inside] < favoured.scores[inside])
+    assert np.array_equal(favoured.scores[~inside], reading.scores[~inside])
+    trust = favoured.trusted
+    assert np.all(trust[inside] > reading.scores[inside])
+    assert np.all(trust[inside] < favoured.scores[inside])
+    assert np.array_equal(trust[~inside], reading.scores[~inside])
     assert reading.favouring({"no such article"}, 3.0, 1.0) is reading
+    # the choice ranks by the ranking prior, the quote is weighed (declined, cited) by trust
+    talks = reading.favouring({TALKS}, 3.0, 1.0)
+    quotes = composer.choose(talks)
+    best = talks.ranked()[0]
+    assert quotes[0].sentence is reading.sentences[best]
+    assert reading.sentences[best].article_id == TALKS
+    assert quotes[0].score == pytest.approx(talks.trusted[best])
+    assert quotes[0].score < talks.scores[best]
 
 
 def test_follow_up_with_ellipsis(service: AnswerService, seeds_archive: Archive) -> None:

@@ -81,6 +81,7 @@ def test_each_follow_up_retrieves_for_its_own_meaning(bbc_archive: Archive) -> N
     speech = answers[0].citations[0]
     assert "Brown" in speech.quote
     assert answers[1].citations[0].article_id == speech.article_id
+    assert answers[1].citations[0].quote not in answers[0].answer  # something new from it
     assert "Tor" in answers[2].answer or "Conservative" in answers[2].answer
 
 

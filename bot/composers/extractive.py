@@ -16,7 +16,7 @@ from functools import cached_property
 
 import numpy as np
 
-from bot.composers import declined_answer
+from bot.composers import DECLINE_OPENINGS, declined_answer
 from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
 from bot.reading.alignment import WordAligner
 from bot.reading.features import asked_entities, describe, leans_on_previous, names_nowhere
@@ -34,6 +34,7 @@ from index.embedding import TextEmbedder, embed_question
 from index.entities import Entity, EntityTagger
 from index.search.retrieval import Passage
 from index.sentence_vectors import SentenceVectors
+from index.sentences import words
 
 # A runner-up is quoted too when it is at least this likely, relative to the best sentence:
 # for a fact (who, which, how much …), and for a question a statement answers (why, what
@@ -45,11 +46,12 @@ NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only o
 # A follow-up is nearly always about the story the previous answer quoted: that article's
 # sentences are ranked as if this much more likely to answer (log-odds added), and weighed
 # for declining and cited as if this much more likely. Chosen on the 210 labelled dev
-# follow-ups replayed with 100 subject switches (bench/follow_ups.py; docs/answering.md):
-# overall 68.1 → 72.9 %; a larger evidence prior answers more, but declines nearly no
-# unanswerable follow-up.
+# follow-ups replayed with 100 subject switches (bench/follow_ups.py; the grid is in
+# docs/benchmarks.md): overall 68.1 → 72.9 %; a larger evidence prior answers more, but
+# declines nearly no unanswerable follow-up.
 FOLLOW_UP_RANK_PRIOR = 3.0
 FOLLOW_UP_EVIDENCE_PRIOR = 1.0
+QUOTED_WORDS = 5  # a shorter sentence ("He said.") may sit inside another article's quote
 
 
 @dataclass(frozen=True)
@@ -60,28 +62,28 @@ class Reading:
     sentences: list[ReadSentence]
     rows: np.ndarray  # features, one row per sentence
     scores: np.ndarray  # probability that each sentence answers: what the choice ranks by
-    # the same as the decline rule weighs it and citations show it, when that differs
-    # (a follow-up's prior for the story the conversation is about)
-    support: np.ndarray | None = None
+    # the probability the decline rule and citations use, when it differs from `scores` (a
+    # follow-up's evidence prior); None: `scores`
+    trust: np.ndarray | None = None
 
     def ranked(self) -> list[int]:
         return [int(i) for i in np.argsort(-self.scores, kind="stable")]
 
-    def supported(self, i: int) -> float:
-        return float((self.scores if self.support is None else self.support)[i])
+    @property
+    def trusted(self) -> np.ndarray:
+        """How likely each sentence is to answer, as declining and citations weigh it."""
+        return self.scores if self.trust is None else self.trust
 
     def favouring(self, articles: set[str], rank_prior: float, evidence_prior: float) -> Reading:
         """This reading with the sentences of `articles` more likely to answer: by
         `rank_prior` (log-odds) to be chosen, by `evidence_prior` to be trusted."""
-        mask = np.array([s.article_id in articles for s in self.sentences], dtype=np.float64)
-        if not mask.any():
+        inside = np.array([s.article_id in articles for s in self.sentences], dtype=bool)
+        if not inside.any():
             return self
-        p = np.clip(self.scores.astype(np.float64), 1e-9, 1 - 1e-9)
-        logits = np.log(p) - np.log1p(-p)
         return replace(
             self,
-            scores=_sigmoid(logits + rank_prior * mask),
-            support=_sigmoid(logits + evidence_prior * mask),
+            scores=_raised(self.scores, inside, rank_prior),
+            trust=_raised(self.trusted, inside, evidence_prior),
         )
 
     def following(self, sentence: ReadSentence) -> ReadSentence | None:
@@ -185,7 +187,7 @@ class ExtractiveComposer:
         statements' lower one was answered wrongly far more often than rightly (replayed
         over the 210 labelled follow-ups: 14 more answered wrongly for 3 more right)."""
         reading = self.read(question, passages)
-        if already_said:
+        if already_said and not already_said[-1].startswith(DECLINE_OPENINGS):
             quoted = quoted_articles(reading.sentences, already_said[-1])
             reading = reading.favouring(quoted, FOLLOW_UP_RANK_PRIOR, FOLLOW_UP_EVIDENCE_PRIOR)
         if reading.question.answer_type in ENTITY_TYPES:
@@ -194,7 +196,7 @@ class ExtractiveComposer:
             return self._answer(reading, passages, self.min_score)
         said = " ".join(already_said)
         fresh = np.array([s.text.rstrip(".!?") not in said for s in reading.sentences], dtype=bool)
-        unsaid = replace(reading, scores=reading.scores * fresh)
+        unsaid = replace(reading, scores=reading.scores * fresh, trust=reading.trusted * fresh)
         if fresh.any() and _evidence(self.choose(unsaid)) >= self.min_score:
             reading = unsaid
         return self._answer(reading, passages, self.min_score)
@@ -292,30 +294,32 @@ class ExtractiveComposer:
             chunk = _holding(start, end)
             if chunk is not None:
                 text = chunk.text[start.start - chunk.start : end.end - chunk.start]
-                return _Quote(s, chunk, start.start, end.end, text, reading.supported(i))
+                return _Quote(s, chunk, start.start, end.end, text, float(reading.trusted[i]))
         return _bare(reading, i)
-
-
-QUOTED_WORDS = 5  # a shorter sentence ("He said.") may be found inside another's quote
 
 
 def quoted_articles(sentences: list[ReadSentence], answer: str) -> set[str]:
     """The articles whose sentences (any one read, of `QUOTED_WORDS` words or more) an earlier
-    answer quotes."""
+    answer quotes, as `with_marker` showed them."""
     return {
         s.article_id
         for s in sentences
-        if len(s.text.split()) >= QUOTED_WORDS and s.text.rstrip(".!?") in answer
+        if len(words(s.text)) >= QUOTED_WORDS
+        and CITATION_MARKER.sub(r"(\1)", s.text).rstrip(".!?") in answer
     }
 
 
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-logits))
+def _raised(probabilities: np.ndarray, inside: np.ndarray, prior: float) -> np.ndarray:
+    """The probabilities, those `inside` raised by `prior` in log-odds."""
+    p = np.clip(probabilities[inside].astype(np.float64), 1e-9, 1 - 1e-9)
+    raised = probabilities.astype(np.float64)  # a copy
+    raised[inside] = 1.0 / (1.0 + np.exp(-(np.log(p) - np.log1p(-p) + prior)))
+    return raised
 
 
 def _bare(reading: Reading, i: int) -> _Quote:
     s = reading.sentences[i]
-    return _Quote(s, s.chunk, s.start, s.end, s.text, reading.supported(i))
+    return _Quote(s, s.chunk, s.start, s.end, s.text, float(reading.trusted[i]))
 
 
 def _evidence(quotes: list[_Quote]) -> float:
