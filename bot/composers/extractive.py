@@ -304,8 +304,7 @@ def quoted_articles(sentences: list[ReadSentence], answer: str) -> set[str]:
     return {
         s.article_id
         for s in sentences
-        if len(words(s.text)) >= QUOTED_WORDS
-        and CITATION_MARKER.sub(r"(\1)", s.text).rstrip(".!?") in answer
+        if _unmarked(s.text).rstrip(".!?") in answer and len(words(s.text)) >= QUOTED_WORDS
     }
 
 
@@ -366,10 +365,15 @@ def with_marker(sentence: str, n: int) -> str:
 
     The article's own bracketed numbers become "(2)", so that only newsbot's markers look
     like citations."""
-    sentence = CITATION_MARKER.sub(r"(\1)", sentence)
+    sentence = _unmarked(sentence)
     if sentence.endswith((".", "!", "?")) and not sentence.endswith("..."):
         return f"{sentence[:-1]} [{n}]{sentence[-1]}"
     return f"{sentence} [{n}]"
+
+
+def _unmarked(text: str) -> str:
+    """Article text with its own bracketed numbers as "(2)": never read as newsbot's markers."""
+    return CITATION_MARKER.sub(r"(\1)", text)
 
 
 def _citation(n: int, quote: _Quote) -> Citation:
