@@ -34,6 +34,33 @@ def test_bracketed_numbers_in_an_article_never_read_as_citations(
     assert_well_cited(answer, archive)
 
 
+PIER_STORY = (
+    "The Brighton pier reopened on Saturday after a two-year restoration costing £14m. "
+    "The restoration began after a storm tore away the pier's western end in 2002 [2]. "
+    "Engineers also rebuilt the ballroom, which had burnt down in 2003. "
+    "Its new owners expect a million visitors a year."
+)
+
+
+def test_a_follow_up_passes_over_a_sentence_quoted_with_its_bracketed_numbers(
+    archive: Archive, tmp_path: Path
+) -> None:
+    source = tmp_path / "pier.jsonl"
+    record = {"id": "pier", "title": "Pier reopens", "text": PIER_STORY}
+    source.write_text(json.dumps(record) + "\n")
+    assert archive.ingestor.ingest_paths([source]).new == 1
+    service = build_service(archive.settings, archive)
+    first_question = "Why was the Brighton pier restored?"
+    first = service.answer(first_question)
+    assert first.answerable and "(2)" in first.answer  # the storm sentence, shown unmarked
+    history = [Turn(first_question, first.answer)]
+    second = service.answer("What else happened to the pier?", history=history)
+    assert second.answerable
+    # the storm sentence was said, though the answer showed its "[2]" as "(2)"
+    assert all("storm" not in c.quote for c in second.citations)
+    assert_well_cited(second, archive)
+
+
 WILLIS = (
     "Actor Bruce Willis is suing Revolution Studios over an injury he said he suffered while "
     "making Tears of the Sun.\n\nWillis is seeking medical expenses after he said he was hit in "
