@@ -8,10 +8,22 @@ from pathlib import Path
 
 import pytest
 
+from bot.answer import AnswerService
 from bot.container import Archive, build_service
 from bot.models import Turn
 from index.search.retrieval import Passage
 from tests.answer_checks import MARKER, assert_well_cited
+
+
+def service_over_one_story(
+    archive: Archive, tmp_path: Path, title: str, text: str
+) -> AnswerService:
+    """The answering service over `archive` after ingesting one story (a JSONL record)."""
+    source = tmp_path / "story.jsonl"
+    source.write_text(json.dumps({"id": "story", "title": title, "text": text}) + "\n")
+    assert archive.ingestor.ingest_paths([source]).new == 1
+    return build_service(archive.settings, archive)
+
 
 PIER = (
     "The Brighton pier reopened on Saturday after a two-year restoration costing £14m. "
@@ -23,10 +35,8 @@ PIER = (
 def test_bracketed_numbers_in_an_article_never_read_as_citations(
     archive: Archive, tmp_path: Path
 ) -> None:
-    source = tmp_path / "pier.jsonl"
-    source.write_text(json.dumps({"id": "pier", "title": "Pier reopens", "text": PIER}) + "\n")
-    assert archive.ingestor.ingest_paths([source]).new == 1
-    answer = build_service(archive.settings, archive).answer("When was the Brighton pier built?")
+    service = service_over_one_story(archive, tmp_path, "Pier reopens", PIER)
+    answer = service.answer("When was the Brighton pier built?")
     assert answer.answerable and "1905" in answer.answer
     assert "[2]" not in answer.answer and "(2)" in answer.answer
     assert [int(n) for n in MARKER.findall(answer.answer)] == [c.n for c in answer.citations]
@@ -45,11 +55,7 @@ PIER_STORY = (
 def test_a_follow_up_passes_over_a_sentence_quoted_with_its_bracketed_numbers(
     archive: Archive, tmp_path: Path
 ) -> None:
-    source = tmp_path / "pier.jsonl"
-    record = {"id": "pier", "title": "Pier reopens", "text": PIER_STORY}
-    source.write_text(json.dumps(record) + "\n")
-    assert archive.ingestor.ingest_paths([source]).new == 1
-    service = build_service(archive.settings, archive)
+    service = service_over_one_story(archive, tmp_path, "Pier reopens", PIER_STORY)
     first_question = "Why was the Brighton pier restored?"
     first = service.answer(first_question)
     assert first.answerable and "(2)" in first.answer  # the storm sentence, shown unmarked
@@ -73,11 +79,7 @@ WILLIS = (
 def test_a_sentence_that_only_points_at_the_answer_brings_the_one_naming_it(
     archive: Archive, tmp_path: Path
 ) -> None:
-    source = tmp_path / "willis.jsonl"
-    record = {"id": "willis", "title": "Willis sues over movie 'injury'", "text": WILLIS}
-    source.write_text(json.dumps(record) + "\n")
-    assert archive.ingestor.ingest_paths([source]).new == 1
-    service = build_service(archive.settings, archive)
+    service = service_over_one_story(archive, tmp_path, "Willis sues over movie 'injury'", WILLIS)
     answer = service.answer(
         "During the filming of which movie does Bruce Willis say he was hit by a firework?"
     )
