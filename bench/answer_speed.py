@@ -2,7 +2,7 @@
 
     NEWSBOT_DATA_DIR=/tmp/bbc python bench/answer_speed.py eval/bbc-test.jsonl [--quick]
     NEWSBOT_DATA_DIR=/tmp/bbc python bench/answer_speed.py eval/bbc-dev.jsonl --prepare-ratio
-    NEWSBOT_DATA_DIR=/tmp/bbc python bench/answer_speed.py eval/bbc-dev.jsonl --articles-ratio 3
+    NEWSBOT_DATA_DIR=/tmp/bbc python bench/answer_speed.py eval/bbc-dev.jsonl --articles-ratio 5
 
 Run it from another checkout (an older commit) against the same index to compare composers:
 the figures are only comparable within one session on one machine. `--prepare-ratio`
@@ -10,8 +10,9 @@ compares, in this process, answers whose question is parsed while retrieval runs
 extractive composer's `prepare`, as shipped) with answers that parse it after: the two take
 turns question by question (so both meet the same mix of questions and the same state of the
 machine), each question asked once (a second time would hit the caches), and it prints each
-round's p50 ratio. `--articles-ratio N` compares the same way answers that read the shipped
-number of articles (bot/reading/sentences.py, ARTICLES_READ) with answers that read N.
+round's p50 ratio. `--articles-ratio N` compares the same way answers that read N articles
+with answers that read as many as this checkout does (bot/reading/sentences.py,
+ARTICLES_READ); the ratio is always the second way's p50 over the first's.
 """
 
 from __future__ import annotations
@@ -55,12 +56,13 @@ def prepare_ratio(service: AnswerService, questions: list[LabelledQuestion]) -> 
 
 def articles_ratio(service: AnswerService, questions: list[LabelledQuestion], other: int) -> None:
     composer = _extractive(service)
-    shipped = composer.articles
+    configured = composer.articles
 
-    def read(as_shipped: bool) -> None:
-        composer.articles = shipped if as_shipped else other
+    def read(as_configured: bool) -> None:
+        composer.articles = configured if as_configured else other
 
-    alternate(service, questions, read, (f"reading {other} articles", f"{shipped} (shipped)"))
+    names = (f"reading {other} articles", f"{configured} (as configured)")
+    alternate(service, questions, read, names)
 
 
 def alternate(
@@ -82,10 +84,10 @@ def alternate(
             use(second)
             times[second].extend(timed(service, [q]))
         use(True)
-        first, then = (percentile(sorted(times[way]), 50) for way in (False, True))
+        first_way, second_way = (percentile(sorted(times[way]), 50) for way in (False, True))
         print(
-            f"round {n + 1}, {size // 2} questions each way: p50 {names[0]} {first:.1f} ms, "
-            f"{names[1]} {then:.1f} ms, ratio {then / first:.3f}"
+            f"round {n + 1}, {size // 2} questions each way: p50 {names[0]} {first_way:.1f} ms, "
+            f"{names[1]} {second_way:.1f} ms, ratio {second_way / first_way:.3f}"
         )
 
 
@@ -101,25 +103,28 @@ def main() -> None:
     parser.add_argument(
         "--quick", action="store_true", help="the first 40 questions (320 for a comparison)"
     )
-    parser.add_argument(
+    compare = parser.add_mutually_exclusive_group()
+    compare.add_argument(
         "--prepare-ratio", action="store_true", help="parsing during retrieval against after it"
     )
-    parser.add_argument(
+    compare.add_argument(
         "--articles-ratio",
         type=int,
         metavar="N",
-        help="reading the shipped number of articles against reading N",
+        help="reading N articles against reading as many as configured",
     )
     args = parser.parse_args()
+    if args.articles_ratio is not None and args.articles_ratio < 1:
+        parser.error("--articles-ratio needs at least one article")
     questions = load_questions(args.questions)
     if args.quick:
-        compared = args.prepare_ratio or args.articles_ratio
+        compared = args.prepare_ratio or args.articles_ratio is not None
         questions = questions[: 320 if compared else 40]
     service = build_service(Settings())
     service.answer("warm up the model and the indexes")
     if args.prepare_ratio:
         prepare_ratio(service, questions)
-    elif args.articles_ratio:
+    elif args.articles_ratio is not None:
         articles_ratio(service, questions, args.articles_ratio)
     else:
         times = timed(service, questions)

@@ -195,7 +195,7 @@ class ExtractiveComposer:
             # an answer that named him): only "what next" and "why" follow-ups ask for more
             return self._answer(reading, passages, self.min_score)
         said = " ".join(already_said)
-        fresh = np.array([not _said(s, said) for s in reading.sentences], dtype=bool)
+        fresh = np.array([not _quoted_in(s, said) for s in reading.sentences], dtype=bool)
         unsaid = replace(reading, scores=reading.scores * fresh, trust=reading.trusted * fresh)
         if fresh.any() and _evidence(self.choose(unsaid)) >= self.min_score:
             reading = unsaid
@@ -302,13 +302,16 @@ def quoted_articles(sentences: list[ReadSentence], answer: str) -> set[str]:
     """The articles whose sentences (any one read, of `QUOTED_WORDS` words or more) an earlier
     answer quotes, as `with_marker` showed them."""
     return {
-        s.article_id for s in sentences if _said(s, answer) and len(words(s.text)) >= QUOTED_WORDS
+        s.article_id
+        for s in sentences
+        if _quoted_in(s, answer) and len(words(s.text)) >= QUOTED_WORDS
     }
 
 
-def _said(sentence: ReadSentence, answers: str) -> bool:
-    """Whether earlier answers quote the sentence, as `with_marker` showed it."""
-    return _unmarked(sentence.text).rstrip(".!?") in answers
+def _quoted_in(sentence: ReadSentence, answer_text: str) -> bool:
+    """Whether an answer's text (or several, joined) quotes the sentence, as `with_marker`
+    showed it."""
+    return _unmarked(sentence.text).rstrip(".!?") in answer_text
 
 
 def _raised(probabilities: np.ndarray, inside: np.ndarray, prior: float) -> np.ndarray:
