@@ -428,6 +428,22 @@ def test_a_short_answer_leads_and_points_into_its_quote(
     assert_well_cited(answer, seeds_archive)
 
 
+def test_a_short_answer_still_leads_when_far_weaker_runners_up_are_quoted(
+    service: AnswerService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    composer = service.composer("extractive")
+    assert isinstance(composer, ExtractiveComposer)
+    monkeypatch.setattr(composer, "runner_up_share", 0.001)
+    question = "Where will the negotiations on February 18 take place?"
+    answer = service.answer(question)
+    assert len(answer.citations) > 1  # weak runners-up are quoted as well
+    assert answer.short_answer is not None and answer.short_answer.text == "Saudi Arabia"
+    assert answer.answer.startswith("Saudi Arabia: ")
+    # the best sentence no longer stands out when any runner-up counts as close
+    monkeypatch.setattr(extractive, "SHORT_ANSWER_SHARE", 0.0)
+    assert service.answer(question).short_answer is None
+
+
 def test_non_reporting_blocks_are_never_quoted(service: AnswerService) -> None:
     for question in ("Who wrote the article on the peace talks?", "What are security guarantees?"):
         for citation in service.answer(question).citations:

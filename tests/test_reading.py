@@ -54,6 +54,24 @@ def test_question_terms_names_and_numbers() -> None:
     assert "us" in analyse("What did the US say?").names  # capitals are not the stopword "us"
 
 
+@pytest.mark.parametrize(
+    ("question", "asks_outcome"),
+    [
+        ("Did the takeover bid eventually succeed?", True),
+        ("Who ended up buying the club?", True),
+        ("Which firm went on to win the contract?", True),
+        ("Who won the tie in the end?", True),
+        ("Who won the final?", False),
+        ("What happened at the end of the match?", False),
+        ("Who went to the launch?", False),
+    ],
+)
+def test_a_question_asking_how_a_story_ended_is_known(question: str, asks_outcome: bool) -> None:
+    assert analyse(question).asks_outcome is asks_outcome
+    rows = describe(analyse(question), np.zeros(384, dtype=np.float32), [_sentence("It did.")])
+    assert rows[0, FEATURES.index("asks_outcome")] == float(asks_outcome)
+
+
 def test_a_question_prepared_ahead_is_read_as_analysed() -> None:
     prepared = PreparedQuestions()
     prepared.prepare("Which anti-spyware firm did Microsoft take over?")

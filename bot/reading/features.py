@@ -89,6 +89,7 @@ FEATURES: tuple[str, ...] = (
     "reason_marker",
     "new_number",
     "negation",
+    "asks_outcome",
     *(f"type_{t.value}" for t in AnswerType),
 )
 INDEX = {name: n for n, name in enumerate(FEATURES)}
@@ -120,6 +121,7 @@ def describe(
         **_missing_columns(question, sentences, titles),
         **_place_columns(sentences),
         **_form_columns(question, sentences),
+        "asks_outcome": np.full(len(sentences), float(question.asks_outcome)),
         f"type_{question.answer_type.value}": np.ones(len(sentences)),
     }
     for name, column in columns.items():
