@@ -70,28 +70,30 @@ def test_label_files_have_what_the_issue_asks() -> None:
 def test_seeds_sets(seeds_archive: Archive) -> None:
     outcomes, report = evaluate(seeds_archive, EVAL / "seeds-test.jsonl")
     check_properties(outcomes, seeds_archive)
-    # measured 93.2 % right, 50.0 % declined, 14.3 % wrong (session 16, with a lower decline
-    # threshold for why / what / yes-no questions; 90.9, 66.7 and 10.7 % before)
+    # measured 93.2 % right, 50.0 % declined, 12.5 % wrong (session 19's refit; 14.3 % wrong
+    # in session 16, with a lower decline threshold for why / what / yes-no questions; 90.9,
+    # 66.7 and 10.7 % before)
     assert report.answer_accuracy >= 0.92, report.failures
     assert report.unanswerable_declined >= 0.45
     assert report.answered_wrongly <= 0.15
     _, older = evaluate(seeds_archive, EVAL / "seeds.jsonl")
     assert older.answer_accuracy >= 0.85, older.failures
-    # written in session 16 by helpers who saw only the articles; measured 80.2 % overall
-    # (68.8 % with one decline threshold, which declined 14 of 29 why / what questions)
+    # written in session 16 by helpers who saw only the articles; measured 78.1 % overall
+    # (80.2 % before session 19's refit, 68.8 % with one decline threshold, which declined 14
+    # of 29 why / what questions)
     _, dev = evaluate(seeds_archive, EVAL / "seeds-dev.jsonl")
-    assert dev.accuracy >= 0.78, dev.failures
+    assert dev.accuracy >= 0.77, dev.failures
 
 
 @pytest.mark.slow
 def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
     outcomes, report = evaluate(bbc_archive, EVAL / "bbc-test.jsonl")
     check_properties(outcomes, bbc_archive)
-    # measured 87.7 % right, 50.0 % declined, 17.6 % wrong (session 16; 87.1, 51.2 and 16.9 %
-    # with one decline threshold for every question)
-    assert report.answer_accuracy >= 0.87, report.failures
-    assert report.unanswerable_declined >= 0.49
-    assert report.answered_wrongly <= 0.18
+    # measured 88.9 % right, 52.3 % declined, 16.6 % wrong (session 19, runners-up quoted down
+    # to a tenth of the best; 87.7, 50.0 and 17.6 % in session 16)
+    assert report.answer_accuracy >= 0.88, report.failures
+    assert report.unanswerable_declined >= 0.50
+    assert report.answered_wrongly <= 0.17
     assert report.causes.get("not retrieved", 0) <= 6
     assert set(report.by_type) >= {"person", "organisation", "place", "date", "money", "reason"}
 
@@ -99,22 +101,23 @@ def test_bbc_test_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
 @pytest.mark.slow
 def test_second_held_out_set_over_the_whole_corpus(bbc_archive: Archive) -> None:
     """bbc-test2 (session 18): a new fact on 240 test articles, written by helpers who never
-    saw the code, scored but never tuned on; measured 87.0 % right, 43.8 % declined, 16.7 %
-    wrong, 78.3 % overall."""
+    saw the code, scored but never tuned on; measured 90.6 % right, 45.8 % declined, 13.8 %
+    wrong, 81.7 % overall (session 19; 87.0, 43.8, 16.7 and 78.3 % in session 18)."""
     outcomes, report = evaluate(bbc_archive, EVAL / "bbc-test2.jsonl")
     check_properties(outcomes, bbc_archive)
     assert report.questions == 240
-    assert report.answer_accuracy >= 0.86, report.failures
-    assert report.unanswerable_declined >= 0.41
-    assert report.answered_wrongly <= 0.18
-    assert report.accuracy >= 0.77
+    assert report.answer_accuracy >= 0.89, report.failures
+    assert report.unanswerable_declined >= 0.43
+    assert report.answered_wrongly <= 0.15
+    assert report.accuracy >= 0.80
 
 
 @pytest.mark.slow
 def test_follow_ups_over_the_whole_corpus(bbc_archive: Archive) -> None:
     """Conversations as users meet them (eval/README.md, "Follow-up questions"): each
     follow-up asked after the service's own answers to its earlier questions. Measured
-    71.0 % overall, 18.1 % wrong over the 210 with the story the previous answer quoted
+    71.9 % overall, 17.1 % wrong over the 210 (session 19's refit; 71.0 % and 18.1 % in
+    session 17) with the story the previous answer quoted
     favoured (63.8 % and 19.0 % before; 61.4 % and 18.1 % before a question that
     announces a new subject started afresh; 60.0 % and 18.6 % before every follow-up was
     also searched with its conversation and the previous answer's words)."""
@@ -131,15 +134,15 @@ def test_follow_ups_over_the_whole_corpus(bbc_archive: Archive) -> None:
     check_properties(outcomes, bbc_archive)
     report = summarise(outcomes)
     assert report.questions == 210
-    assert report.accuracy >= 0.69, report.failures
-    assert report.answered_wrongly <= 0.20
+    assert report.accuracy >= 0.70, report.failures
+    assert report.answered_wrongly <= 0.19
     # held out: written in session 16 over bbc-test's articles, never tuned on; measured
-    # 78.3 % overall, 14.2 % wrong over the 120 (72.5 % and 15.0 % before the story the
-    # previous answer quoted was favoured)
+    # 80.8 % overall, 12.5 % wrong over the 120 (session 19; 78.3 % and 14.2 % in session 17,
+    # 72.5 % and 15.0 % before the story the previous answer quoted was favoured)
     held_out = [EVAL / "drafts" / f"part{n}-followups.jsonl" for n in (64, 65)]
     questions = [with_stored_ids(service, q) for path in held_out for q in load_questions(path)]
     asked = replayed(questions, lambda q, history: service.answer(q, history=history))
     report = summarise(run(lambda q: service.answer(q.q, history=list(q.history)), asked))
     assert report.questions == 120
-    assert report.accuracy >= 0.76, report.failures
-    assert report.answered_wrongly <= 0.16
+    assert report.accuracy >= 0.79, report.failures
+    assert report.answered_wrongly <= 0.14
