@@ -443,7 +443,7 @@ def test_a_short_answer_still_leads_when_far_weaker_runners_up_are_quoted(
     assert answer.short_answer is not None and answer.short_answer.text == "Saudi Arabia"
     assert answer.answer.startswith("Saudi Arabia: ")
     # the best sentence no longer stands out when any runner-up counts as close
-    monkeypatch.setattr(extractive, "SHORT_ANSWER_SHARE", 0.0)
+    monkeypatch.setattr(composer, "short_answer_share", 0.0)
     assert service.answer(question).short_answer is None
 
 

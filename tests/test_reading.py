@@ -262,7 +262,7 @@ def test_a_statement_is_quoted_with_the_sentence_that_continues_it() -> None:
     reason = "This would help to prevent further escalation between the forces."
     composer = ExtractiveComposer(OnnxMiniLM(threads=1))
     rows = np.zeros((2, len(FEATURES)), dtype=np.float32)
-    scores = np.array([0.9, 0.1])  # the first is the best; the second is not a runner-up
+    scores = np.array([0.9, 0.05])  # the first is the best; the second is not a runner-up
 
     def quoted(question: str, article: list[ReadSentence]) -> list[str]:
         reading = Reading(analyse(question), article, rows, scores)

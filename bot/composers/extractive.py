@@ -2,9 +2,9 @@
 
 Reading (bot/reading/) scores each sentence of the best three retrieved articles with a
 model fitted on labelled questions; the composer quotes the best one (with the sentence it
-leans on, when it opens with "He", "The firm" …), adds the runners-up nearly as likely to
-answer (the reader is unsure between them, or a "why" needs more than one), leads with the
-short answer when one sentence stands out and holds one, and declines when the sentences it
+leans on, when it opens with "He", "The firm" …), adds the runners-up at least a tenth as
+likely to answer (the reader is unsure between them, or a "why" needs more than one), leads
+with the short answer when one sentence stands out and holds one, and declines when the sentences it
 would quote are, together, not likely enough to answer (`evidence`, bot/reading/ranker.py).
 """
 
@@ -44,7 +44,7 @@ RUNNER_UP_SHARE = 0.1
 STATEMENT_RUNNER_UP_SHARE = 0.2
 # A short answer leads only when the best sentence stands out: no runner-up quoted is at least
 # this likely, relative to it (short answers were right 81 % of the time then on bbc-dev, 60 %
-# when a runner-up came close).
+# when a runner-up came close; the runner-up share was this until session 19).
 SHORT_ANSWER_SHARE = 0.3
 NEAR_DUPLICATE = 0.92  # sentences this similar say the same thing: quote only one
 # A follow-up is nearly always about the story the previous answer quoted: that article's
@@ -107,7 +107,7 @@ class _Quote:
     end: int
     text: str
     score: float  # how likely it is to answer: what its citation shows and declining weighs
-    ranked: float  # its sentence's ranking score, which runner-ups are compared by
+    ranked: float  # its sentence's ranking score, which runners-up are compared by
 
 
 class ExtractiveComposer:
@@ -131,6 +131,7 @@ class ExtractiveComposer:
         articles: int = ARTICLES_READ,
         runner_up_share: float = RUNNER_UP_SHARE,
         statement_runner_up_share: float = STATEMENT_RUNNER_UP_SHARE,
+        short_answer_share: float = SHORT_ANSWER_SHARE,
         aligner: WordAligner | None = None,
     ) -> None:
         self.embedder = embedder
@@ -145,6 +146,7 @@ class ExtractiveComposer:
         self.articles = articles
         self.runner_up_share = runner_up_share
         self.statement_runner_up_share = statement_runner_up_share
+        self.short_answer_share = short_answer_share
         # the ranker's weights expect word alignment: without an aligner, one is made
         self.aligner = aligner if aligner is not None else WordAligner.for_embedder(embedder)
         self.questions = PreparedQuestions()
@@ -223,7 +225,7 @@ class ExtractiveComposer:
             return
         # a short answer leads only when one sentence stands out: between close runners-up the
         # reader is unsure, and a bold guess would mislead
-        stands_out = all(q.ranked < quotes[0].ranked * SHORT_ANSWER_SHARE for q in quotes[1:])
+        stands_out = all(q.ranked < quotes[0].ranked * self.short_answer_share for q in quotes[1:])
         short = _short_answer(reading.question, quotes[0]) if stands_out else None
         short_answer_ = None
         if short is not None:
@@ -245,8 +247,9 @@ class ExtractiveComposer:
         )
 
     def choose(self, reading: Reading) -> list[_Quote]:
-        """The best sentence and its close runners-up (at most `max_sentences` in all); none
-        when nothing was read."""
+        """The best sentence and the runners-up at least `runner_up_share` as likely (for a
+        why / what / yes-no question, `statement_runner_up_share`), at most `max_sentences` in
+        all; none when nothing was read."""
         order = reading.ranked()
         if not order:
             return []

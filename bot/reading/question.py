@@ -11,7 +11,7 @@ import threading
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from spacy.matcher import Matcher
@@ -226,8 +226,16 @@ _OUTCOME_PATTERNS: list[list[dict[str, Any]]] = [
 ]
 
 
-@lru_cache(maxsize=1)
-def _outcome_matcher() -> Any:
+_matcher_lock = threading.Lock()
+
+
+def _outcome_matcher() -> Matcher:
+    with _matcher_lock:
+        return _built_outcome_matcher()
+
+
+@cache
+def _built_outcome_matcher() -> Matcher:
     matcher = Matcher(parser_model().vocab)
     matcher.add("OUTCOME", _OUTCOME_PATTERNS)
     return matcher
