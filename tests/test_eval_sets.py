@@ -78,11 +78,11 @@ def test_seeds_sets(seeds_archive: Archive) -> None:
     assert report.answered_wrongly <= 0.15
     _, older = evaluate(seeds_archive, EVAL / "seeds.jsonl")
     assert older.answer_accuracy >= 0.85, older.failures
-    # written in session 16 by helpers who saw only the articles; measured 78.1 % overall
-    # (80.2 % before session 19's refit, 68.8 % with one decline threshold, which declined 14
+    # written in session 16 by helpers who saw only the articles; measured 81.2 % overall
+    # (session 19's refit; 80.2 % before, 68.8 % with one decline threshold, which declined 14
     # of 29 why / what questions)
     _, dev = evaluate(seeds_archive, EVAL / "seeds-dev.jsonl")
-    assert dev.accuracy >= 0.76, dev.failures
+    assert dev.accuracy >= 0.79, dev.failures
 
 
 @pytest.mark.slow
