@@ -129,6 +129,9 @@ def test_stateful_sequences_conform_to_the_schema(api_schema: Any) -> None:
             stateful_step_count=4,
             deadline=None,
             database=None,
+            # one fixed sequence: drawn afresh, a run whose searches all matched nothing (random
+            # filters) followed no citation about once in eight
+            derandomize=True,
             suppress_health_check=list(HealthCheck),
         )
     )
