@@ -392,6 +392,37 @@ def test_openapi_documents_every_endpoint_with_examples(http: httpx.Client) -> N
     assert http.get("/docs").status_code == 200
 
 
+def test_an_answers_documented_links_open_its_citation_and_article(http: httpx.Client) -> None:
+    """The OpenAPI links on /v1/ask's 200 answer, followed as a client would: each link's
+    `$response.body#…` pointer resolved against a real answer, the operation it names called.
+    (The schema's stateful run rarely follows them: a generated question is declined.)"""
+    schema = http.get("/openapi.json").json()
+    operations = {
+        op["operationId"]: (method, path)
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+    }
+    links = schema["paths"]["/v1/ask"]["post"]["responses"]["200"]["links"]
+    assert set(links) == {"Citation", "Article"}
+    answer = http.post("/v1/ask", json={"question": SUMMIT, "mode": "extractive"}).json()
+    assert answer["citations"], answer
+    opened = {}
+    for name, link in links.items():
+        method, path = operations[link["operationId"]]
+        ((parameter, expression),) = link["parameters"].items()
+        assert expression.startswith("$response.body#/")
+        value: object = answer
+        for step in expression.removeprefix("$response.body#/").split("/"):
+            value = value[int(step)] if isinstance(value, list) else value[step]  # type: ignore[index]
+        response = http.request(method.upper(), path.replace(f"{{{parameter}}}", str(value)))
+        assert response.status_code == 200, (name, response.text)
+        opened[name] = response.json()
+    first = answer["citations"][0]
+    assert (opened["Citation"]["id"], opened["Citation"]["quote"]) == (first["id"], first["quote"])
+    assert opened["Article"]["id"] == first["article_id"]
+    assert opened["Article"]["text"][first["start"] : first["end"]] == first["quote"]
+
+
 def test_api_docs_need_nothing_from_the_internet(http: httpx.Client) -> None:
     for page in ("/docs", "/redoc"):
         html = http.get(page).text

@@ -105,8 +105,10 @@ def test_operation_conforms_to_the_schema(
 
 
 def test_stateful_sequences_conform_to_the_schema(api_schema: Any) -> None:
-    """Answer → its citation and article; search → citation, article; browse → article:
-    sequences that follow the schema's links, every response checked. Only operations that
+    """Search → citation, article; browse → article; answer → its citation and article:
+    sequences that follow the schema's links, every response checked. (A generated question
+    is nearly always declined, so an answer's links are followed here rarely; tests/test_api.py
+    follows them from a real answer.) Only operations that
     leave the archive as it is take part: Hypothesis replays scenarios, and a step that
     ingested or deleted would make the replay see another archive. The OpenAI-shaped routes
     (/v1/chat, /v1/models) have no links and are checked above: among the steps they took
