@@ -365,18 +365,22 @@ def speed(pair_counts: list[int], rounds: int) -> None:
         print(f"{n} pairs of {ids.shape[1]} pieces: {ms:.1f} ms")
 
 
+def _verb(verbs: Any, name: str, *paths: str) -> argparse.ArgumentParser:
+    """A sub-command taking the named file paths, in order."""
+    parser: argparse.ArgumentParser = verbs.add_parser(name)
+    for path in paths:
+        parser.add_argument(path, type=Path)
+    if name in ("fit", "report", "judge"):
+        parser.add_argument("--candidates", type=int, default=4)
+    return parser
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     verbs = parser.add_subparsers(dest="verb", required=True)
-    d = verbs.add_parser("dump")
-    d.add_argument("questions", type=Path)
-    d.add_argument("out", type=Path)
-    d.add_argument("--keep", type=int, default=8)
-    f = verbs.add_parser("fit")
-    f.add_argument("dumped", type=Path)
-    f.add_argument("out", type=Path)
+    _verb(verbs, "dump", "questions", "out").add_argument("--keep", type=int, default=8)
+    f = _verb(verbs, "fit", "dumped", "out")
     f.add_argument("--model-dir", type=Path, required=True)
-    f.add_argument("--candidates", type=int, default=4)
     f.add_argument("--epochs", type=float, default=1.0)
     f.add_argument("--holdout-fold", type=int, default=4)
     f.add_argument("--quick", action="store_true")
@@ -387,16 +391,8 @@ def main() -> None:
         metavar=("DUMPED", "OUT"),
         help="score every question of another dump too (a test set's)",
     )
-    r = verbs.add_parser("report")
-    r.add_argument("dumped", type=Path)
-    r.add_argument("scores", type=Path)
-    r.add_argument("--candidates", type=int, default=4)
-    j = verbs.add_parser("judge")
-    j.add_argument("dumped", type=Path)
-    j.add_argument("scores", type=Path)
-    j.add_argument("test_dumped", type=Path)
-    j.add_argument("test_scores", type=Path)
-    j.add_argument("--candidates", type=int, default=4)
+    _verb(verbs, "report", "dumped", "scores")
+    _verb(verbs, "judge", "dumped", "scores", "test_dumped", "test_scores")
     s = verbs.add_parser("speed")
     s.add_argument("--pairs", type=int, nargs="+", default=[1, 2, 4, 8])
     s.add_argument("--rounds", type=int, default=20)
