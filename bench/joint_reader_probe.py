@@ -11,7 +11,8 @@ what one would add before anyone builds it into the service:
    each question's best `--candidates` sentences (binary and listwise loss), on the dev
    questions outside `--holdout-fold` (folds by first source article, so no held-out article
    is trained on); writes the held-out questions' cross-encoder scores.
-   `--also` scores a test set's dump with the fitted model.
+   `--also` scores a test set's dump with the fitted model; `--lora-rank 8` trains rank-8
+   updates of every linear layer (with the LayerNorms and the head) instead of every weight.
 3. `report` (the project's venv): top-1 among the candidates by the shipped reader, by the
    cross-encoder, and by a logistic combination of both (fitted on one half of the held-out
    questions, judged on the other, both ways); and right-or-declined accuracy with the best
@@ -109,6 +110,7 @@ def fit(
     holdout: int,
     quick: bool,
     also: tuple[Path, Path] | None,
+    lora_rank: int,
 ) -> None:
     import torch
     import torch.nn.functional as F
@@ -147,12 +149,46 @@ def fit(
     held = [i for i, q in enumerate(questions) if fold_of(q) == holdout and q["sents"]]
     if quick:
         train, held = train[:200], held[:50]
+
+    class LowRank(torch.nn.Module):
+        """A frozen linear layer plus a trained rank-`lora_rank` update, scaled by 16 / rank."""
+
+        def __init__(self, base: Any) -> None:
+            super().__init__()
+            self.base = base
+            self.a = torch.nn.Parameter(torch.randn(lora_rank, base.in_features) * 0.01)
+            self.b = torch.nn.Parameter(torch.zeros(base.out_features, lora_rank))
+
+        def forward(self, x: Any) -> Any:
+            return self.base(x) + (x @ self.a.T) @ self.b.T * (16 / lora_rank)
+
     model = CrossEncoder()
+    rate = 3e-5
+    if lora_rank:  # MiniLM frozen; low-rank updates, LayerNorms and the head trained
+        rate = 5e-4
+        for weight in model.bert.parameters():
+            weight.requires_grad = False
+        for layer in model.bert.encoder.layer:
+            attention = layer.attention
+            for owner, name in (
+                (attention.self, "query"),
+                (attention.self, "key"),
+                (attention.self, "value"),
+                (attention.output, "dense"),
+                (layer.intermediate, "dense"),
+                (layer.output, "dense"),
+            ):
+                setattr(owner, name, LowRank(getattr(owner, name)))
+            for norm in (attention.output.LayerNorm, layer.output.LayerNorm):
+                for weight in norm.parameters():
+                    weight.requires_grad = True
+    trained = [w for w in model.parameters() if w.requires_grad]
+    print(f"{sum(w.numel() for w in trained):,} parameters trained", flush=True)
     per_step = 8  # questions
     steps = 20 if quick else int(epochs * len(train) / per_step)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=3e-5, weight_decay=0.01)
+    optimiser = torch.optim.AdamW(trained, lr=rate, weight_decay=0.01)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=3e-5, total_steps=steps, pct_start=0.1
+        optimiser, max_lr=rate, total_steps=steps, pct_start=0.1
     )
     rng = np.random.default_rng(0)
     order = np.concatenate([rng.permutation(train) for _ in range(math.ceil(epochs) or 1)])
@@ -385,6 +421,9 @@ def main() -> None:
     f.add_argument("--holdout-fold", type=int, default=4)
     f.add_argument("--quick", action="store_true")
     f.add_argument(
+        "--lora-rank", type=int, default=0, help="train low-rank updates only (0: every weight)"
+    )
+    f.add_argument(
         "--also",
         type=Path,
         nargs=2,
@@ -410,6 +449,7 @@ def main() -> None:
             args.holdout_fold,
             args.quick,
             tuple(args.also) if args.also else None,
+            args.lora_rank,
         )
     elif args.verb == "report":
         report(args.dumped, args.scores, args.candidates)
