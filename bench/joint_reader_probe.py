@@ -12,7 +12,8 @@ what one would add before anyone builds it into the service:
    questions outside `--holdout-fold` (folds by first source article, so no held-out article
    is trained on); writes the held-out questions' cross-encoder scores.
    `--also` scores a test set's dump with the fitted model; `--lora-rank 8` trains rank-8
-   updates of every linear layer (with the LayerNorms and the head) instead of every weight.
+   updates of every linear layer (with the 12 encoder LayerNorms and the head) instead of every
+   weight; `--save` writes what was trained (fp16 .npz).
 3. `report` (the project's venv): top-1 among the candidates by the shipped reader, by the
    cross-encoder, and by a logistic combination of both (fitted on one half of the held-out
    questions, judged on the other, both ways); and right-or-declined accuracy with the best
@@ -111,6 +112,7 @@ def fit(
     quick: bool,
     also: tuple[Path, Path] | None,
     lora_rank: int,
+    save: Path | None,
 ) -> None:
     import torch
     import torch.nn.functional as F
@@ -227,6 +229,15 @@ def fit(
             scored[i] = model([(q["standalone"], s["text"]) for s in q["sents"]]).numpy()
     out.write_bytes(pickle.dumps(scored))
     print(f"{len(train)} trained on, {len(held)} held-out questions scored -> {out}")
+    if save is not None:  # what was trained, by parameter name, fp16 (the base is the wheel's)
+        kept = {
+            name: weight.detach().numpy().astype(np.float16)
+            for name, weight in model.named_parameters()
+            if weight.requires_grad
+        }
+        with save.open("wb") as file:
+            np.savez_compressed(file, **kept)
+        print(f"{len(kept)} trained tensors -> {save} ({save.stat().st_size:,} bytes)")
     if also is not None:  # every question of another dump (a test set), never trained on
         others: list[Question] = pickle.loads(also[0].read_bytes())
         with torch.no_grad():
@@ -423,6 +434,7 @@ def main() -> None:
     f.add_argument(
         "--lora-rank", type=int, default=0, help="train low-rank updates only (0: every weight)"
     )
+    f.add_argument("--save", type=Path, help="write the trained weights here (.npz, fp16)")
     f.add_argument(
         "--also",
         type=Path,
@@ -450,6 +462,7 @@ def main() -> None:
             args.quick,
             tuple(args.also) if args.also else None,
             args.lora_rank,
+            args.save,
         )
     elif args.verb == "report":
         report(args.dumped, args.scores, args.candidates)
