@@ -64,6 +64,12 @@ def fold_of(question: Question) -> int:
     return zlib.crc32(key.encode()) % FOLDS
 
 
+def _half_of(question: Question) -> int:
+    """Which half of a held-out fold the question falls in, by its first source article."""
+    key = question["sources"][0] if question["sources"] else question["q"]
+    return zlib.crc32(("half:" + key).encode()) % 2
+
+
 def dump(questions_path: Path, out: Path, keep: int) -> None:
     from bot.container import build_service
     from bot.evaluation import holds_answer, load_questions, with_stored_ids
@@ -298,40 +304,49 @@ def report(dumped_path: Path, scores_path: Path, candidates: int) -> None:
     questions: list[Question] = pickle.loads(dumped_path.read_bytes())
     cross: dict[int, np.ndarray] = pickle.loads(scores_path.read_bytes())
     held = sorted(cross)
-    halves = [held[0::2], held[1::2]]
-    combined: dict[int, np.ndarray] = {}
-    for fitted, judged in ((0, 1), (1, 0)):
-        rows = [_combined_rows(questions[i], cross[i][:candidates]) for i in halves[fitted]]
+    # halves by article, as the folds: no article's questions on both sides
+    halves = [[i for i in held if _half_of(questions[i]) == h] for h in (0, 1)]
+    weights = []
+    for half in halves:
+        rows = [_combined_rows(questions[i], cross[i][:candidates]) for i in half]
         labels = [
-            np.array([float(s["right"]) for s in questions[i]["sents"][:candidates]])
-            for i in halves[fitted]
+            np.array([float(s["right"]) for s in questions[i]["sents"][:candidates]]) for i in half
         ]
-        w = _fit_logistic(np.concatenate(rows), np.concatenate(labels))
-        print("combination weights (reader, cross, cross gap, reader gap, bias):", np.round(w, 2))
-        for i in halves[judged]:
-            z = _combined_rows(questions[i], cross[i][:candidates]) @ w
-            combined[i] = 1 / (1 + np.exp(-z))
-    ways = {
-        "reader": {i: np.array([s["p"] for s in questions[i]["sents"][:candidates]]) for i in held},
-        "cross-encoder": {i: cross[i][:candidates] for i in held},
-        "combined": combined,
-    }
+        weights.append(_fit_logistic(np.concatenate(rows), np.concatenate(labels)))
+        print(
+            "combination weights (reader, cross, cross gap, reader gap, bias):",
+            np.round(weights[-1], 2),
+        )
+
+    def reader(i: int, _: int) -> np.ndarray:
+        return np.array([s["p"] for s in questions[i]["sents"][:candidates]])
+
+    def combined(i: int, fitted: int) -> np.ndarray:
+        """Question i scored by the combination fitted on half `fitted`."""
+        z = _combined_rows(questions[i], cross[i][:candidates]) @ weights[fitted]
+        return np.asarray(1 / (1 + np.exp(-z)))
+
     answerable = sum(questions[i]["answerable"] for i in held)
     print(f"{len(held)} held-out questions ({answerable} answerable), top {candidates} read")
+    other = {i: 1 - h for h, half in enumerate(halves) for i in half}
+    cross_top1 = _top1([questions[i] for i in held], [cross[i][:candidates] for i in held])
+    print(f"  {'cross-encoder':13} top-1 {cross_top1:.3f}")
     grid = np.arange(0.02, 0.8, 0.01)
-    for name, by in ways.items():
-        top1 = _top1([questions[i] for i in held], [by[i] for i in held])
-        line = f"  {name:13} top-1 {top1:.3f}"
-        if name != "cross-encoder":  # its scores are not probabilities
-            judged_right = 0.0
-            for fitted, judged in ((0, 1), (1, 0)):
-                qs = [questions[i] for i in halves[fitted]]
-                ss = [by[i] for i in halves[fitted]]
-                t = max(grid, key=lambda t: _accuracy(qs, ss, t))
-                qs = [questions[i] for i in halves[judged]]
-                judged_right += _accuracy(qs, [by[i] for i in halves[judged]], t) * len(qs)
-            line += f", right or declined {judged_right / len(held):.3f} (best sentence only)"
-        print(line)
+    for name, by in (("reader", reader), ("combined", combined)):
+        # each question scored by what was fitted on the other half
+        top1 = _top1([questions[i] for i in held], [by(i, other[i]) for i in held])
+        judged_right = 0.0
+        for fitted, judged in ((0, 1), (1, 0)):
+            # the threshold chosen on the half the scores were fitted on, then judged on the other
+            qs = [questions[i] for i in halves[fitted]]
+            ss = [by(i, fitted) for i in halves[fitted]]
+            t = max(grid, key=lambda t: _accuracy(qs, ss, t))
+            qs = [questions[i] for i in halves[judged]]
+            judged_right += _accuracy(qs, [by(i, fitted) for i in halves[judged]], t) * len(qs)
+        print(
+            f"  {name:13} top-1 {top1:.3f}, right or declined {judged_right / len(held):.3f}"
+            " (best sentence only)"
+        )
 
 
 def judge_test(
