@@ -57,23 +57,25 @@ FOLDS = 5
 Question = dict[str, Any]  # one dumped question (see `dump`)
 
 
+def _article_key(question: Question) -> str:
+    """The question's first source article (the question itself when it has none)."""
+    return str(question["sources"][0] if question["sources"] else question["q"])
+
+
 def fold_of(question: Question) -> int:
     """The question's fold, by its first source article (all of an article's questions share
     one fold)."""
-    key = question["sources"][0] if question["sources"] else question["q"]
-    return zlib.crc32(key.encode()) % FOLDS
+    return zlib.crc32(_article_key(question).encode()) % FOLDS
 
 
 def _half_of(question: Question) -> int:
     """Which half of a held-out fold the question falls in, by its first source article."""
-    key = question["sources"][0] if question["sources"] else question["q"]
-    return zlib.crc32(("half:" + key).encode()) % 2
+    return zlib.crc32(("half:" + _article_key(question)).encode()) % 2
 
 
 def dump(questions_path: Path, out: Path, keep: int) -> None:
     from bot.container import build_service
     from bot.evaluation import holds_answer, load_questions, with_stored_ids
-    from bot.reading.question import ENTITY_TYPES
     from bot.settings import Settings
 
     service = build_service(Settings())
@@ -89,7 +91,6 @@ def dump(questions_path: Path, out: Path, keep: int) -> None:
                 "q": q.q,
                 "standalone": standalone,
                 "answerable": q.answerable,
-                "statement": reading.question.answer_type not in ENTITY_TYPES,
                 "sources": list(q.sources),
                 "sents": [
                     {
@@ -228,11 +229,16 @@ def fit(
                 flush=True,
             )
     model.eval()
-    scored = {}
-    with torch.no_grad():
-        for i in held:
-            q = questions[i]
-            scored[i] = model([(q["standalone"], s["text"]) for s in q["sents"]]).numpy()
+
+    def score(among: list[Question], indices: list[int]) -> dict[int, np.ndarray]:
+        """Every kept sentence of each question, scored by the fitted model."""
+        with torch.no_grad():
+            return {
+                i: model([(among[i]["standalone"], s["text"]) for s in among[i]["sents"]]).numpy()
+                for i in indices
+            }
+
+    scored = score(questions, held)
     out.write_bytes(pickle.dumps(scored))
     print(f"{len(train)} trained on, {len(held)} held-out questions scored -> {out}")
     if save is not None:  # what was trained, by parameter name, fp16 (the base is the wheel's)
@@ -246,12 +252,7 @@ def fit(
         print(f"{len(kept)} trained tensors -> {save} ({save.stat().st_size:,} bytes)")
     if also is not None:  # every question of another dump (a test set), never trained on
         others: list[Question] = pickle.loads(also[0].read_bytes())
-        with torch.no_grad():
-            scored = {
-                i: model([(q["standalone"], s["text"]) for s in q["sents"]]).numpy()
-                for i, q in enumerate(others)
-                if q["sents"]
-            }
+        scored = score(others, [i for i, q in enumerate(others) if q["sents"]])
         also[1].write_bytes(pickle.dumps(scored))
         print(f"{len(scored)} questions of {also[0]} scored -> {also[1]}")
 
@@ -282,6 +283,36 @@ def _fit_logistic(x: np.ndarray, y: np.ndarray, c: float = 10.0) -> np.ndarray:
     return np.asarray(minimize(loss, np.zeros(x.shape[1]), jac=True, method="L-BFGS-B").x)
 
 
+def _labels(q: Question, candidates: int) -> np.ndarray:
+    return np.array([float(s["right"]) for s in q["sents"][:candidates]])
+
+
+def _fit_combination(
+    questions: list[Question], cross: dict[int, np.ndarray], indices: list[int], candidates: int
+) -> np.ndarray:
+    """The combination's weights, fitted on these questions' candidates."""
+    rows = [_combined_rows(questions[i], cross[i][:candidates]) for i in indices]
+    labels = [_labels(questions[i], candidates) for i in indices]
+    w = _fit_logistic(np.concatenate(rows), np.concatenate(labels))
+    print("combination weights (reader, cross, cross gap, reader gap, bias):", np.round(w, 2))
+    return w
+
+
+def _combined(q: Question, cross: np.ndarray, w: np.ndarray, candidates: int) -> np.ndarray:
+    """The candidates' probabilities by the combination with weights `w`."""
+    return np.asarray(1 / (1 + np.exp(-(_combined_rows(q, cross[:candidates]) @ w))))
+
+
+def _reader(q: Question, candidates: int) -> np.ndarray:
+    return np.array([s["p"] for s in q["sents"][:candidates]])
+
+
+def _best_threshold(questions: list[Question], scores: list[np.ndarray]) -> float:
+    """The decline threshold with the most questions right or declined (0.02 to 0.79)."""
+    grid = np.arange(0.02, 0.8, 0.01)
+    return float(max(grid, key=lambda t: _accuracy(questions, scores, t)))
+
+
 def _accuracy(questions: list[Question], scores: list[np.ndarray], threshold: float) -> float:
     """Right or declined: the best candidate answers, or (below `threshold`) a decline of an
     unanswerable question."""
@@ -306,32 +337,20 @@ def report(dumped_path: Path, scores_path: Path, candidates: int) -> None:
     held = sorted(cross)
     # halves by article, as the folds: no article's questions on both sides
     halves = [[i for i in held if _half_of(questions[i]) == h] for h in (0, 1)]
-    weights = []
-    for half in halves:
-        rows = [_combined_rows(questions[i], cross[i][:candidates]) for i in half]
-        labels = [
-            np.array([float(s["right"]) for s in questions[i]["sents"][:candidates]]) for i in half
-        ]
-        weights.append(_fit_logistic(np.concatenate(rows), np.concatenate(labels)))
-        print(
-            "combination weights (reader, cross, cross gap, reader gap, bias):",
-            np.round(weights[-1], 2),
-        )
+    weights = [_fit_combination(questions, cross, half, candidates) for half in halves]
 
     def reader(i: int, _: int) -> np.ndarray:
-        return np.array([s["p"] for s in questions[i]["sents"][:candidates]])
+        return _reader(questions[i], candidates)
 
     def combined(i: int, fitted: int) -> np.ndarray:
         """Question i scored by the combination fitted on half `fitted`."""
-        z = _combined_rows(questions[i], cross[i][:candidates]) @ weights[fitted]
-        return np.asarray(1 / (1 + np.exp(-z)))
+        return _combined(questions[i], cross[i], weights[fitted], candidates)
 
     answerable = sum(questions[i]["answerable"] for i in held)
     print(f"{len(held)} held-out questions ({answerable} answerable), top {candidates} read")
     other = {i: 1 - h for h, half in enumerate(halves) for i in half}
     cross_top1 = _top1([questions[i] for i in held], [cross[i][:candidates] for i in held])
     print(f"  {'cross-encoder':13} top-1 {cross_top1:.3f}")
-    grid = np.arange(0.02, 0.8, 0.01)
     for name, by in (("reader", reader), ("combined", combined)):
         # each question scored by what was fitted on the other half
         top1 = _top1([questions[i] for i in held], [by(i, other[i]) for i in held])
@@ -339,8 +358,7 @@ def report(dumped_path: Path, scores_path: Path, candidates: int) -> None:
         for fitted, judged in ((0, 1), (1, 0)):
             # the threshold chosen on the half the scores were fitted on, then judged on the other
             qs = [questions[i] for i in halves[fitted]]
-            ss = [by(i, fitted) for i in halves[fitted]]
-            t = max(grid, key=lambda t: _accuracy(qs, ss, t))
+            t = _best_threshold(qs, [by(i, fitted) for i in halves[fitted]])
             qs = [questions[i] for i in halves[judged]]
             judged_right += _accuracy(qs, [by(i, fitted) for i in halves[judged]], t) * len(qs)
         print(
@@ -363,36 +381,25 @@ def judge_test(
     tests: list[Question] = pickle.loads(test_dumped.read_bytes())
     test_cross: dict[int, np.ndarray] = pickle.loads(test_scores.read_bytes())
     held = sorted(cross)
-    rows = np.concatenate([_combined_rows(questions[i], cross[i][:candidates]) for i in held])
-    labels = np.concatenate(
-        [[float(s["right"]) for s in questions[i]["sents"][:candidates]] for i in held]
-    )
-    w = _fit_logistic(rows, labels)
-    print("combination weights (reader, cross, cross gap, reader gap, bias):", np.round(w, 2))
-
-    def reader(q: Question, _: int) -> np.ndarray:
-        return np.array([s["p"] for s in q["sents"][:candidates]])
-
-    def combined(q: Question, i: int, scores: dict[int, np.ndarray]) -> np.ndarray:
-        z = _combined_rows(q, scores[i][:candidates]) @ w
-        return np.asarray(1 / (1 + np.exp(-z)))
-
-    grid = np.arange(0.02, 0.8, 0.01)
+    w = _fit_combination(questions, cross, held, candidates)
     judged = [i for i in range(len(tests)) if i in test_cross]
     print(
         f"{len(judged)} test questions ({sum(tests[i]['answerable'] for i in judged)} "
         f"answerable; {len(tests) - len(judged)} with nothing read left out)"
     )
     for name, dev_by, test_by in (
-        ("reader", [reader(questions[i], i) for i in held], [reader(tests[i], i) for i in judged]),
+        (
+            "reader",
+            [_reader(questions[i], candidates) for i in held],
+            [_reader(tests[i], candidates) for i in judged],
+        ),
         (
             "combined",
-            [combined(questions[i], i, cross) for i in held],
-            [combined(tests[i], i, test_cross) for i in judged],
+            [_combined(questions[i], cross[i], w, candidates) for i in held],
+            [_combined(tests[i], test_cross[i], w, candidates) for i in judged],
         ),
     ):
-        dev_qs = [questions[i] for i in held]
-        t = max(grid, key=lambda t: _accuracy(dev_qs, dev_by, t))
+        t = _best_threshold([questions[i] for i in held], dev_by)
         test_qs = [tests[i] for i in judged]
         print(
             f"  {name:9} top-1 {_top1(test_qs, test_by):.3f}, right or declined "
