@@ -12,7 +12,8 @@ turns question by question (so both meet the same mix of questions and the same 
 machine), each question asked once (a second time would hit the caches), and it prints each
 round's p50 ratio. `--articles-ratio N` compares the same way answers that read N articles
 with answers that read as many as this checkout does (bot/reading/sentences.py,
-ARTICLES_READ); the ratio is always the second way's p50 over the first's.
+ARTICLES_READ); `--cross-ratio` answers read with the cross-reader (bot/reading/cross_reader.py)
+against the reader alone; the ratio is always the second way's p50 over the first's.
 """
 
 from __future__ import annotations
@@ -65,6 +66,19 @@ def articles_ratio(service: AnswerService, questions: list[LabelledQuestion], ot
     alternate(service, questions, read, names)
 
 
+def cross_ratio(service: AnswerService, questions: list[LabelledQuestion]) -> None:
+    composer = _extractive(service)
+    reader = composer.cross_reader
+    if reader is None:
+        raise SystemExit("the cross-reader is off: unset NEWSBOT_CROSS_READER")
+    reader.warm_up()
+
+    def read(with_it: bool) -> None:
+        composer.cross_reader = reader if with_it else None
+
+    alternate(service, questions, read, ("the reader alone", "with the cross-reader"))
+
+
 def alternate(
     service: AnswerService,
     questions: list[LabelledQuestion],
@@ -113,17 +127,24 @@ def main() -> None:
         metavar="N",
         help="reading N articles against reading as many as configured",
     )
+    compare.add_argument(
+        "--cross-ratio",
+        action="store_true",
+        help="answers read with the cross-reader against the reader alone",
+    )
     args = parser.parse_args()
     if args.articles_ratio is not None and args.articles_ratio < 1:
         parser.error("--articles-ratio needs at least one article")
     questions = load_questions(args.questions)
     if args.quick:
-        compared = args.prepare_ratio or args.articles_ratio is not None
+        compared = args.prepare_ratio or args.cross_ratio or args.articles_ratio is not None
         questions = questions[: 320 if compared else 40]
     service = build_service(Settings())
     service.answer("warm up the model and the indexes")
     if args.prepare_ratio:
         prepare_ratio(service, questions)
+    elif args.cross_ratio:
+        cross_ratio(service, questions)
     elif args.articles_ratio is not None:
         articles_ratio(service, questions, args.articles_ratio)
     else:

