@@ -23,8 +23,9 @@ apart (bot/reading/features.py). A cross-encoder reads the two together. The ste
    other, both ways); and right-or-declined accuracy with the best sentence cut at a threshold
    chosen the same way. `judge`: the combination (`COMBINATION`) and a threshold fitted on all
    held-out dev questions, judged on a test set's dump (best sentence only).
-5. `thresholds`: the decline thresholds for the combined probabilities, chosen through the
-   whole composer on the held-out dev questions, with the reader alone for comparison.
+5. `thresholds`: the runner-up shares and decline thresholds for the combined probabilities,
+   chosen through the whole composer on the held-out dev questions, with the reader alone for
+   comparison.
 6. `speed`: what the cross-reader costs per question for 1, 2, 4 … sentences.
 
     NEWSBOT_DATA_DIR=/tmp/bbc-words python bench/fit_cross_reader.py dump \\
@@ -78,7 +79,8 @@ def fold_of(question: Question) -> int:
 
 
 def labelled_fold(question: Any) -> int:
-    """`fold_of` for a labelled question as eval files hold it."""
+    """`fold_of` for a labelled question whose sources are the stored ids (`with_stored_ids`),
+    as `dump` saw them."""
     return fold_of({"sources": list(question.sources), "q": question.q})
 
 
@@ -447,33 +449,41 @@ def score(dumped_path: Path, out: Path, adapter: Path, holdout: int | None, int8
     print(f"{len(scored)} questions scored ({'int8' if int8 else 'fp32'}) -> {out}")
 
 
+SHARES = ((0.1, 0.2), (0.05, 0.2), (0.2, 0.2), (0.1, 0.1), (0.05, 0.1))
+
+
 def thresholds(questions_path: Path, holdout: int) -> None:
-    """The decline thresholds (facts; why / what / yes-no) for answers read with the
-    cross-reader, chosen through the whole composer on the dev questions held out from its
-    fitting; the reader alone on the same questions for comparison."""
+    """The runner-up shares and decline thresholds (facts; why / what / yes-no) for answers
+    read with the cross-reader, chosen through the whole composer on the dev questions held
+    out from its fitting; the reader alone on the same questions for comparison."""
     from bench.tune_reader import Scored, _threshold_pair, accuracy_at, answers, collect
     from bot.composers.extractive import RUNNER_UP_SHARE, STATEMENT_RUNNER_UP_SHARE
     from bot.container import build_service
-    from bot.evaluation import load_questions
+    from bot.evaluation import load_questions, with_stored_ids
     from bot.reading.features import FEATURES
     from bot.reading.ranker import WEIGHTS
     from bot.settings import Settings
 
-    held = [q for q in load_questions(questions_path) if labelled_fold(q) == holdout]
     weights = np.array([WEIGHTS.get(name, 0.0) for name in FEATURES])
-    shares = (RUNNER_UP_SHARE, STATEMENT_RUNNER_UP_SHARE)
-    print(f"{len(held)} dev questions of fold {holdout}")
     for name, on in (("reader", False), ("cross-reader", True)):
         service = build_service(Settings(cross_reader=on))
+        if name == "reader":
+            stored = [with_stored_ids(service, q) for q in load_questions(questions_path)]
+            held = [q for q in stored if labelled_fold(q) == holdout]
+            print(f"{len(held)} dev questions of fold {holdout}")
         reads = collect(service, held)
-        scored: list[Scored] = answers(service, reads, weights, shares)
-        pair = _threshold_pair(reads, scored)
-        m = accuracy_at(reads, scored, pair)
-        print(
-            f"  {name:12} facts below {pair[0]}, statements below {pair[1]}: right "
-            f"{m['right']:.1%}, wrong {m['wrong']:.1%}, unanswerable declined "
-            f"{m['declined']:.1%}, accuracy {m['accuracy']:.1%}"
-        )
+        tried = SHARES if on else ((RUNNER_UP_SHARE, STATEMENT_RUNNER_UP_SHARE),)
+        for shares in tried:
+            scored: list[Scored] = answers(service, reads, weights, shares)
+            pair = _threshold_pair(reads, scored)
+            m = accuracy_at(reads, scored, pair)
+            print(
+                f"  {name:12} runner-up shares {shares[0]} / {shares[1]}, facts below "
+                f"{pair[0]}, statements below {pair[1]}: right {m['right']:.1%}, wrong "
+                f"{m['wrong']:.1%}, unanswerable declined {m['declined']:.1%}, accuracy "
+                f"{m['accuracy']:.1%}",
+                flush=True,
+            )
         service.close()
 
 

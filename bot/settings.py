@@ -223,11 +223,11 @@ class Settings(BaseSettings):
     )
     cross_reader: bool = Field(
         True,
-        description="Read the question together with the reader's best two sentences "
+        description="Read the question together with the reader's best four sentences "
         "(MiniLM fitted as a cross-encoder, bot/reading/cross_reader.py) when the reader is "
-        "unsure: more answers right and more unanswerable questions declined, for about "
-        "20 ms of model time on half the questions. Off = the reader alone, with its own "
-        "thresholds.",
+        "unsure: fewer answers wrong and more unanswerable questions declined, for about "
+        "30 ms of model time on a third of the questions. Off = the reader alone, with its "
+        "own thresholds and runner-up shares.",
     )
     question_dates: bool = Field(
         True,

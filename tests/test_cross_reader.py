@@ -10,6 +10,7 @@ import onnx
 import onnxruntime as ort
 import pytest
 
+from bot.composers.extractive import ExtractiveComposer
 from bot.reading.cross_reader import (
     ADAPTER,
     CANDIDATES,
@@ -60,8 +61,8 @@ def test_every_linear_layer_of_the_packaged_graph_is_found(model_path: Path) -> 
     assert base["embeddings.word_embeddings.weight"].shape == (30522, 384)
 
 
-def _adapter(model_path: Path, update: float) -> dict[str, np.ndarray]:
-    """Updates of size `update` (0: none), with the packaged LayerNorms."""
+def _adapter(model_path: Path, update: float, norms: float = 1.0) -> dict[str, np.ndarray]:
+    """Updates of size `update` (0: none), with the packaged LayerNorms times `norms`."""
     base = base_parameters(model_path)
     rng = np.random.default_rng(0)
     adapter: dict[str, np.ndarray] = {"lora_scale": np.array(2.0)}
@@ -71,7 +72,7 @@ def _adapter(model_path: Path, update: float) -> dict[str, np.ndarray]:
         adapter[f"bert.{layer}.b"] = (rng.normal(size=(out, 8)) * update).astype(np.float16)
     for name, values in base.items():
         if "LayerNorm" in name and name.startswith("encoder."):
-            adapter["bert." + name] = values
+            adapter["bert." + name] = values * norms
     return adapter
 
 
@@ -80,8 +81,10 @@ def test_merging_no_update_keeps_the_packaged_model(model_path: Path) -> None:
     packaged = _states(str(model_path), question, sentence)
     unchanged = _states(adapted_model(model_path, _adapter(model_path, 0.0)), question, sentence)
     changed = _states(adapted_model(model_path, _adapter(model_path, 0.01)), question, sentence)
+    normed = _states(adapted_model(model_path, _adapter(model_path, 0.0, 1.1)), question, sentence)
     assert np.abs(unchanged - packaged).max() < 1e-4
-    assert np.abs(changed - packaged).max() > 1e-2
+    assert np.abs(changed - packaged).max() > 1e-2  # the updates are merged
+    assert np.abs(normed - packaged).max() > 1e-2  # and the LayerNorms replaced
 
 
 def test_unreadable_weights_are_a_clear_error(tmp_path: Path) -> None:
@@ -89,6 +92,10 @@ def test_unreadable_weights_are_a_clear_error(tmp_path: Path) -> None:
     broken.write_bytes(b"not an npz")
     with pytest.raises(CrossReaderError, match="NEWSBOT_CROSS_READER"):
         CrossReader(adapter=broken)
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, weights=np.zeros(3))
+    with pytest.raises(CrossReaderError, match="not the cross-reader's"):
+        CrossReader(adapter=foreign)
 
 
 def test_the_fitted_weights_ship_small() -> None:
@@ -134,11 +141,13 @@ def test_the_sentence_that_answers_scores_above_the_one_that_restates(
     assert scores[1] > scores[0]
 
 
-def test_scores_do_not_depend_on_the_batch(reader: CrossReader) -> None:
-    question, answers, restates = PAIRS[0]
-    together = reader.scores(question, [answers, restates])
-    alone = [reader.scores(question, [s])[0] for s in (answers, restates)]
-    assert np.allclose(together, alone, atol=1e-3)
+def test_fp32_and_int8_products_agree(reader: CrossReader) -> None:
+    """The int8 products the service runs rank as the merged fp32 weights do."""
+    fp32 = CrossReader(threads=1, int8=False)
+    for question, answers, restates in PAIRS[:2]:
+        exact = fp32.scores(question, [answers, restates])
+        assert exact[0] > exact[1]
+        assert np.abs(reader.scores(question, [answers, restates]) - exact).max() < 1.0
 
 
 def test_a_sure_reader_is_not_read_again(reader: CrossReader) -> None:
@@ -159,7 +168,8 @@ def test_rescoring_reorders_the_candidates_and_leaves_the_rest(reader: CrossRead
     read = np.argsort(-before, kind="stable")[:CANDIDATES]
     unread = np.setdiff1d(np.arange(len(sentences)), read)
     assert (scores[unread] == before[unread]).all()
-    assert (scores[read] != before[read]).all()
+    cross = reader.scores(question, [sentences[i] for i in read])
+    assert np.allclose(scores[read], combined(before[read], cross))
 
 
 def test_the_combination_rises_with_either_score() -> None:
@@ -169,3 +179,25 @@ def test_the_combination_rises_with_either_score() -> None:
     assert high[0] > low[0]
     assert combined(np.array([0.6, 0.3]), np.array([0.0, -1.0]))[0] > low[0]
     assert ((low > 0) & (low < 1)).all()
+
+
+def test_the_setting_decides_what_answers_are_read_with(tmp_path: Path) -> None:
+    """On by default, with the thresholds and shares fitted for the combined scores; off, the
+    reader alone with its own."""
+    from bot.container import build_archive, build_composers
+    from bot.reading import cross_reader, ranker
+    from tests.conftest import make_settings
+
+    for on in (True, False):
+        settings = make_settings(tmp_path / str(on), cross_reader=on)
+        archive = build_archive(settings)
+        try:
+            composer = build_composers(settings, archive)["extractive"]
+            assert isinstance(composer, ExtractiveComposer)
+            assert (composer.cross_reader is not None) == on
+            fitted = cross_reader if on else ranker
+            assert composer.min_score == fitted.DECLINE_BELOW
+            assert composer.statement_min_score == fitted.STATEMENT_DECLINE_BELOW
+        finally:
+            archive.close()
+    assert cross_reader.DECLINE_BELOW != ranker.DECLINE_BELOW

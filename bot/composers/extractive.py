@@ -20,7 +20,6 @@ from bot.composers import DECLINE_OPENINGS, declined_answer
 from bot.models import CITATION_MARKER, Answer, Citation, ShortAnswer, cite
 from bot.reading import cross_reader as cross
 from bot.reading.alignment import WordAligner
-from bot.reading.cross_reader import CrossReader
 from bot.reading.features import asked_entities, describe, leans_on_previous, names_nowhere
 from bot.reading.question import ENTITY_TYPES, PreparedQuestions, Question
 from bot.reading.ranker import (
@@ -131,30 +130,35 @@ class ExtractiveComposer:
         tagger: EntityTagger | None = None,
         ranker: SentenceRanker | None = None,
         articles: int = ARTICLES_READ,
-        runner_up_share: float = RUNNER_UP_SHARE,
-        statement_runner_up_share: float = STATEMENT_RUNNER_UP_SHARE,
+        runner_up_share: float | None = None,  # None: the one fitted for the scores
+        statement_runner_up_share: float | None = None,
         short_answer_share: float = SHORT_ANSWER_SHARE,
         aligner: WordAligner | None = None,
-        cross_reader: CrossReader | None = None,
+        cross_reader: cross.CrossReader | None = None,
     ) -> None:
         self.embedder = embedder
         self.cross_reader = cross_reader
-        # the thresholds fitted for the probabilities answers are ranked by: the reader's, or
-        # the reader's combined with the cross-encoder's
-        fitted = (
-            (cross.DECLINE_BELOW, cross.STATEMENT_DECLINE_BELOW)
-            if cross_reader is not None
-            else (DECLINE_BELOW, STATEMENT_DECLINE_BELOW)
+        # the thresholds and runner-up shares fitted for the probabilities answers are ranked
+        # by: the reader's, or the reader's combined with the cross-encoder's
+        if cross_reader is not None:
+            thresholds = (cross.DECLINE_BELOW, cross.STATEMENT_DECLINE_BELOW)
+            shares = (cross.RUNNER_UP_SHARE, cross.STATEMENT_RUNNER_UP_SHARE)
+        else:
+            thresholds = (DECLINE_BELOW, STATEMENT_DECLINE_BELOW)
+            shares = (RUNNER_UP_SHARE, STATEMENT_RUNNER_UP_SHARE)
+        self.min_score = thresholds[0] if min_score is None else min_score
+        self.statement_min_score = (
+            thresholds[1] if statement_min_score is None else statement_min_score
         )
-        self.min_score = fitted[0] if min_score is None else min_score
-        self.statement_min_score = fitted[1] if statement_min_score is None else statement_min_score
         self.max_sentences = max_sentences
         self.store = store
         self.tagger = tagger if tagger is not None else EntityTagger()
         self.ranker = ranker or SentenceRanker()
         self.articles = articles
-        self.runner_up_share = runner_up_share
-        self.statement_runner_up_share = statement_runner_up_share
+        self.runner_up_share = shares[0] if runner_up_share is None else runner_up_share
+        self.statement_runner_up_share = (
+            shares[1] if statement_runner_up_share is None else statement_runner_up_share
+        )
         self.short_answer_share = short_answer_share
         # the ranker's weights expect word alignment: without an aligner, one is made
         self.aligner = aligner if aligner is not None else WordAligner.for_embedder(embedder)
