@@ -159,6 +159,17 @@ class ExtractiveComposer:
         self.statement_runner_up_share = (
             shares[1] if statement_runner_up_share is None else statement_runner_up_share
         )
+        # a follow-up is read by the reader alone, with its own threshold and shares: its story
+        # prior and its rules were fitted for the reader's scores, and held to the combined
+        # facts' threshold a "what else" follow-up found nothing new enough and repeated the
+        # previous answer
+        self.follow_up_min_score = DECLINE_BELOW if min_score is None else min_score
+        self.follow_up_shares = (
+            RUNNER_UP_SHARE if runner_up_share is None else runner_up_share,
+            STATEMENT_RUNNER_UP_SHARE
+            if statement_runner_up_share is None
+            else statement_runner_up_share,
+        )
         self.short_answer_share = short_answer_share
         # the ranker's weights expect word alignment: without an aligner, one is made
         self.aligner = aligner if aligner is not None else WordAligner.for_embedder(embedder)
@@ -179,8 +190,9 @@ class ExtractiveComposer:
     def close(self) -> None:
         self.questions.close()
 
-    def read(self, question: str, passages: list[Passage]) -> Reading:
-        """Every sentence of the best articles, described and scored for the question."""
+    def read(self, question: str, passages: list[Passage], cross_read: bool = True) -> Reading:
+        """Every sentence of the best articles, described and scored for the question (with
+        the cross-reader, when there is one and `cross_read`)."""
         analysed = self.questions.get(question)
         store = self.store or PassageStore(passages)
         aligner = self.aligner
@@ -189,7 +201,7 @@ class ExtractiveComposer:
         aligned = aligner.align(aligner.asked(question), [s.words for s in sentences])
         rows = describe(analysed, asked, sentences, aligned)
         scores = self.ranker.probabilities(rows)
-        if self.cross_reader is not None:
+        if self.cross_reader is not None and cross_read:
             scores = self.cross_reader.rescored(question, [s.text for s in sentences], scores)
         return Reading(analysed, sentences, rows, scores)
 
@@ -208,28 +220,35 @@ class ExtractiveComposer:
         unless the others would not be likely enough to answer. Every follow-up is held to
         the facts' threshold: read through its conversation, a why / what follow-up at the
         statements' lower one was answered wrongly far more often than rightly (replayed
-        over the 210 labelled follow-ups: 14 more answered wrongly for 3 more right)."""
-        reading = self.read(question, passages)
+        over the 210 labelled follow-ups: 14 more answered wrongly for 3 more right). It is
+        read by the reader alone, without the cross-reader: these rules were fitted for the
+        reader's scores (`follow_up_min_score`, `follow_up_shares`)."""
+        reading = self.read(question, passages, cross_read=False)
         if already_said and not already_said[-1].startswith(DECLINE_OPENINGS):
             quoted = quoted_articles(reading.sentences, already_said[-1])
             reading = reading.favouring(quoted, FOLLOW_UP_RANK_PRIOR, FOLLOW_UP_EVIDENCE_PRIOR)
+        min_score, shares = self.follow_up_min_score, self.follow_up_shares
         if reading.question.answer_type in ENTITY_TYPES:
             # a fact already quoted still answers ("Who is representing the US there?" after
             # an answer that named him): only "what next" and "why" follow-ups ask for more
-            return self._answer(reading, passages, self.min_score)
+            return self._answer(reading, passages, min_score, shares)
         said = " ".join(already_said)
         fresh = np.array([not _quoted_in(s, said) for s in reading.sentences], dtype=bool)
         unsaid = replace(reading, scores=reading.scores * fresh, trust=reading.trusted * fresh)
-        if fresh.any() and _evidence(self.choose(unsaid)) >= self.min_score:
+        if fresh.any() and _evidence(self.choose(unsaid, shares)) >= min_score:
             reading = unsaid
-        return self._answer(reading, passages, self.min_score)
+        return self._answer(reading, passages, min_score, shares)
 
     def _answer(
-        self, reading: Reading, passages: list[Passage], min_score: float
+        self,
+        reading: Reading,
+        passages: list[Passage],
+        min_score: float,
+        shares: tuple[float, float] | None = None,
     ) -> Iterator[str | Answer]:
         """The answer quoting what `choose` picks, or a decline when that is together less
         than `min_score` likely to answer or nothing read names what the question names."""
-        quotes = self.choose(reading)
+        quotes = self.choose(reading, shares)
         if (
             not quotes
             or _evidence(quotes) < min_score
@@ -262,7 +281,7 @@ class ExtractiveComposer:
             answer_type=reading.question.answer_type.value,
         )
 
-    def choose(self, reading: Reading) -> list[_Quote]:
+    def choose(self, reading: Reading, shares: tuple[float, float] | None = None) -> list[_Quote]:
         """The best sentence and the runners-up at least `runner_up_share` as likely (for a
         why / what / yes-no question, `statement_runner_up_share`), at most `max_sentences` in
         all; none when nothing was read."""
@@ -271,7 +290,11 @@ class ExtractiveComposer:
             return []
         best = order[0]
         chosen = [self._quote(reading, best)]
-        floor = reading.scores[best] * self._runner_up_share(reading.question)
+        if shares is None:
+            share = self._runner_up_share(reading.question)
+        else:
+            share = shares[0] if reading.question.answer_type in ENTITY_TYPES else shares[1]
+        floor = reading.scores[best] * share
         for i in order[1:]:
             if len(chosen) >= self.max_sentences or reading.scores[i] < floor:
                 break
