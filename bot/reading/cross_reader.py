@@ -15,9 +15,9 @@ kept on disk.
 
 Alone it ranks worse than the reader; a logistic combination of both (`COMBINATION`) ranks
 and declines better than either. It reads only the reader's best `CANDIDATES` sentences, and
-only when the reader is unsure (`reader_is_sure`). End to end its gain is in declining:
-fewer answers wrong and more unanswerable questions declined, about as many right or declined
-in all (docs/answering.md).
+only when the reader is unsure (`reader_is_sure`). End to end its gain is mostly in
+declining: fewer answers wrong and more unanswerable questions declined, about as many right
+(docs/answering.md).
 """
 
 from __future__ import annotations
