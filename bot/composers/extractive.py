@@ -290,11 +290,7 @@ class ExtractiveComposer:
             return []
         best = order[0]
         chosen = [self._quote(reading, best)]
-        if shares is None:
-            share = self._runner_up_share(reading.question)
-        else:
-            share = shares[0] if reading.question.answer_type in ENTITY_TYPES else shares[1]
-        floor = reading.scores[best] * share
+        floor = reading.scores[best] * self._runner_up_share(reading.question, shares)
         for i in order[1:]:
             if len(chosen) >= self.max_sentences or reading.scores[i] < floor:
                 break
@@ -313,10 +309,13 @@ class ExtractiveComposer:
             return self.min_score
         return self.statement_min_score
 
-    def _runner_up_share(self, question: Question) -> float:
-        if question.answer_type in ENTITY_TYPES:
-            return self.runner_up_share
-        return self.statement_runner_up_share
+    def _runner_up_share(
+        self, question: Question, shares: tuple[float, float] | None = None
+    ) -> float:
+        """The runner-up share for the question's kind, from `shares` (facts, statements) or
+        the composer's own."""
+        facts, statements = shares or (self.runner_up_share, self.statement_runner_up_share)
+        return facts if question.answer_type in ENTITY_TYPES else statements
 
     def _quote(self, reading: Reading, i: int) -> _Quote:
         """Sentence `i`, with the sentence before it when it opens with an anaphor or when

@@ -111,11 +111,11 @@ def linear_layers(graph: Any) -> dict[str, str]:
     return layers
 
 
-def dequantized(graph: Any, value: str) -> np.ndarray:
-    """The fp32 weight the graph computes as `value` = Cast(`value`_q) * `value`_scale."""
+def dequantized(stored: dict[str, Any], value: str) -> np.ndarray:
+    """The fp32 weight a graph computes as `value` = Cast(`value`_q) * `value`_scale, from its
+    initializers by name."""
     from onnx import numpy_helper
 
-    stored = {i.name: i for i in graph.initializer}
     quantized = numpy_helper.to_array(stored[value + "_q"]).astype(np.float32)
     return np.asarray(quantized * numpy_helper.to_array(stored[value + "_scale"]))
 
@@ -127,6 +127,7 @@ def base_parameters(model_path: Path) -> dict[str, np.ndarray]:
     from onnx import numpy_helper
 
     graph = onnx.load(str(model_path)).graph
+    stored = {i.name: i for i in graph.initializer}
     out = {
         i.name.removeprefix(PREFIX): numpy_helper.to_array(i).astype(np.float32)
         for i in graph.initializer
@@ -136,9 +137,9 @@ def base_parameters(model_path: Path) -> dict[str, np.ndarray]:
     }
     for node in graph.node:  # the dequantized embeddings, named by their Mul's output
         if node.op_type == "Mul" and node.output[0].startswith(PREFIX):
-            out[node.output[0].removeprefix(PREFIX)] = dequantized(graph, node.output[0])
+            out[node.output[0].removeprefix(PREFIX)] = dequantized(stored, node.output[0])
     for layer, value in linear_layers(graph).items():
-        out[layer + ".weight"] = dequantized(graph, value).T.copy()
+        out[layer + ".weight"] = dequantized(stored, value).T.copy()
     return out
 
 
@@ -159,21 +160,22 @@ def adapted_model(model_path: Path, adapter: dict[str, np.ndarray]) -> bytes:
     wanted = {f"bert.{layer}.{part}" for layer in layers for part in ("a", "b")}
     if wanted - set(adapter):
         raise _unusable(f"the cross-reader's weights hold no {sorted(wanted - set(adapter))[0]}")
+    stored = {i.name: i for i in graph.initializer}
     merged = {}
     for layer, value in layers.items():
         a, b = adapter[f"bert.{layer}.a"], adapter[f"bert.{layer}.b"]
         update = scale * (b.astype(np.float32) @ a.astype(np.float32))
-        merged[value] = (dequantized(graph, value) + update.T).astype(np.float32)
+        merged[value] = (dequantized(stored, value) + update.T).astype(np.float32)
     replaced = {}
     for name, values in adapter.items():
         if name.startswith("bert.") and "LayerNorm" in name:
             replaced[PREFIX + name.removeprefix("bert.")] = values.astype(np.float32)
-    kept_nodes = [n for n in graph.node if not set(n.output) & set(merged)]
-    casts = {value + "_f" for value in merged}
-    kept_nodes = [n for n in kept_nodes if not set(n.output) & casts]
+    # each merged weight's Mul and Cast go, with the int8 values and scales they read
+    unmade = set(merged) | {value + "_f" for value in merged}
+    kept_nodes = [n for n in graph.node if not set(n.output) & unmade]
     drop = {v + suffix for v in merged for suffix in ("_q", "_scale")} | set(replaced)
     kept = [i for i in graph.initializer if i.name not in drop]
-    missing = set(replaced) - {i.name for i in graph.initializer}
+    missing = set(replaced) - set(stored)
     if missing:
         raise _unusable(f"the graph has no parameter {sorted(missing)[0]}")
     del graph.node[:]
